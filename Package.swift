@@ -1,0 +1,64 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Module layout and dependency direction: see shared/DESIGN.md ("Modules").
+let package = Package(
+    name: "rollout",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rollout", targets: ["rollout"]),
+        .executable(name: "rollout-agent", targets: ["rollout-agent"]),
+        .executable(name: "rollout-demo-service", targets: ["rollout-demo-service"]),
+        .executable(name: "rollout-lab", targets: ["rollout-lab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // C libraries
+        .systemLibrary(
+            name: "CLibSSH2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        .target(name: "CAgentSupport"),
+
+        // Libraries
+        .target(
+            name: "SSHClient",
+            dependencies: ["CLibSSH2", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "RolloutConfig", dependencies: ["Yams"]),
+        .target(name: "RolloutCore", dependencies: ["RolloutConfig"]),
+        .target(name: "AgentKit", dependencies: ["CAgentSupport", "Yams"]),
+        .target(name: "RolloutTestSupport", dependencies: ["CAgentSupport"]),
+
+        // Executables: argument parsing and wiring only
+        .executableTarget(
+            name: "rollout",
+            dependencies: [
+                "RolloutConfig", "RolloutCore", "SSHClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "rollout-agent",
+            dependencies: ["AgentKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "rollout-demo-service", dependencies: ["CAgentSupport"]),
+        .executableTarget(
+            name: "rollout-lab",
+            dependencies: ["RolloutTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        // Tests
+        .testTarget(name: "RolloutConfigTests", dependencies: ["RolloutConfig"]),
+        .testTarget(name: "RolloutCoreTests", dependencies: ["RolloutCore", "RolloutConfig"]),
+        .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "RolloutTestSupport"]),
+        .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-demo-service"]),
+        .testTarget(name: "RolloutCLITests", dependencies: ["RolloutTestSupport", "rollout", "rollout-lab"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

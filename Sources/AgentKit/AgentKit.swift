@@ -1,0 +1,1 @@
+// AgentKit: see shared/DESIGN.md

@@ -1,0 +1,1 @@
+// RolloutConfig: see shared/DESIGN.md

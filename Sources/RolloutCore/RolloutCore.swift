@@ -1,0 +1,1 @@
+// RolloutCore: see shared/DESIGN.md

@@ -1,0 +1,1 @@
+// SSHClient: see shared/DESIGN.md

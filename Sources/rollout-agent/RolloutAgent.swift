@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct RolloutAgent: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rollout-agent")
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct RolloutLab: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rollout-lab")
+}
