@@ -4,7 +4,7 @@ import PackageDescription
 // Module layout and dependency direction: see shared/DESIGN.md ("Modules").
 let package = Package(
     name: "rollout",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "rollout", targets: ["rollout"]),
         .executable(name: "rollout-agent", targets: ["rollout-agent"]),
@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries
@@ -32,6 +33,8 @@ let package = Package(
         ),
         .target(name: "RolloutConfig", dependencies: ["Yams"]),
         .target(name: "RolloutCore", dependencies: ["RolloutConfig"]),
+        .target(name: "RolloutStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "RolloutEngine", dependencies: ["RolloutConfig", "RolloutCore", "RolloutStore", "SSHClient"]),
         .target(name: "AgentKit", dependencies: ["CAgentSupport", "Yams"]),
         .target(name: "RolloutTestSupport", dependencies: ["CAgentSupport"]),
 
@@ -39,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "rollout",
             dependencies: [
-                "RolloutConfig", "RolloutCore", "SSHClient",
+                "RolloutConfig", "RolloutCore", "RolloutEngine", "SSHClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +59,8 @@ let package = Package(
         // Tests
         .testTarget(name: "RolloutConfigTests", dependencies: ["RolloutConfig"]),
         .testTarget(name: "RolloutCoreTests", dependencies: ["RolloutCore", "RolloutConfig"]),
+        .testTarget(name: "RolloutStoreTests", dependencies: ["RolloutStore"]),
+        .testTarget(name: "RolloutEngineTests", dependencies: ["RolloutEngine", "RolloutTestSupport"]),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "RolloutTestSupport"]),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-demo-service"]),
         .testTarget(name: "RolloutCLITests", dependencies: ["RolloutTestSupport", "rollout", "rollout-lab"]),

@@ -1,0 +1,1 @@
+// RolloutEngine: see shared/DESIGN.md

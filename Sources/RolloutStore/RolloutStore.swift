@@ -1,0 +1,1 @@
+// RolloutStore: see shared/DESIGN.md
