@@ -1,0 +1,62 @@
+import Foundation
+
+/// A fleet of hosts in groups, loaded from an Ansible-style YAML or INI inventory.
+///
+/// Both formats load into the same model: the same fleet written as YAML and as INI gives equal values.
+/// Loading validates everything it can (keys, types, group references) and reports every problem at once.
+public struct Inventory: Sendable {
+    /// The path it was loaded from, as the user would write it (`inventories/prod.yml`).
+    public var file: String
+    /// Every host once, in the order it first appears in the file.
+    public var hosts: [InventoryHost]
+    /// Every group by name, including `all` and `ungrouped`.
+    public var groups: [String: InventoryGroup]
+
+    public init(file: String, hosts: [InventoryHost], groups: [String: InventoryGroup]) {
+        self.file = file
+        self.hosts = hosts
+        self.groups = groups
+    }
+
+    /// The host with this inventory name.
+    public func host(named name: String) -> InventoryHost? {
+        hosts.first { $0.name == name }
+    }
+
+    /// Loads `inventories/NAME.yml`, `.yaml` or `.ini` under `baseDirectory` (the first that exists, in that order),
+    /// or the file at a path.
+    ///
+    /// A value containing `/` or ending in `.yml`, `.yaml` or `.ini` is a path (relative to `baseDirectory`);
+    /// anything else is a name looked up in `inventories/`. Throws a `ConfigError` naming the file when it is
+    /// missing or ambiguous, and every problem in its content otherwise.
+    public static func load(_ nameOrPath: String, baseDirectory: String = ".") throws -> Inventory {
+        let file = try ConfigFiles.locate(
+            nameOrPath, kind: "inventory", directory: "inventories", extensions: ["yml", "yaml", "ini"],
+            baseDirectory: baseDirectory)
+        let text = try ConfigFiles.read(file)
+        return file.display.hasSuffix(".ini")
+            ? try parseINI(text, file: file.display) : try parseYAML(text, file: file.display)
+    }
+
+    /// Parses a YAML inventory (Ansible's YAML inventory structure); `file` is used in error messages.
+    public static func parseYAML(_ text: String, file: String) throws -> Inventory {
+        let diagnostics = Diagnostics(file: file)
+        var raw = RawInventory(diagnostics: diagnostics)
+        if let root = YAMLReading.compose(text, diagnostics: diagnostics) {
+            raw.readYAML(root)
+        }
+        let inventory = raw.resolve(file: file)
+        try diagnostics.throwIfAny()
+        return inventory
+    }
+
+    /// Parses an INI inventory (Ansible's INI inventory format); `file` is used in error messages.
+    public static func parseINI(_ text: String, file: String) throws -> Inventory {
+        let diagnostics = Diagnostics(file: file)
+        var raw = RawInventory(diagnostics: diagnostics)
+        raw.readINI(text)
+        let inventory = raw.resolve(file: file)
+        try diagnostics.throwIfAny()
+        return inventory
+    }
+}

@@ -1,1 +1,0 @@
-// RolloutConfig: see shared/DESIGN.md
