@@ -1,1 +1,0 @@
-// SSHClient: see shared/DESIGN.md

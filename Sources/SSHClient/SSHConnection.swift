@@ -1,0 +1,187 @@
+import Foundation
+
+/// One authenticated SSH connection to a host, reused for every command and upload to it.
+///
+/// All libssh2 work happens on the connection's own thread (never on Swift's cooperative pool), in
+/// non-blocking mode with `poll`, so every operation honours its timeout. Operations on one connection run one
+/// after another; connections to different hosts run in parallel.
+public final class SSHConnection: Sendable {
+    /// The endpoint this connection was made to.
+    public let endpoint: SSHEndpoint
+    /// The verified host key's fingerprint, `SHA256:<base64 without padding>` as `ssh-keygen -l` prints it.
+    public let hostKeyFingerprint: String
+    let executor: SSHExecutor
+    let state: SSHConnectionState
+    /// The bastion connection carrying this one, when the endpoint has `jump` hops.
+    let bastion: SSHConnection?
+    /// Test hooks (fault injection); empty in production.
+    let hooks = SSHConnectionHooks()
+
+    private init(endpoint: SSHEndpoint, fingerprint: String, executor: SSHExecutor, state: SSHConnectionState,
+                 bastion: SSHConnection?) {
+        self.endpoint = endpoint
+        hostKeyFingerprint = fingerprint
+        self.executor = executor
+        self.state = state
+        self.bastion = bastion
+    }
+
+    deinit {
+        executor.shutdown { [state] in state.teardown() }
+    }
+
+    /// Connects, verifies the host key against `known_hosts` and authenticates, all within
+    /// `options.connectTimeout` (TCP connect, banner, key exchange, authentication; with bastions, every hop).
+    ///
+    /// Throws ``SSHError`` (`.connectTimeout`, `.connectFailed`, `.handshakeFailed`, `.hostKeyUnknown`,
+    /// `.hostKeyChanged`, `.authenticationFailed`).
+    public static func connect(_ endpoint: SSHEndpoint, options: SSHOptions) async throws -> SSHConnection {
+        try await connect(endpoint, options: options, deadline: .after(options.connectTimeout))
+    }
+
+    private static func connect(_ endpoint: SSHEndpoint, options: SSHOptions, deadline: Deadline) async throws
+        -> SSHConnection
+    {
+        var bastion: SSHConnection?
+        var tunnelSocket: Int32?
+        if let hop = endpoint.jump.last {
+            var hopEndpoint = hop
+            hopEndpoint.jump = Array(endpoint.jump.dropLast()) + hop.jump
+            let connection = try await connect(hopEndpoint, options: options, deadline: deadline)
+            bastion = connection
+            tunnelSocket = try await connection.openTunnel(to: endpoint, deadline: deadline)
+        }
+        let executor = SSHExecutor(name: "ssh \(endpoint.hostDescription)")
+        let state = SSHConnectionState()
+        do {
+            let fingerprint = try await executor.run { [tunnelSocket] in
+                try handshake(endpoint, options: options, deadline: deadline, socket: tunnelSocket, state: state)
+            }
+            return SSHConnection(endpoint: endpoint, fingerprint: fingerprint, executor: executor, state: state,
+                                 bastion: bastion)
+        } catch {
+            executor.shutdown { state.teardown() }
+            if let bastion { await bastion.close() }
+            throw error
+        }
+    }
+
+    /// Runs on the executor: TCP (unless tunnelled), SSH handshake, host key check, authentication.
+    private static func handshake(_ endpoint: SSHEndpoint, options: SSHOptions, deadline: Deadline, socket: Int32?,
+                                  state: SSHConnectionState) throws -> String {
+        let host = endpoint.hostDescription
+        let budget = options.connectTimeout.shortDescription
+        let via = endpoint.jump.isEmpty ? "" : " (through bastion \(endpoint.jump.last!.hostDescription))"
+        let fd = try socket ?? tcpConnect(endpoint, deadline: deadline, budget: options.connectTimeout)
+        let session = try SSHSession(socket: fd, host: host)
+        var stage = "the SSH banner and key exchange"
+        let timeout = {
+            SSHError(.connectTimeout, host: host,
+                     "connected\(via), but \(stage) did not finish within the \(budget) connect timeout; the server "
+                     + "is not answering (overloaded, hung or stopped sshd?)")
+        }
+        try session.handshake(until: deadline, timeout: timeout)
+        let fingerprint = try KnownHosts(endpoint: endpoint).verify(session, checking: options.hostKeyChecking)
+        stage = "authentication"
+        try SSHAuthenticator(endpoint: endpoint, options: options, deadline: deadline, timeout: timeout)
+            .authenticate(session)
+        state.session = session
+        return fingerprint
+    }
+
+    /// Runs `command` with the login shell of the user and returns its output and exit.
+    ///
+    /// stdout and stderr are read concurrently (no deadlock however much either produces), passed to `output`
+    /// as they arrive and accumulated in the result. `stdin`, when given, is written and then closed; otherwise
+    /// the command sees an empty stdin. After `timeout` the command is sent SIGKILL, its channel is closed and
+    /// `.commandTimeout` is thrown; the connection stays usable unless the error says otherwise.
+    public func execute(
+        _ command: String, stdin: [UInt8]? = nil, timeout: Duration? = nil,
+        output: (@Sendable (SSHOutputChunk) -> Void)? = nil
+    ) async throws -> SSHCommandResult {
+        try await executor.run { [state] in
+            let session = try state.usableSession(host: self.endpoint.hostDescription)
+            let runner = SSHCommandRunner(session: session, command: command, stdin: stdin,
+                                          deadline: .after(timeout), timeoutDescription: timeout?.shortDescription ?? "",
+                                          output: output)
+            return try state.guarding { broken in try runner.run(sessionBroken: &broken) }
+        }
+    }
+
+    /// Closes the connection (and the bastion connections it runs through). Later operations throw
+    /// `.disconnected`.
+    public func close() async {
+        _ = try? await executor.run { [state] in state.teardown() }
+        if let bastion { await bastion.close() }
+    }
+
+    /// Opens a `direct-tcpip` channel to `target` and returns the socket for the inner session; the tunnel is
+    /// pumped by this connection's executor.
+    private func openTunnel(to target: SSHEndpoint, deadline: Deadline) async throws -> Int32 {
+        try await executor.run { [state, executor, endpoint] in
+            let session = try state.usableSession(host: endpoint.hostDescription)
+            let timeout = {
+                SSHError(.connectTimeout, host: target.hostDescription,
+                         "the bastion \(endpoint.hostDescription) did not open a forward within the connect timeout")
+            }
+            let channel = try SSHChannel.directTCPIP(session, to: target.address, port: target.port,
+                                                     deadline: deadline, timeout: timeout)
+            var fds: [Int32] = [0, 0]
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+                throw SSHError(.connectFailed, host: target.hostDescription, "socketpair failed: errno \(errno)")
+            }
+            for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+            executor.addIdleWork(SSHTunnel(channel: channel, localFD: fds[0]))
+            return fds[1]
+        }
+    }
+}
+
+/// The mutable part of a connection; touched only on its executor thread.
+final class SSHConnectionState: @unchecked Sendable {
+    var session: SSHSession?
+    var sftp: SFTPSession?
+    /// Why the session cannot be used any more, once it cannot.
+    var brokenReason: String?
+
+    func usableSession(host: String) throws -> SSHSession {
+        if let brokenReason {
+            throw SSHError(.disconnected, host: host, "the connection is unusable (\(brokenReason)); connect again")
+        }
+        guard let session else {
+            throw SSHError(.disconnected, host: host, "the connection is closed; connect again")
+        }
+        return session
+    }
+
+    /// Runs `body`; marks the connection broken when it reports so or throws `.disconnected`.
+    func guarding<T>(_ body: (inout Bool) throws -> T) throws -> T {
+        var broken = false
+        do {
+            let result = try body(&broken)
+            if broken { brokenReason = "a command's channel could not be closed" }
+            return result
+        } catch let error as SSHError {
+            if broken || error.code == .disconnected { brokenReason = error.message }
+            throw error
+        }
+    }
+
+    func teardown() {
+        sftp = nil
+        session = nil
+    }
+}
+
+/// Internal hooks that tests set through `@testable import` to inject faults.
+final class SSHConnectionHooks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _corruptUploadChunk: (@Sendable (Int, inout [UInt8]) -> Void)?
+
+    /// Called with each chunk of an upload (index, bytes) after it was hashed and before it is sent: lets a test
+    /// corrupt what reaches the host.
+    var corruptUploadChunk: (@Sendable (Int, inout [UInt8]) -> Void)? {
+        get { lock.withLock { _corruptUploadChunk } }
+        set { lock.withLock { _corruptUploadChunk = newValue } }
+    }
+}

@@ -1,0 +1,125 @@
+internal import CLibSSH2
+import Foundation
+
+/// Owns one `LIBSSH2_SESSION` and its socket; used only on its connection's executor thread.
+///
+/// The session is non-blocking: every libssh2 call that would block returns `LIBSSH2_ERROR_EAGAIN`, and
+/// ``wait(until:timeout:)`` polls the socket in the directions libssh2 reports, so every wait honours a deadline.
+final class SSHSession: @unchecked Sendable {
+    let handle: OpaquePointer
+    /// A TCP socket, or one end of a socketpair when the session runs through a bastion's tunnel.
+    let socket: Int32
+    /// `address:port`, for errors.
+    let host: String
+
+    private static let initialized: Int32 = libssh2_init(0)
+
+    init(socket: Int32, host: String) throws {
+        self.host = host
+        guard Self.initialized == 0 else {
+            close(socket)
+            throw SSHError(.handshakeFailed, host: host, "libssh2_init failed; the crypto backend could not start",
+                           nativeCode: Self.initialized, function: "libssh2_init")
+        }
+        guard let handle = rollout_ssh2_session_init() else {
+            close(socket)
+            throw SSHError(.handshakeFailed, host: host, "out of memory creating an SSH session",
+                           function: "libssh2_session_init_ex")
+        }
+        self.handle = handle
+        self.socket = socket
+        libssh2_session_set_blocking(handle, 0)
+    }
+
+    deinit {
+        // Closing politely needs a few writes; give them a short blocking budget instead of looping on EAGAIN.
+        libssh2_session_set_timeout(handle, 500)
+        libssh2_session_set_blocking(handle, 1)
+        _ = libssh2_session_disconnect_ex(handle, SSH_DISCONNECT_BY_APPLICATION, "closed by rollout", "")
+        _ = libssh2_session_free(handle)
+        close(socket)
+    }
+
+    /// libssh2's explanation of its last error.
+    func lastErrorMessage() -> String {
+        var message: UnsafeMutablePointer<CChar>?
+        var length: Int32 = 0
+        _ = libssh2_session_last_error(handle, &message, &length, 0)
+        guard let message, length > 0 else { return "no details from libssh2" }
+        return String(decoding: UnsafeRawBufferPointer(start: message, count: Int(length)), as: UTF8.self)
+    }
+
+    var lastErrno: Int32 { libssh2_session_last_errno(handle) }
+
+    /// The one path from a libssh2 return code to an ``SSHError``: negative `rc` throws with the function name,
+    /// libssh2's message and `hint` (what to do).
+    @discardableResult
+    func check(_ rc: Int32, _ function: String, _ code: SSHError.Code, _ hint: String) throws -> Int32 {
+        guard rc < 0 else { return rc }
+        throw error(rc, function, code, hint)
+    }
+
+    func error(_ rc: Int32, _ function: String, _ code: SSHError.Code, _ hint: String) -> SSHError {
+        let disconnected = rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_RECV
+            || rc == LIBSSH2_ERROR_SOCKET_SEND
+        return SSHError(disconnected ? .disconnected : code, host: host, "\(hint): \(lastErrorMessage())",
+                        nativeCode: rc, function: function)
+    }
+
+    /// Blocks until the socket is ready in the directions libssh2 is waiting for, or throws `timeout()` once
+    /// `deadline` passes.
+    func wait(until deadline: Deadline, timeout: () -> SSHError) throws {
+        let directions = libssh2_session_block_directions(handle)
+        var events: Int16 = 0
+        if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
+        if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
+        if events == 0 { events = Int16(POLLIN) }
+        while true {
+            if deadline.hasPassed { throw timeout() }
+            var fd = pollfd(fd: socket, events: events, revents: 0)
+            let ready = poll(&fd, 1, deadline.pollTimeout())
+            if ready > 0 { return }
+            if ready < 0 && errno != EINTR {
+                throw SSHError(.disconnected, host: host, "poll on the SSH socket failed: errno \(errno)")
+            }
+        }
+    }
+
+    /// Calls `body` until it stops returning `LIBSSH2_ERROR_EAGAIN`, waiting on the socket in between.
+    func retry(until deadline: Deadline, timeout: () -> SSHError, _ body: () -> Int32) throws -> Int32 {
+        while true {
+            let rc = body()
+            if rc != LIBSSH2_ERROR_EAGAIN { return rc }
+            try wait(until: deadline, timeout: timeout)
+        }
+    }
+
+    /// Like ``retry(until:timeout:_:)`` for calls that return a pointer, nil with last errno EAGAIN meaning
+    /// "again". Returns nil with the error code when the call failed.
+    func retryPointer<P>(until deadline: Deadline, timeout: () -> SSHError, _ body: () -> P?) throws -> (P?, Int32) {
+        while true {
+            if let pointer = body() { return (pointer, 0) }
+            let rc = lastErrno
+            if rc != LIBSSH2_ERROR_EAGAIN { return (nil, rc) }
+            try wait(until: deadline, timeout: timeout)
+        }
+    }
+
+    /// Performs the SSH banner exchange and key exchange.
+    func handshake(until deadline: Deadline, timeout: () -> SSHError) throws {
+        let rc = try retry(until: deadline, timeout: timeout) { libssh2_session_handshake(handle, socket) }
+        try check(rc, "libssh2_session_handshake", .handshakeFailed,
+                  "SSH handshake failed (is this an SSH server, and do we share a key exchange algorithm?)")
+    }
+
+    /// The server's host key blob and libssh2's key type.
+    func hostKey() throws -> (key: [UInt8], type: Int32) {
+        var length = 0
+        var type: Int32 = 0
+        guard let pointer = libssh2_session_hostkey(handle, &length, &type) else {
+            throw error(lastErrno, "libssh2_session_hostkey", .handshakeFailed, "the server sent no host key")
+        }
+        let key = [UInt8](UnsafeRawBufferPointer(start: pointer, count: length))
+        return (key, type)
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import RolloutTestSupport
+
+/// `rollout-lab up`: starts the cluster as daemons that outlive the command and writes `DIR/inventory.yml`.
+struct Up: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start N sshd hosts (and optionally a bastion) as daemons; write DIR/inventory.yml.")
+
+    @Option(help: "Number of hosts (h1...hN).")
+    var hosts: Int = 3
+
+    @Option(help: "Directory for keys, configs, logs, host roots and the inventory.")
+    var dir: String
+
+    @Flag(help: "Also start a bastion and reach every host through it (proxy_jump) in the inventory.")
+    var bastion = false
+
+    func validate() throws {
+        guard (1...200).contains(hosts) else { throw ValidationError("--hosts must be between 1 and 200") }
+    }
+
+    func run() throws {
+        let directory = URL(fileURLWithPath: dir).standardizedFileURL.path
+        if let running = try? SSHCluster(attachingTo: directory),
+            running.hosts.contains(where: SSHCluster.isSSHD)
+        {
+            throw LabError("a cluster is already running in \(directory); run `rollout-lab down --dir \(dir)` first")
+        }
+        let cluster = try SSHCluster(directory: directory, hosts: hosts, bastion: bastion, daemonize: true)
+        let inventory = directory + "/inventory.yml"
+        try cluster.writeInventory(to: inventory)
+        print(LabSummary(cluster: cluster, inventory: inventory).text)
+    }
+}
+
+/// A failure of a lab command, printed as `Error: <message>` with a non-zero exit.
+struct LabError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import RolloutTestSupport
+import SSHClient
+import Testing
+
+extension SSHClientTests {
+    @Suite struct Connect {
+        /// A stopped sshd still completes TCP handshakes in the kernel: only a timeout covering the SSH handshake
+        /// catches it. Meanwhile the other hosts connect normally.
+        @Test func stoppedServerFailsWithinTheConnectTimeoutWhileOthersConnect() async throws {
+            let cluster = try Fixture.cluster()
+            try cluster.pause("h7")
+            defer { try? cluster.resume("h7") }
+            let options = SSHOptions(connectTimeout: .seconds(2), useAgent: false)
+            let started = ContinuousClock.now
+            async let stalled: SSHError = Fixture.expectSSHError { _ = try await Fixture.connect("h7", options: options) }
+            async let others: [String] = withThrowingTaskGroup(of: String.self) { group in
+                for name in ["h8", "h9", "h10"] {
+                    group.addTask {
+                        let connection = try await Fixture.connect(name, options: options)
+                        let output = try await connection.execute("echo \(name)").stdoutText
+                        await connection.close()
+                        return output
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let error = try await stalled
+            let elapsed = ContinuousClock.now - started
+            #expect(error.code == .connectTimeout)
+            #expect(error.message.contains("2s"))
+            // It gave up at the timeout instead of hanging; generous bound for a loaded machine.
+            #expect(elapsed < .seconds(15))
+            #expect(try await others.sorted() == ["h10\n", "h8\n", "h9\n"])
+
+            try cluster.resume("h7")
+            let connection = try await Fixture.connect("h7")
+            #expect(try await connection.execute("true").succeeded)
+            await connection.close()
+        }
+
+        @Test func nothingListeningIsAConnectFailure() async throws {
+            let cluster = try Fixture.cluster()
+            let port = try LocalPorts.free()
+            let endpoint = SSHEndpoint(address: "127.0.0.1", port: port, user: cluster.user)
+            let error = try await Fixture.expectSSHError {
+                _ = try await SSHConnection.connect(endpoint, options: Fixture.options)
+            }
+            #expect(error.code == .connectFailed)
+            #expect(error.host == "127.0.0.1:\(port)")
+            #expect(error.message.contains("refused"))
+        }
+    }
+}

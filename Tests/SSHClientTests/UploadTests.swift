@@ -1,0 +1,143 @@
+import Foundation
+import RolloutTestSupport
+@testable import SSHClient
+import Testing
+
+extension SSHClientTests {
+    @Suite struct Upload {
+        @Test func tenMebibytesArriveIntactWithTheirMode() async throws {
+            let cluster = try Fixture.cluster()
+            let host = try cluster.host("h5")
+            let dir = try Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let local = dir + "/artifact.bin"
+            try randomFile(local, bytes: 10 * 1024 * 1024, mode: 0o640)
+            let localSum = try sha256sum(local)
+            let remote = host.rootDirectory + "/upload-\(UUID().uuidString).bin"
+
+            let connection = try await Fixture.connect("h5")
+            let result = try await connection.upload(from: local, to: remote, timeout: .seconds(120))
+            #expect(result.bytes == 10 * 1024 * 1024)
+            #expect(result.sha256 == localSum)
+            #expect(result.remotePath == remote)
+            let check = try await connection.execute("sha256sum \(remote); stat -c %a \(remote); ls -l \(remote)")
+            let lines = check.stdoutText.split(separator: "\n")
+            #expect(lines.count == 3)
+            #expect(lines.first?.hasPrefix(localSum) == true)
+            #expect(lines.dropFirst().first == "640")
+            #expect(lines.last?.hasPrefix("-rw-r-----") == true)
+            #expect(try await leftovers(in: host.rootDirectory, connection).isEmpty)
+            await connection.close()
+        }
+
+        @Test func overwritesAnExistingFileAndHonoursAnExplicitMode() async throws {
+            let cluster = try Fixture.cluster()
+            let host = try cluster.host("h6")
+            let dir = try Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let (first, second) = (dir + "/v1", dir + "/v2")
+            try Data("version 1\n".utf8).write(to: URL(fileURLWithPath: first))
+            try Data("version 2\n".utf8).write(to: URL(fileURLWithPath: second))
+            let remote = host.rootDirectory + "/release.txt"
+
+            let connection = try await Fixture.connect("h6")
+            _ = try await connection.upload(from: first, to: remote)
+            let result = try await connection.upload(from: second, to: remote, mode: 0o700,
+                                                     expectedSHA256: try sha256sum(second).uppercased())
+            #expect(result.bytes == 10)
+            let check = try await connection.execute("cat \(remote); stat -c %a \(remote)")
+            #expect(check.stdoutText == "version 2\n700\n")
+            #expect(try await leftovers(in: host.rootDirectory, connection).isEmpty)
+            await connection.close()
+        }
+
+        /// A byte flipped on the way (injected after hashing, before sending) is caught by the remote SHA-256; the
+        /// old file stays in place and no temporary file is left behind.
+        @Test func corruptionInTransitIsDetectedAndTheDestinationUntouched() async throws {
+            let cluster = try Fixture.cluster()
+            let host = try cluster.host("h7")
+            let dir = try Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let local = dir + "/artifact.bin"
+            try randomFile(local, bytes: 3 * SSHUpload.chunkSize + 1000, mode: 0o644)
+            let remote = host.rootDirectory + "/current.bin"
+            try Data("old content\n".utf8).write(to: URL(fileURLWithPath: remote))
+
+            let connection = try await Fixture.connect("h7")
+            connection.hooks.corruptUploadChunk = { index, chunk in
+                if index == 2 { chunk[17] ^= 0x01 }
+            }
+            let error = try await Fixture.expectSSHError {
+                _ = try await connection.upload(from: local, to: remote)
+            }
+            #expect(error.code == .checksumMismatch)
+            #expect(error.message.contains("corrupted"))
+            #expect(try await connection.execute("cat \(remote)").stdoutText == "old content\n")
+            #expect(try await leftovers(in: host.rootDirectory, connection).isEmpty)
+
+            // The same connection uploads intact once the fault is gone.
+            connection.hooks.corruptUploadChunk = nil
+            let result = try await connection.upload(from: local, to: remote)
+            #expect(try await connection.execute("sha256sum \(remote)").stdoutText.hasPrefix(result.sha256))
+            await connection.close()
+        }
+
+        @Test func wrongExpectedDigestInstallsNothing() async throws {
+            let cluster = try Fixture.cluster()
+            let host = try cluster.host("h8")
+            let dir = try Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let local = dir + "/artifact.bin"
+            try randomFile(local, bytes: 4096, mode: 0o644)
+            let remote = host.rootDirectory + "/never.bin"
+            let connection = try await Fixture.connect("h8")
+            let error = try await Fixture.expectSSHError {
+                _ = try await connection.upload(from: local, to: remote, expectedSHA256: String(repeating: "0", count: 64))
+            }
+            #expect(error.code == .checksumMismatch)
+            #expect(error.message.contains(String(repeating: "0", count: 64)))
+            #expect(try await connection.execute("test -e \(remote)").exitStatus == 1)
+            #expect(try await leftovers(in: host.rootDirectory, connection).isEmpty)
+            await connection.close()
+        }
+
+        @Test func missingLocalFileAndMissingRemoteDirectoryAreReported() async throws {
+            let cluster = try Fixture.cluster()
+            let host = try cluster.host("h8")
+            let connection = try await Fixture.connect("h8")
+            let local = try await Fixture.expectSSHError {
+                _ = try await connection.upload(from: "/nonexistent/rollout-artifact", to: host.rootDirectory + "/x")
+            }
+            #expect(local.code == .localFile)
+            let remote = try await Fixture.expectSSHError {
+                _ = try await connection.upload(from: "/etc/hostname", to: host.rootDirectory + "/no/such/dir/x")
+            }
+            #expect(remote.code == .sftpFailed)
+            #expect(remote.function == "libssh2_sftp_open_ex")
+            #expect(try await connection.execute("true").succeeded)
+            await connection.close()
+        }
+    }
+}
+
+/// Writes `bytes` random bytes to `path` with `mode`.
+func randomFile(_ path: String, bytes: Int, mode: Int) throws {
+    let random = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
+    defer { try? random.close() }
+    let data = try #require(try random.read(upToCount: bytes))
+    #expect(data.count == bytes)
+    try data.write(to: URL(fileURLWithPath: path))
+    try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+}
+
+/// The SHA-256 of a local file as the system's `sha256sum` computes it (independent of the code under test).
+func sha256sum(_ path: String) throws -> String {
+    let output = try runCommand(try BuiltProducts.tool("sha256sum"), [path])
+    return String(output.stdout.prefix(64))
+}
+
+/// Temporary upload files left in `directory` on the host.
+func leftovers(in directory: String, _ connection: SSHConnection) async throws -> [String] {
+    let listing = try await connection.execute("ls -A \(directory)")
+    return listing.stdoutText.split(separator: "\n").map(String.init).filter { $0.contains("rollout-tmp") }
+}
