@@ -38,7 +38,7 @@ public final class HTTPTestClient {
         let deadline = ContinuousClock.now + timeout
         do {
             try connection.send(Array((text + "\r\n").utf8), deadline: deadline)
-            let response = try connection.receiveResponse(deadline: deadline)
+            let response = try connection.receiveResponse(deadline: deadline, hasBody: method != "HEAD")
             return Response(status: response.status, headers: response.headers,
                             body: String(decoding: response.body, as: UTF8.self), closes: response.closes)
         } catch {

@@ -118,8 +118,9 @@ final class LoadConnection {
         }
     }
 
-    /// Reads one complete response (head and `Content-Length` body) before `deadline`.
-    func receiveResponse(deadline: ContinuousClock.Instant) throws(Failure) -> Response {
+    /// Reads one complete response (head and `Content-Length` body) before `deadline`. A
+    /// response to HEAD has no body whatever its `Content-Length` says: pass `hasBody: false`.
+    func receiveResponse(deadline: ContinuousClock.Instant, hasBody: Bool = true) throws(Failure) -> Response {
         var headEnd: Int?
         while headEnd == nil {
             headEnd = Self.find(Array("\r\n\r\n".utf8), in: buffer)
@@ -146,6 +147,10 @@ final class LoadConnection {
             throw .other("Transfer-Encoding '\(headers["transfer-encoding"]!)' is not supported by the load generator")
         }
         let bodyStart = headEnd! + 4
+        if !hasBody || status == 204 || status == 304 || (100..<200).contains(status) {
+            buffer.removeFirst(bodyStart)
+            return Response(status: status, headers: headers, closes: closes, body: [])
+        }
         if let lengthText = headers["content-length"] {
             guard let length = Int(lengthText), length >= 0 else { throw .other("bad Content-Length '\(lengthText)'") }
             while buffer.count < bodyStart + length { try readMore(deadline: deadline, doing: "reading response body") }
