@@ -30,14 +30,19 @@ public final class HTTPTestClient {
         }
     }
 
-    /// Sends `method path` with `headers` and reads the whole response.
-    public func request(_ path: String, method: String = "GET", headers: [String: String] = [:]) throws -> Response {
+    /// Sends `method path` with `headers` (and `body`, with its `Content-Length`) and reads the
+    /// whole response.
+    public func request(
+        _ path: String, method: String = "GET", headers: [String: String] = [:], body: String? = nil
+    ) throws -> Response {
+        var headers = headers
+        if let body { headers["Content-Length"] = "\(body.utf8.count)" }
         let host: String = if case .loopback(let host, let port) = address { "\(host):\(port)" } else { "localhost" }
         var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
         let deadline = ContinuousClock.now + timeout
         do {
-            try connection.send(Array((text + "\r\n").utf8), deadline: deadline)
+            try connection.send(Array((text + "\r\n" + (body ?? "")).utf8), deadline: deadline)
             let response = try connection.receiveResponse(deadline: deadline, hasBody: method != "HEAD")
             return Response(status: response.status, headers: response.headers,
                             body: String(decoding: response.body, as: UTF8.self), closes: response.closes)
