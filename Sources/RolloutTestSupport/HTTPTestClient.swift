@@ -13,13 +13,13 @@ public final class HTTPTestClient {
     }
 
     private let connection: LoadConnection
-    private let address: SocketAddress
+    private let address: LocalAddress
     private let timeout: Duration
 
     /// Connects to `address` (`127.0.0.0/8` or a Unix socket only).
-    public init(_ address: SocketAddress, timeout: Duration = .seconds(10)) throws {
+    public init(_ address: LocalAddress, timeout: Duration = .seconds(10)) throws {
         if case .loopback(let host, let port) = address {
-            _ = try SocketAddress.validatedLoopback(host: host, port: port)
+            _ = try LocalAddress.validatedLoopback(host: host, port: port)
         }
         self.address = address
         self.timeout = timeout
@@ -44,8 +44,9 @@ public final class HTTPTestClient {
         do {
             try connection.send(Array((text + "\r\n" + (body ?? "")).utf8), deadline: deadline)
             let response = try connection.receiveResponse(deadline: deadline, hasBody: method != "HEAD")
-            return Response(status: response.status, headers: response.headers,
-                            body: String(decoding: response.body, as: UTF8.self), closes: response.closes)
+            return Response(
+                status: response.status, headers: response.headers,
+                body: String(decoding: response.body, as: UTF8.self), closes: response.closes)
         } catch {
             throw TestSupportError("\(method) \(path) on \(address): \(error)")
         }
@@ -55,7 +56,8 @@ public final class HTTPTestClient {
     public var isClosedByServer: Bool { connection.isClosedByPeer }
 
     /// One request on a fresh connection, closed afterwards.
-    public static func get(_ address: SocketAddress, _ path: String, timeout: Duration = .seconds(10)) throws -> Response {
+    public static func get(_ address: LocalAddress, _ path: String, timeout: Duration = .seconds(10)) throws -> Response
+    {
         try HTTPTestClient(address, timeout: timeout).request(path)
     }
 }

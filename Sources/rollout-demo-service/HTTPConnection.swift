@@ -42,8 +42,9 @@ struct HTTPConnection {
                 return
             case .complete(let head, let headLength):
                 guard let bodyLength = head.contentLength else {
-                    respond(HTTPResponse.plain(411, "send a Content-Length body, chunked bodies are not accepted\n"),
-                            head: head, keepAlive: false)
+                    respond(
+                        HTTPResponse.plain(411, "send a Content-Length body, chunked bodies are not accepted\n"),
+                        head: head, keepAlive: false)
                     lingeringClose()
                     return
                 }

@@ -28,7 +28,8 @@ func adoptInheritedListeners() throws -> [Listener]? {
         log("ignoring LISTEN_FDS='\(countText)': not a positive number")
         return nil
     }
-    let names = environmentValue("LISTEN_FDNAMES")?.split(separator: ":", omittingEmptySubsequences: false)
+    let names =
+        environmentValue("LISTEN_FDNAMES")?.split(separator: ":", omittingEmptySubsequences: false)
         .map(String.init) ?? []
     return try (0..<count).map { index in
         let fd = 3 + index
@@ -52,7 +53,9 @@ func bindListener(_ address: String) throws -> Listener {
         unlink(path)
         try sys("bind(\(path))") {
             withUnsafePointer(to: &sun) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
         }
     } else {
@@ -69,7 +72,9 @@ func bindListener(_ address: String) throws -> Listener {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         try sys("bind(\(address))") {
             withUnsafePointer(to: &sin) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
         }
     }
