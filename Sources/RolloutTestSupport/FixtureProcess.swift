@@ -25,17 +25,28 @@ public final class FixtureProcess: Sendable {
 
     /// Starts `executable` with `arguments` and exactly `environment` (plus the `LISTEN_*`
     /// variables when `listeners` is not empty: fds 3..., `LISTEN_FDS`, `LISTEN_FDNAMES`).
-    public init(
+    public convenience init(
         executable: String, arguments: [String], environment: [String: String],
         listeners: [TestListener] = [], listenerNames: [String]? = nil, listenPID: ListenPID = .child
+    ) throws {
+        try self.init(
+            executable: executable, arguments: arguments, environment: environment,
+            inheritedFDs: listeners.map(\.fd), listenerNames: listenerNames, listenPID: listenPID)
+    }
+
+    /// The same with any fds (sockets or not) placed at 3... and announced in `LISTEN_FDS`; the
+    /// caller keeps ownership of `inheritedFDs`.
+    public init(
+        executable: String, arguments: [String], environment: [String: String],
+        inheritedFDs: [Int32], listenerNames: [String]? = nil, listenPID: ListenPID = .child
     ) throws {
         logPath = "/tmp/rollout-child-\(UUID().uuidString.prefix(13)).log"
         var environment = environment
         var argv = [executable] + arguments
         var program = executable
-        if !listeners.isEmpty {
-            environment["LISTEN_FDS"] = "\(listeners.count)"
-            environment["LISTEN_FDNAMES"] = (listenerNames ?? listeners.map { _ in "http" }).joined(separator: ":")
+        if !inheritedFDs.isEmpty {
+            environment["LISTEN_FDS"] = "\(inheritedFDs.count)"
+            environment["LISTEN_FDNAMES"] = (listenerNames ?? inheritedFDs.map { _ in "http" }).joined(separator: ":")
             switch listenPID {
             case .child:
                 program = "/bin/sh"
@@ -45,8 +56,7 @@ public final class FixtureProcess: Sendable {
             }
         }
         pid = try Self.spawn(
-            program: program, argv: argv, environment: environment,
-            inherited: listeners.map(\.fd), logPath: logPath)
+            program: program, argv: argv, environment: environment, inherited: inheritedFDs, logPath: logPath)
     }
 
     deinit {

@@ -33,6 +33,16 @@ func adoptInheritedListeners() throws -> [Listener]? {
         .map(String.init) ?? []
     return try (0..<count).map { index in
         let fd = 3 + index
+        // A wrong fd would make the accept loop fail forever; failing at start lets the
+        // supervisor see a generation that never became ready, with this reason in its log.
+        var listening: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        try sys("getsockopt(fd \(fd), SO_ACCEPTCONN): LISTEN_FDS=\(count) passed a non-socket") {
+            getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length)
+        }
+        guard listening == 1 else {
+            throw SystemCallError(call: "fd \(fd) from LISTEN_FDS is a socket but not listening", errno: EINVAL)
+        }
         try setCloseOnExec(fd)
         // Several processes accept on this one socket during a handoff: accept must never block
         // when another generation took the connection that woke our poll.

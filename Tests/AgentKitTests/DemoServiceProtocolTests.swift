@@ -86,6 +86,20 @@ struct DemoServiceProtocolTests {
         #expect(response.headers["x-pid"] == "\(service.pid)")
     }
 
+    @Test("an fd in LISTEN_FDS that is not a listening socket makes it exit 1 at start")
+    func rejectsNonListeningFD() throws {
+        let notListening = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        defer { close(notListening) }
+        let notify = try NotifyReceiver()
+        let process = try FixtureProcess(
+            executable: try BuiltProducts.executable("rollout-demo-service"), arguments: [],
+            environment: ["NOTIFY_SOCKET": notify.path], inheritedFDs: [notListening])
+
+        #expect(try process.waitForExit(timeout: .seconds(10)) == 1)
+        #expect(process.output.contains("fd 3 from LISTEN_FDS is a socket but not listening"))
+        #expect(notify.receive(timeout: .milliseconds(20)) == nil)
+    }
+
     @Test("--fail-at-start and DEMO_FAIL_AT_START=1 exit 1 at once without READY=1")
     func failAtStart() throws {
         for (arguments, environment) in [(["--fail-at-start"], [:]), ([], ["DEMO_FAIL_AT_START": "1"])] {
