@@ -127,4 +127,44 @@ struct DemoServiceProtocolTests {
         #expect(DemoTest.acceptQueuedConnection(listener), "the connection was taken by the service")
         #expect(service.stop() == 0)
     }
+
+    @Test("--no-notify serves without a word on NOTIFY_SOCKET (a service readied by health probes)")
+    func noNotify() throws {
+        let notify = try NotifyReceiver()
+        let service = try DemoServiceProcess.start(.init(notifySocket: notify.path, arguments: ["--no-notify"]))
+        defer { service.stop() }
+        try service.waitUntilReady()
+
+        #expect(try HTTPTestClient.get(try #require(service.address), "/health").status == 200)
+        service.signal(SIGTERM)
+        #expect(try service.waitForExit(timeout: .seconds(10)) == 0)
+        #expect(notify.receive(timeout: .milliseconds(20)) == nil)
+    }
+
+    @Test("--ignore-sigterm keeps serving after SIGTERM, so only a kill ends it")
+    func ignoresSIGTERM() throws {
+        let service = try DemoServiceProcess.start(.init(environment: ["DEMO_IGNORE_SIGTERM": "1"]))
+        defer { service.stop(timeout: .zero) }
+        try service.waitUntilReady()
+        let client = try HTTPTestClient(try #require(service.address))
+
+        service.signal(SIGTERM)
+        _ = try service.process.waitForOutput(containing: "ignored as asked", timeout: .seconds(10))
+
+        let response = try client.request("/health")
+        #expect(response.status == 200 && !response.closes)
+        #expect(service.process.status == nil)
+        #expect(service.stop(timeout: .milliseconds(200)) == 128 + SIGKILL)
+    }
+
+    @Test("--crash-after-ms dies by SIGABRT after serving for a while")
+    func crashAfter() throws {
+        let service = try DemoServiceProcess.start(.init(arguments: ["--crash-after-ms", "300"]))
+        defer { service.stop() }
+        try service.waitUntilReady()
+        #expect(try HTTPTestClient.get(try #require(service.address), "/health").status == 200)
+
+        #expect(try service.waitForExit(timeout: .seconds(10)) == 128 + SIGABRT)
+        #expect(service.output.contains("crashing as asked"))
+    }
 }
