@@ -5,6 +5,6 @@ struct Rollout: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollout",
         abstract: "Zero-downtime rolling upgrades across a fleet of Linux hosts.",
-        subcommands: []
+        subcommands: [PlanCommand.self, CheckCommand.self]
     )
 }

@@ -1,7 +1,7 @@
-/// Finds the allowed word a user probably meant, by edit distance.
-enum Suggestion {
+/// Finds the word a user probably meant among the allowed ones, by edit distance.
+public enum Suggestion {
     /// The closest candidate within a distance that scales with the word's length, or nil.
-    static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let limit = max(1, min(4, word.count / 2))
         var best: (String, Int)?
         for candidate in candidates {
