@@ -54,7 +54,7 @@ extension RawInventory {
         for ref in referenced where !defined.contains(ref.group) {
             diagnostics.report(
                 .noMatch, "\(ref.what) names a group that is never defined", line: ref.line, key: ref.group,
-                suggestion: Suggestion.closest(to: ref.group, in: defined.sorted()))
+                suggestion: Suggestion.closest(to: ref.group, in: defined.subtracting(["all", "ungrouped"]).sorted()))
         }
     }
 
