@@ -91,6 +91,13 @@ public struct ArtifactSpec: Sendable, Equatable {
     public var versionEnv: String?
     /// Largest artifact accepted, in bytes.
     public var maxSize: Int64?
+
+    public init(path: String, version: Template? = nil, versionEnv: String? = nil, maxSize: Int64? = nil) {
+        self.path = path
+        self.version = version
+        self.versionEnv = versionEnv
+        self.maxSize = maxSize
+    }
 }
 
 /// How hosts are grouped into waves.
