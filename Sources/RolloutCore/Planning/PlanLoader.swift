@@ -45,8 +45,11 @@ public enum PlanLoader {
             }
             return nil
         }
-        let inventory = attempt { try Inventory.load(options.inventory, baseDirectory: options.baseDirectory) }
-        let playbook = attempt { try Playbook.load(options.playbook, baseDirectory: options.baseDirectory) }
+        let (inventory, inventoryProblems) = Inventory.loadReportingAll(
+            options.inventory, baseDirectory: options.baseDirectory)
+        let (playbook, playbookProblems) = Playbook.loadReportingAll(
+            options.playbook, baseDirectory: options.baseDirectory)
+        problems += inventoryProblems + playbookProblems
         let extraVars = attempt { try ExtraVariables.parse(options.vars) }
         guard let playbook else { throw ConfigError.combine(problems)! }
         let artifact = attempt {
