@@ -35,17 +35,29 @@ extension Playbook {
 
     /// The overrides that apply to a host, in file order (later ones win).
     public func overrides(for host: InventoryHost, in inventory: Inventory) -> [OverrideSpec] {
-        overrides.filter { (try? inventory.select(limit: $0.pattern).contains { $0.name == host.name }) == true }
+        overrides(for: host, matches: OverrideMatches(self, inventory))
+    }
+
+    public func overrides(for host: InventoryHost, matches: OverrideMatches) -> [OverrideSpec] {
+        zip(overrides, matches.hostsPerOverride).filter { $0.1.contains(host.name) }.map(\.0)
     }
 
     /// The strategy for a host: the last matching override that sets one, else the playbook's.
     public func strategy(for host: InventoryHost, in inventory: Inventory) -> Strategy {
-        overrides(for: host, in: inventory).compactMap(\.strategy).last ?? strategy
+        strategy(for: host, matches: OverrideMatches(self, inventory))
+    }
+
+    public func strategy(for host: InventoryHost, matches: OverrideMatches) -> Strategy {
+        overrides(for: host, matches: matches).compactMap(\.strategy).last ?? strategy
     }
 
     /// The health checks for a host: the last matching override that sets them, else the playbook's.
     public func healthChecks(for host: InventoryHost, in inventory: Inventory) -> [HealthCheckSpec] {
-        overrides(for: host, in: inventory).compactMap(\.health).last ?? health
+        healthChecks(for: host, matches: OverrideMatches(self, inventory))
+    }
+
+    public func healthChecks(for host: InventoryHost, matches: OverrideMatches) -> [HealthCheckSpec] {
+        overrides(for: host, matches: matches).compactMap(\.health).last ?? health
     }
 
     /// The variables visible to templates for one host, merged with Ansible's precedence, lowest first:
@@ -56,9 +68,15 @@ extension Playbook {
     public func variables(
         for host: InventoryHost, in inventory: Inventory, extraVars: [String: ConfigValue], version: String
     ) -> VariableScope {
+        variables(for: host, matches: OverrideMatches(self, inventory), extraVars: extraVars, version: version)
+    }
+
+    public func variables(
+        for host: InventoryHost, matches: OverrideMatches, extraVars: [String: ConfigValue], version: String
+    ) -> VariableScope {
         var values = host.vars
         values.merge(vars) { _, new in new }
-        for override in overrides(for: host, in: inventory) { values.merge(override.vars) { _, new in new } }
+        for override in overrides(for: host, matches: matches) { values.merge(override.vars) { _, new in new } }
         values.merge(extraVars) { _, new in new }
         var hostMap: [String: ConfigValue] = [
             "name": .string(host.name), "address": .string(host.address), "port": .int(host.port),
@@ -76,5 +94,16 @@ extension Playbook {
             "release": .string("\(root)/releases/\(version)"), "keep_releases": .int(service.keepReleases),
         ])
         return VariableScope(values)
+    }
+}
+
+/// Which hosts each of a playbook's overrides applies to, computed once per inventory.
+public struct OverrideMatches: Sendable {
+    let hostsPerOverride: [Set<String>]
+
+    public init(_ playbook: Playbook, _ inventory: Inventory) {
+        hostsPerOverride = playbook.overrides.map { override in
+            Set(((try? inventory.select(limit: override.pattern)) ?? []).map(\.name))
+        }
     }
 }

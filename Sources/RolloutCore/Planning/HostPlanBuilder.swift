@@ -5,16 +5,18 @@ struct HostPlanBuilder {
     let request: PlanRequest
     let host: InventoryHost
     let renderer: TemplateRenderer
+    let matches: OverrideMatches
     let scope: VariableScope
     let version: String
 
-    init(request: PlanRequest, host: InventoryHost, renderer: TemplateRenderer) {
+    init(request: PlanRequest, host: InventoryHost, matches: OverrideMatches, renderer: TemplateRenderer) {
         self.request = request
         self.host = host
+        self.matches = matches
         self.renderer = renderer
         self.version = request.version.version
         self.scope = request.playbook.variables(
-            for: host, in: request.inventory, extraVars: request.extraVars, version: version)
+            for: host, matches: matches, extraVars: request.extraVars, version: version)
     }
 
     private var playbook: Playbook { request.playbook }
@@ -22,7 +24,7 @@ struct HostPlanBuilder {
     private func render(_ template: Template) -> String { renderer.render(template, scope, host: host.name) }
 
     func build(batch: Int) -> HostPlan {
-        let strategy = playbook.strategy(for: host, in: request.inventory)
+        let strategy = playbook.strategy(for: host, matches: matches)
         let root = scope.lookup("service.root")?.templateText ?? playbook.service.root.text
         let release = ReleaseCommands(host: host.name, root: root)
         let agent = AgentCommands(
@@ -46,7 +48,7 @@ struct HostPlanBuilder {
         }
         steps.append(step(.switch, release.switchTo(version).map { .run($0, hook: nil) }))
         steps.append(step(.restart, [.run(agent.restart(timeout: playbook.timeouts.restart), hook: nil)]))
-        steps.append(step(.verify, playbook.healthChecks(for: host, in: request.inventory).map { .health(health($0)) }))
+        steps.append(step(.verify, playbook.healthChecks(for: host, matches: matches).map { .health(health($0)) }))
         if let gateway { steps.append(step(.undrain, [.run(gateway.restore, hook: nil)])) }
         steps.append(
             PlanStep(

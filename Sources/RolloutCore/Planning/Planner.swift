@@ -39,8 +39,10 @@ public enum Planner {
         let canary = canaryHosts(playbook, selected, request.inventory, ceiling: ceiling, problems: &problems)
         let batches = makeBatches(playbook, selected.map(\.name), canary: canary, ceiling: ceiling)
         let batchOf = Dictionary(uniqueKeysWithValues: batches.flatMap { b in b.hosts.map { ($0, b.index) } })
+        let matches = OverrideMatches(playbook, request.inventory)
         let hosts = selected.map { host in
-            HostPlanBuilder(request: request, host: host, renderer: renderer).build(batch: batchOf[host.name]!)
+            HostPlanBuilder(request: request, host: host, matches: matches, renderer: renderer)
+                .build(batch: batchOf[host.name]!)
         }
         let rolloutScope = controllerScope(request)
         func rolloutHooks(_ when: HookSpec.When) -> [PlannedCommand] {
