@@ -55,7 +55,8 @@ import Testing
             ["plan", "-i", "example", "-p", "web-drain", "--limit", "web_eu", "--version", "2.0.1"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Rollout plan: web 2.0.1 (version from cli)"))
-        #expect(result.stdout.contains("Batch 1 (canary, 1 at once, bake 1m, then wait for promote):\n  web-eu-1 [drain]"))
+        #expect(
+            result.stdout.contains("Batch 1 (canary, 1 at once, bake 1m, then wait for promote):\n  web-eu-1 [drain]"))
         #expect(result.stdout.contains("Batch 2 (window, 2 at once):\n  web-eu-2 [drain], web-eu-3 [drain]"))
         #expect(result.stdout.contains("max_failures 1 of 3 = 1"))
         #expect(
@@ -117,6 +118,7 @@ import Testing
         let noDefault = try rollout(["plan", "-i", "example"], in: dir)
         #expect(noDefault.status == 2)
         #expect(
-            noDefault.stderr.contains("several playbooks (web, web-drain) and no playbooks/default.yml: pass --playbook"))
+            noDefault.stderr.contains(
+                "several playbooks (web, web-drain) and no playbooks/default.yml: pass --playbook"))
     }
 }

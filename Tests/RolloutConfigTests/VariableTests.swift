@@ -117,3 +117,16 @@ import Testing
         #expect(error.message.contains("several playbooks (web, web-drain)"))
     }
 }
+
+@Suite struct VariableCycleTests {
+    @Test func aVariableReferringToItselfIsReportedNotExpandedForever() throws {
+        let scope = VariableScope(["a": .string("x{{ b }}"), "b": .string("{{ a }}"), "c": .string("{{ c }}")])
+        let template = try Template.parse("{{ a }} {{ c }}", origin: ConfigOrigin(file: "f")).get()
+        guard case .failure(let failure) = template.render(in: scope) else {
+            Issue.record("a cycle rendered")
+            return
+        }
+        #expect(failure.names.map(\.name) == ["a", "c"])
+        #expect(failure.names.allSatisfy { $0.isCycle })
+    }
+}

@@ -38,7 +38,8 @@ extension Playbook {
     }
 
     /// The playbook as far as it could be read, and every problem found.
-    public static func parseReportingAll(_ text: String, file: String) -> (playbook: Playbook?, problems: [ConfigError]) {
+    public static func parseReportingAll(_ text: String, file: String) -> (playbook: Playbook?, problems: [ConfigError])
+    {
         let diagnostics = Diagnostics(file: file)
         let playbook = YAMLReading.compose(text, diagnostics: diagnostics).flatMap {
             PlaybookReader(diagnostics: diagnostics).read($0)

@@ -76,6 +76,8 @@ public struct UndefinedVariables: Error, Sendable, Equatable {
         public var name: String
         /// The variable whose value used the name, when it was not the template itself (`gateway_server`).
         public var via: String?
+        /// The name is defined, but its value refers back to itself (`a: "{{ b }}"`, `b: "{{ a }}"`).
+        public var isCycle: Bool = false
     }
 
     public var names: [Name]

@@ -39,7 +39,11 @@ public struct VariableScope: Sendable, Equatable {
                     undefined.append(.init(name: name, via: stack.last))
                     continue
                 }
-                guard case .string(let text) = value, text.contains("{{"), !stack.contains(name), stack.count < 16,
+                if stack.contains(name) {
+                    undefined.append(.init(name: name, via: stack.last, isCycle: true))
+                    continue
+                }
+                guard case .string(let text) = value, text.contains("{{"),
                     case .success(let nested) = Template.parse(text, origin: template.origin)
                 else {
                     output += value.templateText

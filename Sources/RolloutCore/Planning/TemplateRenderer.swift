@@ -7,6 +7,7 @@ final class TemplateRenderer {
         var origin: ConfigOrigin
         var name: String
         var via: String?
+        var isCycle: Bool
     }
 
     private var undefined: [Key: (hosts: [String], known: [String])] = [:]
@@ -19,7 +20,7 @@ final class TemplateRenderer {
         case .success(let text): return text
         case .failure(let failure):
             for name in failure.names {
-                let key = Key(origin: template.origin, name: name.name, via: name.via)
+                let key = Key(origin: template.origin, name: name.name, via: name.via, isCycle: name.isCycle)
                 if undefined[key] == nil {
                     order.append(key)
                     undefined[key] = ([], scope.knownNames)
@@ -46,6 +47,10 @@ final class TemplateRenderer {
                 entry.hosts.prefix(3).joined(separator: ", ")
                 + (entry.hosts.count > 3 ? " and \(entry.hosts.count - 3) more" : "")
             let via = key.via.map { " (used in the value of `\($0)`)" } ?? ""
+            if key.isCycle {
+                return key.origin.error(
+                    .invalidValue, "variable `\(key.name)` refers to itself\(via) for host \(hosts)")
+            }
             return key.origin.error(
                 .undefinedVariable, "undefined variable `\(key.name)`\(via) for host \(hosts)",
                 suggestion: Suggestion.closest(to: key.name, in: entry.known))
