@@ -114,7 +114,7 @@ import Testing
         let ini = """
             ; a comment
             h1 port=2201 weight=3 ratio=0.5 enabled=True label="two words" code='007'  # trailing comment
-            [g]
+            [g]  ; hosts of g
             h2:2202
             r[1:2]:2203
             [g:vars]

@@ -28,35 +28,53 @@ public struct Inventory: Sendable {
     ///
     /// A value containing `/` or ending in `.yml`, `.yaml` or `.ini` is a path (relative to `baseDirectory`);
     /// anything else is a name looked up in `inventories/`. Throws a `ConfigError` naming the file when it is
-    /// missing or ambiguous, and every problem in its content otherwise.
+    /// missing, and every problem in its content otherwise.
     public static func load(_ nameOrPath: String, baseDirectory: String = ".") throws -> Inventory {
-        let file = try ConfigFiles.locate(
-            nameOrPath, kind: "inventory", directory: "inventories", extensions: ["yml", "yaml", "ini"],
-            baseDirectory: baseDirectory)
-        let text = try ConfigFiles.read(file)
-        return file.display.hasSuffix(".ini")
-            ? try parseINI(text, file: file.display) : try parseYAML(text, file: file.display)
+        let (inventory, problems) = loadReportingAll(nameOrPath, baseDirectory: baseDirectory)
+        if let error = ConfigError.combine(problems) { throw error }
+        return inventory!
+    }
+
+    /// Like `load`, but returns the problems with the inventory as far as it could be read (entries with
+    /// errors left out), so later stages can still report theirs; nil when the file cannot be read.
+    public static func loadReportingAll(_ nameOrPath: String, baseDirectory: String = ".") -> (
+        inventory: Inventory?, problems: [ConfigError]
+    ) {
+        do {
+            let file = try ConfigFiles.locate(
+                nameOrPath, kind: "inventory", directory: "inventories", extensions: ["yml", "yaml", "ini"],
+                baseDirectory: baseDirectory)
+            let text = try ConfigFiles.read(file)
+            return parseReportingAll(text, file: file.display, ini: file.display.hasSuffix(".ini"))
+        } catch {
+            return (nil, (error as? ConfigError)?.all ?? [ConfigError(.syntax, file: "?", message: "\(error)")])
+        }
     }
 
     /// Parses a YAML inventory (Ansible's YAML inventory structure); `file` is used in error messages.
     public static func parseYAML(_ text: String, file: String) throws -> Inventory {
-        let diagnostics = Diagnostics(file: file)
-        var raw = RawInventory(diagnostics: diagnostics)
-        if let root = YAMLReading.compose(text, diagnostics: diagnostics) {
-            raw.readYAML(root)
-        }
-        let inventory = raw.resolve(file: file)
-        try diagnostics.throwIfAny()
-        return inventory
+        try throwingAll(parseReportingAll(text, file: file, ini: false))
     }
 
     /// Parses an INI inventory (Ansible's INI inventory format); `file` is used in error messages.
     public static func parseINI(_ text: String, file: String) throws -> Inventory {
+        try throwingAll(parseReportingAll(text, file: file, ini: true))
+    }
+
+    static func parseReportingAll(_ text: String, file: String, ini: Bool) -> (Inventory?, [ConfigError]) {
         let diagnostics = Diagnostics(file: file)
         var raw = RawInventory(diagnostics: diagnostics)
-        raw.readINI(text)
+        if ini {
+            raw.readINI(text)
+        } else if let root = YAMLReading.compose(text, diagnostics: diagnostics) {
+            raw.readYAML(root)
+        }
         let inventory = raw.resolve(file: file)
-        try diagnostics.throwIfAny()
-        return inventory
+        return (inventory, diagnostics.errors)
+    }
+
+    private static func throwingAll(_ result: (Inventory?, [ConfigError])) throws -> Inventory {
+        if let error = ConfigError.combine(result.1) { throw error }
+        return result.0!
     }
 }

@@ -16,7 +16,14 @@ extension RawInventory {
             let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
-                guard let section = readSectionHeader(line, line: lineNumber) else {
+                // A comment may follow the header: `[web]  # front ends`.
+                let header = line.firstIndex(of: "]").map { line[...$0] } ?? line
+                if !line[header.endIndex...].trimmingWhitespace().isEmpty,
+                    !"#;".contains(line[header.endIndex...].trimmingWhitespace().first!)
+                {
+                    diagnostics.report(.syntax, "unexpected text after the section header", line: lineNumber)
+                }
+                guard let section = readSectionHeader(header, line: lineNumber) else {
                     group = ""
                     continue
                 }
@@ -54,7 +61,7 @@ extension RawInventory {
         for ref in referenced where !defined.contains(ref.group) {
             diagnostics.report(
                 .noMatch, "\(ref.what) names a group that is never defined", line: ref.line, key: ref.group,
-                suggestion: Suggestion.closest(to: ref.group, in: defined.sorted()))
+                suggestion: Suggestion.closest(to: ref.group, in: defined.subtracting(["all", "ungrouped"]).sorted()))
         }
     }
 

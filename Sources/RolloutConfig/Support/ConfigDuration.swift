@@ -29,6 +29,9 @@ public enum ConfigDuration {
             rest = rest.dropFirst(digits.count)
             let unitText = rest.prefix { $0.isLetter }
             rest = rest.dropFirst(unitText.count)
+            guard !unitText.isEmpty else {
+                return .failure(.value("invalid duration `\(text)` (use e.g. `30s`, `5m`, `1h30m`, `500ms`)"))
+            }
             guard let index = units.firstIndex(where: { $0.suffix == unitText }) else {
                 return .failure(.value("unknown unit `\(unitText)` in `\(text)` (allowed: h, m, s, ms)"))
             }

@@ -1,11 +1,14 @@
-/// Finds the allowed word a user probably meant, by edit distance.
-enum Suggestion {
+/// Finds the word a user probably meant among the allowed ones, by edit distance.
+public enum Suggestion {
     /// The closest candidate within a distance that scales with the word's length, or nil.
-    static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
-        let limit = max(1, min(4, word.count / 2))
+    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+        let limit = max(1, min(4, (word.count + 1) / 2))
         var best: (String, Int)?
         for candidate in candidates {
-            let d = distance(word.lowercased(), candidate.lowercased())
+            var d = distance(word.lowercased(), candidate.lowercased())
+            // `bake_time` for `bake`: a key that starts with an allowed one (or is its start) is a likely slip.
+            let (short, long) = word.count < candidate.count ? (word, candidate) : (candidate, word)
+            if short.count >= 3, long.lowercased().hasPrefix(short.lowercased()) { d = min(d, limit) }
             if d <= limit, d < (best?.1 ?? Int.max) { best = (candidate, d) }
             if normalized(word) == normalized(candidate) { return candidate }
         }

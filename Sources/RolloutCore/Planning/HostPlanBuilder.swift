@@ -1,0 +1,129 @@
+import RolloutConfig
+
+/// Builds one host's steps: every template rendered in the host's variables, every command an argv.
+struct HostPlanBuilder {
+    let request: PlanRequest
+    let host: InventoryHost
+    let renderer: TemplateRenderer
+    let matches: OverrideMatches
+    let scope: VariableScope
+    let version: String
+
+    init(request: PlanRequest, host: InventoryHost, matches: OverrideMatches, renderer: TemplateRenderer) {
+        self.request = request
+        self.host = host
+        self.matches = matches
+        self.renderer = renderer
+        self.version = request.version.version
+        self.scope = request.playbook.variables(
+            for: host, matches: matches, extraVars: request.extraVars, version: version)
+    }
+
+    private var playbook: Playbook { request.playbook }
+
+    private func render(_ template: Template) -> String { renderer.render(template, scope, host: host.name) }
+
+    func build(batch: Int) -> HostPlan {
+        let strategy = playbook.strategy(for: host, matches: matches)
+        let root = scope.lookup("service.root")?.templateText ?? playbook.service.root.text
+        let release = ReleaseCommands(host: host.name, root: root)
+        let agent = AgentCommands(
+            host: host.name, agent: render(playbook.service.agent), socket: render(playbook.service.controlSocket))
+        let gateway = strategy == .drain ? gatewayCommands() : nil
+
+        var steps: [PlanStep] = [
+            PlanStep(
+                phase: .prepare, actions: [.run(release.prepare(), hook: nil), .run(release.readCurrent(), hook: nil)]),
+            step(.upload, [.upload(upload(release))]),
+        ]
+        if let gateway, let spec = playbook.gateway {
+            steps.append(
+                step(
+                    .drain,
+                    [
+                        .run(gateway.drain, hook: nil),
+                        .waitDrained(
+                            status: gateway.status, deadline: spec.drainDeadline, pollInterval: spec.pollInterval),
+                    ]))
+        }
+        steps.append(step(.switch, release.switchTo(version).map { .run($0, hook: nil) }))
+        steps.append(step(.restart, [.run(agent.restart(timeout: playbook.timeouts.restart), hook: nil)]))
+        steps.append(step(.verify, playbook.healthChecks(for: host, matches: matches).map { .health(health($0)) }))
+        if let gateway { steps.append(step(.undrain, [.run(gateway.restore, hook: nil)])) }
+        steps.append(
+            PlanStep(
+                phase: .cleanup,
+                actions: [.pruneReleases(list: release.listReleases(), keep: playbook.service.keepReleases)]))
+        return HostPlan(
+            name: host.name, address: host.address, port: host.port, user: host.user, strategy: strategy, batch: batch,
+            root: root, steps: steps)
+    }
+
+    /// A step with the phase's `before_` hooks first and `after_` hooks last.
+    private func step(_ phase: PlanStep.Phase, _ actions: [PlanAction]) -> PlanStep {
+        func hooks(_ when: HookSpec.When) -> [PlanAction] {
+            playbook.hooks.filter { $0.when == when && $0.phase.rawValue == phase.rawValue }.map { hook in
+                let on = hook.on == .controller ? PlannedCommand.controller : host.name
+                return .run(.shell(render(hook.run), on: on, timeout: hook.timeout), hook: when)
+            }
+        }
+        return PlanStep(phase: phase, actions: hooks(.before) + actions + hooks(.after))
+    }
+
+    private func upload(_ release: ReleaseCommands) -> PlannedUpload {
+        let artifact = request.artifact
+        let directory = release.uploadDirectory(version)
+        let name = artifact.path.split(separator: "/").last.map(String.init) ?? artifact.path
+        let destination = artifact.kind == .file ? "\(directory)/\(name)" : directory
+        return PlannedUpload(
+            host: host.name, source: artifact.path, kind: artifact.kind, sha256: artifact.sha256,
+            begin: release.beginUpload(version), destination: destination,
+            verify: artifact.kind == .file ? release.checksum(destination) : nil, finish: release.finishUpload(version),
+            release: release.release(version), timeout: playbook.timeouts.upload)
+    }
+
+    private func health(_ spec: HealthCheckSpec) -> PlannedHealthCheck {
+        var expect: String?
+        let probe: PlannedHealthCheck.Probe
+        switch spec.probe {
+        case .http(let http):
+            if http.versionHeader != nil || http.versionJSONKey != nil { expect = version }
+            probe = .http(
+                url: render(http.url), status: http.status, bodyContains: http.bodyContains.map(render),
+                versionHeader: http.versionHeader, versionJSONKey: http.versionJSONKey)
+        case .tcp(let address, let portTemplate):
+            let text = render(portTemplate)
+            let port = Int(text) ?? 0
+            if !(1...65535).contains(port), !portTemplate.references.isEmpty || Int(text) == nil {
+                renderer.report(
+                    portTemplate.origin.error(
+                        .invalidValue, "port `\(text)` for host \(host.name) is not an integer in 1...65535"))
+            }
+            probe = .tcp(host: render(address), port: port)
+        case .command(let run):
+            probe = .command(.shell(render(run), on: host.name, timeout: spec.timeout))
+        }
+        return PlannedHealthCheck(
+            probe: probe, expectVersion: expect, interval: spec.interval, timeout: spec.timeout, retries: spec.retries,
+            successes: spec.successes, deadline: spec.deadline)
+    }
+
+    private func gatewayCommands() -> GatewayCommands? {
+        guard let spec = playbook.gateway else { return nil }
+        let on = spec.on
+        switch spec.settings {
+        case .haproxy(let socket, let address, let backend, let server):
+            return .haproxy(
+                on: on, socket: socket.map(render), address: address.map(render), backend: render(backend),
+                server: render(server))
+        case .lvs(let service, let real, let weight):
+            return .lvs(on: on, virtualService: render(service), realServer: render(real), weight: weight)
+        case .nginx(let file, let server, let reload, let status):
+            return .nginx(
+                on: on, upstreamFile: render(file), server: render(server), reload: render(reload),
+                status: status.map(render))
+        case .command(let drain, let restore, let status):
+            return .command(on: on, drain: render(drain), restore: render(restore), status: status.map(render))
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import RolloutConfig
+
+/// Renders templates for many hosts and collects undefined variables, one error per place and name
+/// (listing the hosts concerned), so `rollout check` reports each mistake once.
+final class TemplateRenderer {
+    private struct Key: Hashable {
+        var origin: ConfigOrigin
+        var name: String
+        var via: String?
+        var isCycle: Bool
+    }
+
+    private var undefined: [Key: (hosts: [String], known: [String])] = [:]
+    private var order: [Key] = []
+    private(set) var otherProblems: [ConfigError] = []
+
+    /// The rendered text, or the raw text after recording what is undefined.
+    func render(_ template: Template, _ scope: VariableScope, host: String) -> String {
+        switch template.render(in: scope) {
+        case .success(let text): return text
+        case .failure(let failure):
+            for name in failure.names {
+                let key = Key(origin: template.origin, name: name.name, via: name.via, isCycle: name.isCycle)
+                if undefined[key] == nil {
+                    order.append(key)
+                    undefined[key] = ([], scope.knownNames)
+                }
+                undefined[key]!.hosts.append(host)
+            }
+            return template.text
+        }
+    }
+
+    func render(_ template: Template?, _ scope: VariableScope, host: String) -> String? {
+        template.map { render($0, scope, host: host) }
+    }
+
+    func report(_ error: ConfigError) {
+        otherProblems.append(error)
+    }
+
+    /// Every problem recorded, undefined variables first in the order met.
+    var problems: [ConfigError] {
+        let undefinedErrors = order.map { key -> ConfigError in
+            let entry = undefined[key]!
+            let hosts =
+                entry.hosts.prefix(3).joined(separator: ", ")
+                + (entry.hosts.count > 3 ? " and \(entry.hosts.count - 3) more" : "")
+            let via = key.via.map { " (used in the value of `\($0)`)" } ?? ""
+            if key.isCycle {
+                return key.origin.error(
+                    .invalidValue, "variable `\(key.name)` refers to itself\(via) for host \(hosts)")
+            }
+            return key.origin.error(
+                .undefinedVariable, "undefined variable `\(key.name)`\(via) for host \(hosts)",
+                suggestion: Suggestion.closest(to: key.name, in: entry.known))
+        }
+        return undefinedErrors + otherProblems
+    }
+}

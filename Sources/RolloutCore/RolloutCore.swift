@@ -1,1 +1,0 @@
-// RolloutCore: see shared/DESIGN.md

@@ -1,0 +1,56 @@
+import RolloutConfig
+import Testing
+
+@testable import RolloutCore
+
+/// Batch sizes as Ansible's `_get_serialized_batches` computes them (`pct_to_int`: `int(total * pct / 100)`,
+/// at least 1; the last item of the list repeats; the last batch takes what is left).
+@Suite struct BatchingTests {
+    let ramp: [Quantity] = [.count(1), .count(5), .percent(25)]
+
+    @Test func rampOverThreeHostsStopsWhenHostsRunOut() {
+        #expect(Batching.serialSizes(count: 3, serial: ramp) == [1, 2])
+    }
+
+    @Test func rampOverTenHostsRepeatsTheLastItem() {
+        // 25% of 10 is int(2.5) = 2.
+        #expect(Batching.serialSizes(count: 10, serial: ramp) == [1, 5, 2, 2])
+    }
+
+    @Test func rampOverAThousandHosts() {
+        #expect(Batching.serialSizes(count: 1000, serial: ramp) == [1, 5, 250, 250, 250, 244])
+    }
+
+    @Test func percentagesRoundDownButNeverToZero() {
+        #expect(Batching.serialSizes(count: 3, serial: [.percent(25)]) == [1, 1, 1])
+        #expect(Batching.serialSizes(count: 7, serial: [.percent(30)]) == [2, 2, 2, 1])
+        #expect(Batching.serialSizes(count: 5, serial: [.percent(100)]) == [5])
+    }
+
+    @Test func aRampLongerThanTheHostListIsCutShort() {
+        #expect(Batching.serialSizes(count: 4, serial: [.count(1), .count(5), .count(10), .count(20)]) == [1, 3])
+        #expect(Batching.serialSizes(count: 1, serial: ramp) == [1])
+    }
+
+    @Test func maxUnavailableCapsEveryBatch() {
+        #expect(
+            Batching.serialSizes(count: 1000, serial: ramp, ceiling: 100) == [1, 5] + Array(repeating: 100, count: 9)
+                + [94])
+    }
+
+    @Test func failureBudgetOfTenPercentOverFifteenHostsIsOne() {
+        let budget = FailureBudget(.percent(10), totalHosts: 15)
+        #expect(budget.maxFailures == 1)
+        #expect(!budget.isExceeded(failed: 1))
+        #expect(budget.isExceeded(failed: 2))
+        #expect(budget.rule == "the rollout stops when more than 1 host failed (at the 2nd failure)")
+        #expect(FailureBudget(.percent(5), totalHosts: 15).maxFailures == 0)
+        #expect(FailureBudget(.count(3), totalHosts: 15).maxFailures == 3)
+    }
+
+    @Test func theFailureBudgetInAPlanIsAbsolute() throws {
+        let plan = try PlanFixtures.plan("max_failures: \"10%\"\n", hosts: 15)
+        #expect(plan.failureBudget.maxFailures == 1)
+        #expect(plan.json.formatted().contains("\"absolute\": 1"))
+    }
+}
