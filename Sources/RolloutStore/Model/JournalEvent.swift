@@ -1,0 +1,29 @@
+import Foundation
+
+/// Something that happened to a rollout or to an inventory's lock: a takeover, a canary promotion, an interrupt.
+public struct JournalEvent: Sendable, Hashable, Encodable {
+    public var id: Int64
+    /// The rollout it belongs to; nil for lock events outside any rollout.
+    public var rolloutID: Int64?
+    public var inventory: String?
+    public var kind: EventKind
+    public var message: String
+    public var detail: JournalJSON?
+    public var at: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case rolloutID = "rollout_id"
+        case inventory, kind, message, detail, at
+    }
+
+    init(_ row: EventRow) throws {
+        id = row.id ?? 0
+        rolloutID = row.rolloutID
+        inventory = row.inventory
+        kind = EventKind(row.kind)
+        message = row.message
+        detail = try JournalJSON.fromColumn(row.detail)
+        at = row.at
+    }
+}

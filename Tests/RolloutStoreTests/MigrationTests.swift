@@ -1,0 +1,44 @@
+import Foundation
+import RolloutStore
+import Testing
+
+@Suite struct MigrationTests {
+    @Test func createsDirectoryAndAppliesNamedMigrationsInWALMode() async throws {
+        let journal = try TemporaryJournal()
+        #expect(FileManager.default.fileExists(atPath: journal.path))
+        #expect(try await journal.store.appliedMigrations() == ["v1-journal"])
+        // WAL leaves its -wal file next to the database while a connection is open.
+        #expect(FileManager.default.fileExists(atPath: journal.path + "-wal"))
+    }
+
+    @Test func reopeningKeepsDataAndSchema() async throws {
+        let journal = try TemporaryJournal()
+        let id = try await journal.store.beginRollout(start("web", "1.0"))
+        let second = try journal.reopen()
+        #expect(try await second.appliedMigrations() == ["v1-journal"])
+        #expect(try await second.rollout(id)?.summary.version == "1.0")
+        // Both pools write to the same file.
+        let other = try await second.beginRollout(start("web", "1.1"))
+        #expect(try await journal.store.history().map(\.id).sorted() == [id, other])
+    }
+
+    @Test func concurrentOpenersOfANewFileAllSucceed() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rollout-open-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("state.db").path
+        let migrations = try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<6 {
+                group.addTask { try await JournalStore(path: path).appliedMigrations() }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(migrations == Array(repeating: ["v1-journal"], count: 6))
+    }
+
+    @Test func anUnwritableLocationIsAClearError() throws {
+        let error = #expect(throws: JournalError.self) {
+            try JournalStore(path: "/proc/rollout-cannot-exist/state.db")
+        }
+        #expect(error?.code == .cannotOpen)
+    }
+}
