@@ -18,8 +18,10 @@ extension JournalStore {
         inventory: String, owner: LockOwner, lease: Duration, now: Date = Date(),
         isProcessAlive: @escaping @Sendable (Int32) -> Bool = ProcessLiveness.system
     ) async throws -> LockAcquisition {
+        // Rounded to what the journal stores, so the lease returned equals the one read back later.
+        let now = JournalTime.rounded(now)
         let mine = LockLease(
-            inventory: inventory, owner: owner, acquiredAt: now, heartbeatAt: now, expiresAt: JournalDuration.adding(lease, to: now))
+            inventory: inventory, owner: owner, acquiredAt: now, heartbeatAt: now, expiresAt: JournalTime.rounded(JournalDuration.adding(lease, to: now)))
         return try await pool.writeWithoutTransaction { db in
             var result: LockAcquisition?
             try db.inTransaction(.immediate) {
@@ -85,8 +87,8 @@ extension JournalStore {
                     "the lock of \(inventory) is no longer ours (\(holder.map { "held by \($0)" } ?? "released")); "
                         + "stop this rollout and check `rollout lock status`")
             }
-            current.heartbeatAt = now
-            current.expiresAt = JournalDuration.adding(lease, to: now)
+            current.heartbeatAt = JournalTime.rounded(now)
+            current.expiresAt = JournalTime.rounded(JournalDuration.adding(lease, to: now))
             try current.row.update(db)
             return current
         }

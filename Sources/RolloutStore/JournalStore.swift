@@ -46,10 +46,13 @@ public final class JournalStore: Sendable {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrate(pool)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
             throw JournalError(.cannotOpen, "cannot open the journal \(path): \(error.message ?? "\(error)")")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw JournalError(
+                .cannotOpen, "\(path) is not a SQLite database; point --state at the journal (.rollout/state.db)")
         }
-        try Self.migrate(pool)
     }
 
     /// Applies the pending migrations, tolerating another process that migrates the same file at the

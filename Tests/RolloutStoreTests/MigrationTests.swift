@@ -1,5 +1,6 @@
 import Foundation
-import RolloutStore
+import GRDB
+@testable import RolloutStore
 import Testing
 
 @Suite struct MigrationTests {
@@ -40,5 +41,38 @@ import Testing
             try JournalStore(path: "/proc/rollout-cannot-exist/state.db")
         }
         #expect(error?.code == .cannotOpen)
+    }
+
+    @Test func aFileThatIsNotADatabaseIsAClearError() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rollout-notdb-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("inventory.yml").path
+        try Data(String(repeating: "hosts:\n  - web-1\n", count: 200).utf8).write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: JournalError.self) { try JournalStore(path: path) }
+        #expect(error?.code == .cannotOpen)
+        #expect(error?.message.contains("not a SQLite database") == true)
+    }
+
+    @Test func historyRowsCannotBeDeleted() async throws {
+        let journal = try TemporaryJournal()
+        let id = try await journal.store.journalRollout(
+            "web", "1", hostStatuses: ["a": .succeeded], status: .succeeded, at: t0)
+        try await journal.store.recordEvent(.canaryPromoted, message: "ok", rolloutID: id)
+        for table in ["phase", "event", "rollout_host", "rollout"] {
+            await #expect(throws: DatabaseError.self, "DELETE FROM \(table)") {
+                try await journal.store.pool.write { try $0.execute(sql: "DELETE FROM \(table)") }
+            }
+        }
+        let detail = try #require(try await journal.store.rollout(id))
+        #expect(detail.hosts.count == 1 && detail.hosts[0].phases.count == 1 && detail.events.count == 1)
+        // Foreign keys are enforced: a phase cannot point at a host that does not exist.
+        await #expect(throws: DatabaseError.self) {
+            try await journal.store.pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO phase (rollout_id, host_id, name, status, started_at) VALUES (?, 999, 'x', 'ok', 'x')",
+                    arguments: [id])
+            }
+        }
     }
 }

@@ -17,6 +17,17 @@ public struct JournalEvent: Sendable, Hashable, Encodable {
         case inventory, kind, message, detail, at
     }
 
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(rolloutID, forKey: .rolloutID)
+        try container.encode(inventory, forKey: .inventory)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(message, forKey: .message)
+        try container.encode(detail, forKey: .detail)
+        try container.encode(at, forKey: .at)
+    }
+
     init(_ row: EventRow) throws {
         id = row.id ?? 0
         rolloutID = row.rolloutID

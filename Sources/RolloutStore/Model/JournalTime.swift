@@ -55,26 +55,46 @@ public enum JournalTime {
 
     /// Parses the journal text form; nil for anything else (wrong length, separators, or field ranges).
     public static func date(from text: String) -> Date? {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 24 else { return nil }
-        let separators: [(Int, Character)] = [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (23, "Z")]
-        for (index, char) in separators where bytes[index] != char.asciiValue { return nil }
-        func number(_ start: Int, _ length: Int) -> Int64? {
-            var value: Int64 = 0
-            for byte in bytes[start..<start + length] {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-            let milli = number(20, 3),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+        var text = text
+        return text.withUTF8(parse)
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        guard bytes.count == 24, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A,
+            bytes[16] == 0x3A, bytes[19] == 0x2E, bytes[23] == 0x5A
         else { return nil }
+        var fields: (Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0)
+        var value: Int64 = 0
+        var field = 0
+        for index in 0..<23 {
+            let byte = bytes[index]
+            if byte >= 0x30, byte <= 0x39 {
+                value = value * 10 + Int64(byte &- 0x30)
+                continue
+            }
+            // A separator (positions checked above) ends a field; any other byte is invalid.
+            guard index == 4 || index == 7 || index == 10 || index == 13 || index == 16 || index == 19 else {
+                return nil
+            }
+            switch field {
+            case 0: fields.0 = value
+            case 1: fields.1 = value
+            case 2: fields.2 = value
+            case 3: fields.3 = value
+            case 4: fields.4 = value
+            default: fields.5 = value
+            }
+            field += 1
+            value = 0
+        }
+        fields.6 = value
+        let (year, month, day, hour, minute, second, milli) = fields
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else {
+            return nil
+        }
         let days = days(fromCivil: year, month, day)
         // Reject dates such as February 30 that would silently roll into the next month.
-        guard civil(fromDays: days) == (year, month, day) else { return nil }
+        guard day <= 28 || civil(fromDays: days) == (year, month, day) else { return nil }
         let ms = days * msPerDay + ((hour * 60 + minute) * 60 + second) * 1000 + milli
         return Date(timeIntervalSince1970: Double(ms) / 1000)
     }

@@ -27,4 +27,24 @@ struct HostRow: JournalRecord, Hashable {
         case strategy, status, error
         case updatedAt = "updated_at"
     }
+
+    /// The columns `init(row:)` reads, in order; queries that fetch `HostRow` select exactly these.
+    static let selection = """
+        id, rollout_id, position, batch, name, address, from_version, to_version, strategy, status, error, updated_at
+        """
+
+    init(row: Row) throws {
+        id = try row.decode(atIndex: 0)
+        rolloutID = try row.decode(atIndex: 1)
+        position = try row.decode(atIndex: 2)
+        batch = try row.decode(atIndex: 3)
+        name = try row.decode(atIndex: 4)
+        address = try row.decode(atIndex: 5)
+        fromVersion = try row.decode(atIndex: 6)
+        toVersion = try row.decode(atIndex: 7)
+        strategy = try row.decode(atIndex: 8)
+        status = try row.journalStatus(atIndex: 9)
+        error = try row.decode(atIndex: 10)
+        updatedAt = try row.journalDate(atIndex: 11)
+    }
 }

@@ -25,4 +25,19 @@ struct PhaseRow: JournalRecord, Hashable {
         case finishedAt = "finished_at"
         case detail, error
     }
+
+    /// The columns `init(row:)` reads, in order; queries that fetch `PhaseRow` select exactly these.
+    static let selection = "id, rollout_id, host_id, name, status, started_at, finished_at, detail, error"
+
+    init(row: Row) throws {
+        id = try row.decode(atIndex: 0)
+        rolloutID = try row.decode(atIndex: 1)
+        hostID = try row.decode(atIndex: 2)
+        name = try row.decode(atIndex: 3)
+        status = try row.journalStatus(atIndex: 4)
+        startedAt = try row.journalDate(atIndex: 5)
+        finishedAt = try row.journalDateIfPresent(atIndex: 6)
+        detail = try row.decode(atIndex: 7)
+        error = try row.decode(atIndex: 8)
+    }
 }

@@ -1,0 +1,51 @@
+import Foundation
+import RolloutStore
+
+/// Text rendering for the journal commands: aligned tables, times and durations.
+enum StoreText {
+    /// Columns padded to their widest cell, two spaces apart, without trailing spaces.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in all {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        return all.map { row in
+            var line = ""
+            for (index, cell) in row.enumerated() {
+                line += index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
+            }
+            while line.last == " " { line.removeLast() }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    /// `2026-11-18 11:06:40Z`: UTC, to the second.
+    static func when(_ date: Date?) -> String {
+        guard let date else { return "-" }
+        let text = JournalTime.string(from: date)
+        return "\(text.prefix(10)) \(text.dropFirst(11).prefix(8))Z"
+    }
+
+    /// `11:06:40.250`: the UTC time of day with milliseconds, for phases within one rollout.
+    static func clock(_ date: Date) -> String {
+        String(JournalTime.string(from: date).dropFirst(11).prefix(12))
+    }
+
+    /// `850ms`, `6.5s`, `1m03s`, `2h05m`; `-` when unknown.
+    static func duration(_ duration: Duration?) -> String {
+        guard let duration else { return "-" }
+        let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        switch ms {
+        case ..<1000: return "\(ms)ms"
+        case ..<60_000: return String(format: "%.1fs", Double(ms) / 1000)
+        case ..<3_600_000: return String(format: "%dm%02ds", ms / 60_000, ms / 1000 % 60)
+        default: return String(format: "%dh%02dm", ms / 3_600_000, ms / 60_000 % 60)
+        }
+    }
+
+    /// `alice@deploy-box pid 4242 (CI github:1/2/deploy)`.
+    static func identity(_ identity: ControllerIdentity) -> String {
+        LockOwner(identity: identity, token: "").displayName
+    }
+}
