@@ -13,7 +13,9 @@ extension JournalStore {
         return try await pool.write { db in
             var inventory = inventory
             if let rolloutID {
-                guard let row = try RolloutRow.fetchOne(db, key: rolloutID) else { throw Self.unknownRollout(rolloutID) }
+                guard let row = try RolloutRow.fetchOne(db, key: rolloutID) else {
+                    throw Self.unknownRollout(rolloutID)
+                }
                 inventory = inventory ?? row.inventory
             }
             let row = EventRow(
@@ -27,8 +29,10 @@ extension JournalStore {
     /// The events of one rollout, oldest first.
     public func events(rolloutID: Int64) async throws -> [JournalEvent] {
         try await pool.read { db in
-            try EventRow.fetchAll(db, sql: "SELECT * FROM event WHERE rollout_id = ? ORDER BY id", arguments: [rolloutID])
-                .map(JournalEvent.init)
+            try EventRow.fetchAll(
+                db, sql: "SELECT * FROM event WHERE rollout_id = ? ORDER BY id", arguments: [rolloutID]
+            )
+            .map(JournalEvent.init)
         }
     }
 

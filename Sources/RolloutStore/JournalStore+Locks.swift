@@ -21,7 +21,8 @@ extension JournalStore {
         // Rounded to what the journal stores, so the lease returned equals the one read back later.
         let now = JournalTime.rounded(now)
         let mine = LockLease(
-            inventory: inventory, owner: owner, acquiredAt: now, heartbeatAt: now, expiresAt: JournalTime.rounded(JournalDuration.adding(lease, to: now)))
+            inventory: inventory, owner: owner, acquiredAt: now, heartbeatAt: now,
+            expiresAt: JournalTime.rounded(JournalDuration.adding(lease, to: now)))
         return try await pool.writeWithoutTransaction { db in
             var result: LockAcquisition?
             try db.inTransaction(.immediate) {
@@ -114,18 +115,12 @@ extension JournalStore {
         try await pool.write { db in
             guard let current = try LockRow.fetchOne(db, key: inventory).map(LockLease.init) else { return nil }
             _ = try LockRow.deleteOne(db, key: inventory)
-            let by = LockOwner(identity: releasedBy, token: "").displayName
             try Self.insertEvent(
                 .lockForceRelease,
-                message: "lock of \(inventory) held by \(current.owner.displayName) force-released by \(by)",
+                message: "lock of \(inventory) held by \(current.owner.displayName) "
+                    + "force-released by \(releasedBy.displayName)",
                 inventory: inventory,
-                detail: .object([
-                    "previous": current.eventDetail,
-                    "released_by": .object([
-                        "user": .string(releasedBy.user), "host": .string(releasedBy.host),
-                        "pid": .int(Int64(releasedBy.pid)), "ci_job": releasedBy.ciJob.map(JournalJSON.string) ?? .null,
-                    ]),
-                ]),
+                detail: .object(["previous": current.eventDetail, "released_by": releasedBy.journalJSON]),
                 at: now, db)
             return current
         }

@@ -29,7 +29,8 @@ import Testing
         let store = try JournalStore(path: state)
         let who = ControllerIdentity(user: "carol", host: "ci-7", pid: 77, ciJob: "gitlab:555")
         let base = Date(timeIntervalSince1970: 1_795_000_000)
-        func begin(_ inventory: String, _ version: String, _ previous: String?, _ offset: Double) async throws -> Int64 {
+        func begin(_ inventory: String, _ version: String, _ previous: String?, _ offset: Double) async throws -> Int64
+        {
             try await store.beginRollout(
                 RolloutStart(
                     inventory: inventory, playbook: "site", version: version, previousVersion: previous,
@@ -44,12 +45,15 @@ import Testing
 
         let second = try await begin("web", "1.1", "1.0", 100)
         try await store.addHosts(
-            [HostEntry(name: "web-1", position: 0, batch: 0, fromVersion: "1.0", toVersion: "1.1"),
-             HostEntry(name: "web-2", position: 1, batch: 1, fromVersion: "1.0", toVersion: "1.1")], to: second)
+            [
+                HostEntry(name: "web-1", position: 0, batch: 0, fromVersion: "1.0", toVersion: "1.1"),
+                HostEntry(name: "web-2", position: 1, batch: 1, fromVersion: "1.0", toVersion: "1.1"),
+            ], to: second)
         let ok = try await store.beginPhase("verify", host: "web-1", in: second, at: base.addingTimeInterval(100))
         try await store.finishPhase(ok, outcome: .ok, at: base.addingTimeInterval(101.5))
         let bad = try await store.beginPhase("verify", host: "web-2", in: second, at: base.addingTimeInterval(102))
-        try await store.finishPhase(bad, outcome: .failed, error: "HTTP 503 from /health", at: base.addingTimeInterval(110))
+        try await store.finishPhase(
+            bad, outcome: .failed, error: "HTTP 503 from /health", at: base.addingTimeInterval(110))
         try await store.setHostStatus(.succeeded, host: "web-1", in: second)
         try await store.setHostStatus(.failed, host: "web-2", in: second, error: "verify failed: HTTP 503 from /health")
         try await store.finishRollout(
@@ -149,8 +153,10 @@ import Testing
 
     @Test func invalidArgumentsExitTwo() throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        for arguments in [["history", "--limit", "0"], ["history", "--output", "yaml"], ["show", "0"], ["show", "x"],
-                          ["lock", "release", "--inventory", "web"]] {
+        for arguments in [
+            ["history", "--limit", "0"], ["history", "--output", "yaml"], ["show", "0"], ["show", "x"],
+            ["lock", "release", "--inventory", "web"],
+        ] {
             let output = try rollout(arguments)
             #expect(output.status == 2, "\(arguments): \(output.status) \(output.stderr)")
             #expect(!output.stderr.isEmpty)

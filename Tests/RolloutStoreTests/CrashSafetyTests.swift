@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
-@testable import RolloutStore
 import Testing
+
+@testable import RolloutStore
 
 /// A controller killed with SIGKILL at arbitrary moments while journaling: the file stays intact, every
 /// write it saw acknowledged is there, and no transaction is half-applied.

@@ -12,7 +12,8 @@ import Testing
                 for index in 0..<40 {
                     let store = stores[index % 2]
                     group.addTask {
-                        let owner = LockOwner(identity: ControllerIdentity(user: "u\(index)", host: "h", pid: Int32(index)))
+                        let owner = LockOwner(
+                            identity: ControllerIdentity(user: "u\(index)", host: "h", pid: Int32(index)))
                         return try await store.acquireLock(
                             inventory: inventory, owner: owner, lease: .seconds(60), isProcessAlive: { _ in true })
                     }

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
-@testable import RolloutStore
 import Testing
+
+@testable import RolloutStore
 
 @Suite struct MigrationTests {
     @Test func createsDirectoryAndAppliesNamedMigrationsInWALMode() async throws {
@@ -70,7 +71,9 @@ import Testing
         await #expect(throws: DatabaseError.self) {
             try await journal.store.pool.write { db in
                 try db.execute(
-                    sql: "INSERT INTO phase (rollout_id, host_id, name, status, started_at) VALUES (?, 999, 'x', 'ok', 'x')",
+                    sql: """
+                        INSERT INTO phase (rollout_id, host_id, name, status, started_at) VALUES (?, 999, 'x', 'ok', 'x')
+                        """,
                     arguments: [id])
             }
         }

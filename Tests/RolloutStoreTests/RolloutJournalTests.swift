@@ -47,7 +47,9 @@ import Testing
         #expect(detail.plan == begin.plan)
         #expect(detail.hosts.map(\.name) == ["a", "b", "c"])
         #expect(detail.hosts.map(\.status) == [.succeeded, .failed, .skipped])
-        let a = detail.hosts[0], b = detail.hosts[1], c = detail.hosts[2]
+        let a = detail.hosts[0]
+        let b = detail.hosts[1]
+        let c = detail.hosts[2]
         #expect(a.address == "10.0.0.1:22" && a.fromVersion == "1.9" && a.toVersion == "2.0" && a.strategy == "hot")
         #expect(a.phases.map(\.name) == ["upload", "switch", "verify"])
         #expect(a.phases.map(\.status) == [.ok, .ok, .ok])
@@ -104,20 +106,24 @@ import Testing
         }
         #expect(duplicate?.code == .duplicateHost)
         let unknown = await #expect(throws: JournalError.self) {
-            try await store.beginPhases([PhaseStart(host: "a", phase: "upload"), PhaseStart(host: "zz", phase: "upload")],
-                                        in: id)
+            try await store.beginPhases(
+                [PhaseStart(host: "a", phase: "upload"), PhaseStart(host: "zz", phase: "upload")],
+                in: id)
         }
         #expect(unknown?.code == .unknownHost)
         let detail = try #require(try await store.rollout(id))
         #expect(detail.hosts.map(\.name) == ["a", "b"])
         #expect(detail.hosts.allSatisfy { $0.phases.isEmpty && $0.status == .pending })
 
-        let ids = try await store.beginPhases([PhaseStart(host: "a", phase: "upload"), PhaseStart(host: "b", phase: "upload")],
-                                              in: id)
+        let ids = try await store.beginPhases(
+            [PhaseStart(host: "a", phase: "upload"), PhaseStart(host: "b", phase: "upload")],
+            in: id)
         try await store.finishPhase(ids[0], outcome: .ok)
         let twice = await #expect(throws: JournalError.self) {
-            try await store.finishPhases([PhaseFinish(phaseID: ids[1], outcome: .ok),
-                                          PhaseFinish(phaseID: ids[0], outcome: .failed)])
+            try await store.finishPhases([
+                PhaseFinish(phaseID: ids[1], outcome: .ok),
+                PhaseFinish(phaseID: ids[0], outcome: .failed),
+            ])
         }
         #expect(twice?.code == .phaseAlreadyFinished)
         let phases = try #require(try await store.rollout(id)).hosts.flatMap(\.phases)
@@ -131,9 +137,13 @@ import Testing
             try await store.addHosts(hosts(["a"], to: "1"), to: 77)
         }
         #expect(missingRollout?.code == .unknownRollout)
-        let finish = await #expect(throws: JournalError.self) { try await store.finishRollout(77, status: .failed, exitCode: 1) }
+        let finish = await #expect(throws: JournalError.self) {
+            try await store.finishRollout(77, status: .failed, exitCode: 1)
+        }
         #expect(finish?.code == .unknownRollout)
-        let running = await #expect(throws: JournalError.self) { try await store.finishRollout(77, status: .running, exitCode: 0) }
+        let running = await #expect(throws: JournalError.self) {
+            try await store.finishRollout(77, status: .running, exitCode: 0)
+        }
         #expect(running?.code == .invalidStatus)
         let phase = await #expect(throws: JournalError.self) { try await store.finishPhase(5, outcome: .ok) }
         #expect(phase?.code == .unknownPhase)

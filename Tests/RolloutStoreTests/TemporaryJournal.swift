@@ -56,7 +56,8 @@ extension JournalStore {
             try await finishPhase(phase, outcome: hostStatus == .failed ? .failed : .ok, at: date.addingTimeInterval(1))
             try await setHostStatus(hostStatus, host: host, in: id, at: date.addingTimeInterval(1))
         }
-        try await finishRollout(id, status: status, exitCode: status == .succeeded ? 0 : 1, at: date.addingTimeInterval(2))
+        try await finishRollout(
+            id, status: status, exitCode: status == .succeeded ? 0 : 1, at: date.addingTimeInterval(2))
         return id
     }
 }

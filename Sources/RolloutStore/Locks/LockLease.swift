@@ -43,13 +43,11 @@ public struct LockLease: Sendable, Hashable, Encodable {
 
     /// What a lock event records about a holder.
     var eventDetail: JournalJSON {
-        .object([
-            "user": .string(owner.identity.user), "host": .string(owner.identity.host),
-            "pid": .int(Int64(owner.identity.pid)), "ci_job": owner.identity.ciJob.map(JournalJSON.string) ?? .null,
-            "acquired_at": .string(JournalTime.string(from: acquiredAt)),
-            "heartbeat_at": .string(JournalTime.string(from: heartbeatAt)),
-            "expires_at": .string(JournalTime.string(from: expiresAt)),
-        ])
+        var members = owner.identity.journalMembers
+        members["acquired_at"] = .string(JournalTime.string(from: acquiredAt))
+        members["heartbeat_at"] = .string(JournalTime.string(from: heartbeatAt))
+        members["expires_at"] = .string(JournalTime.string(from: expiresAt))
+        return .object(members)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -12,10 +12,6 @@ public struct LockOwner: Sendable, Hashable {
         self.token = token
     }
 
-    /// "alice@build-7 pid 4242 (CI github:123/deploy)".
-    public var displayName: String {
-        var text = "\(identity.user)@\(identity.host) pid \(identity.pid)"
-        if let job = identity.ciJob { text += " (CI \(job))" }
-        return text
-    }
+    /// "alice@build-7 pid 4242 (CI github:123/1/deploy)".
+    public var displayName: String { identity.displayName }
 }

@@ -22,6 +22,23 @@ public struct ControllerIdentity: Codable, Sendable, Hashable {
         ControllerIdentity(user: currentUser(), host: currentHostName(), pid: getpid(), ciJob: ciJob)
     }
 
+    /// "alice@build-7 pid 4242 (CI github:123/1/deploy)".
+    public var displayName: String {
+        var text = "\(user)@\(host) pid \(pid)"
+        if let ciJob { text += " (CI \(ciJob))" }
+        return text
+    }
+
+    /// The identity as event detail: `{"user", "host", "pid", "ci_job"}`.
+    var journalJSON: JournalJSON { .object(journalMembers) }
+
+    var journalMembers: [String: JournalJSON] {
+        [
+            "user": .string(user), "host": .string(host), "pid": .int(Int64(pid)),
+            "ci_job": ciJob.map(JournalJSON.string) ?? .null,
+        ]
+    }
+
     /// `gethostname(2)`, the value lock owners are compared by.
     public static func currentHostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)

@@ -43,13 +43,20 @@ public enum JournalTime {
             }
             out.append(contentsOf: digits)
         }
-        put(year, width: 4); out.append(UInt8(ascii: "-"))
-        put(month, width: 2); out.append(UInt8(ascii: "-"))
-        put(day, width: 2); out.append(UInt8(ascii: "T"))
-        put(msOfDay / 3_600_000, width: 2); out.append(UInt8(ascii: ":"))
-        put(msOfDay / 60_000 % 60, width: 2); out.append(UInt8(ascii: ":"))
-        put(msOfDay / 1000 % 60, width: 2); out.append(UInt8(ascii: "."))
-        put(msOfDay % 1000, width: 3); out.append(UInt8(ascii: "Z"))
+        put(year, width: 4)
+        out.append(UInt8(ascii: "-"))
+        put(month, width: 2)
+        out.append(UInt8(ascii: "-"))
+        put(day, width: 2)
+        out.append(UInt8(ascii: "T"))
+        put(msOfDay / 3_600_000, width: 2)
+        out.append(UInt8(ascii: ":"))
+        put(msOfDay / 60_000 % 60, width: 2)
+        out.append(UInt8(ascii: ":"))
+        put(msOfDay / 1000 % 60, width: 2)
+        out.append(UInt8(ascii: "."))
+        put(msOfDay % 1000, width: 3)
+        out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
     }
 

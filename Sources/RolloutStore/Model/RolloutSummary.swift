@@ -79,8 +79,10 @@ public struct HostCounts: Sendable, Hashable, Encodable {
     public var pending = 0
     public var skipped = 0
 
-    public init(total: Int = 0, ok: Int = 0, failed: Int = 0, rolledBack: Int = 0, running: Int = 0,
-                pending: Int = 0, skipped: Int = 0) {
+    public init(
+        total: Int = 0, ok: Int = 0, failed: Int = 0, rolledBack: Int = 0, running: Int = 0,
+        pending: Int = 0, skipped: Int = 0
+    ) {
         self.total = total
         self.ok = ok
         self.failed = failed

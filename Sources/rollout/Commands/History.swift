@@ -45,7 +45,8 @@ struct History: AsyncParsableCommand {
                 rollout.previousVersion ?? "-", rollout.status.rawValue,
                 "\(rollout.hostCounts.ok)/\(rollout.hostCounts.failed + rollout.hostCounts.rolledBack)"
                     + " of \(rollout.hostCounts.total)",
-                rollout.status.isUnfinished && rollout.finishedAt == nil ? "running" : StoreText.duration(rollout.duration),
+                rollout.status.isUnfinished && rollout.finishedAt == nil
+                    ? "running" : StoreText.duration(rollout.duration),
             ]
         }
         return StoreText.table(

@@ -7,7 +7,8 @@ extension Lock {
     struct Release: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove an inventory's lock whoever holds it (recorded as a lock.force_release event).",
-            discussion: "Only when its holder is surely gone: a live rollout that loses its lock stops at its next heartbeat."
+            discussion:
+                "Only when its holder is surely gone: a live rollout that loses its lock stops at its next heartbeat."
         )
 
         @OptionGroup var journal: JournalOptions
@@ -36,8 +37,9 @@ extension Lock {
                 case .json: try printJSON(ReleaseDocument(inventory: inventory, released: previous))
                 case .text:
                     if let previous {
-                        print("Released the lock of \(inventory) held by \(previous.owner.displayName) since "
-                            + "\(StoreText.when(previous.acquiredAt)).")
+                        print(
+                            "Released the lock of \(inventory) held by \(previous.owner.displayName) since "
+                                + "\(StoreText.when(previous.acquiredAt)).")
                     } else {
                         print("No lock on inventory \(inventory); nothing to release.")
                     }

@@ -37,7 +37,7 @@ extension Lock {
             }
             let rows = entries.map { entry in
                 [
-                    entry.lease.inventory, StoreText.identity(entry.lease.owner.identity),
+                    entry.lease.inventory, entry.lease.owner.identity.displayName,
                     StoreText.when(entry.lease.acquiredAt), StoreText.when(entry.lease.heartbeatAt),
                     StoreText.when(entry.lease.expiresAt), entry.state.rawValue,
                 ]

@@ -21,7 +21,8 @@ struct Show: AsyncParsableCommand {
     func run() async throws {
         try await withJournalErrors {
             guard let detail = try await journal.openExisting()?.rollout(id) else {
-                printError("rollout \(id) is not in the journal \(journal.state); `rollout history` lists the known ids")
+                printError(
+                    "rollout \(id) is not in the journal \(journal.state); `rollout history` lists the known ids")
                 throw StoreExitCode.invalidInput
             }
             switch journal.output {
@@ -40,10 +41,11 @@ struct Show: AsyncParsableCommand {
             "Status:   \(summary.status.rawValue)" + (summary.exitCode.map { " (exit \($0))" } ?? ""),
         ]
         if let error = summary.error { lines.append("Error:    \(error)") }
-        lines.append("Started:  \(StoreText.when(summary.startedAt)) by \(StoreText.identity(summary.startedBy))")
+        lines.append("Started:  \(StoreText.when(summary.startedAt)) by \(summary.startedBy.displayName)")
         lines.append(
-            "Finished: " + (summary.finishedAt.map { "\(StoreText.when($0)) (\(StoreText.duration(summary.duration)))" }
-                ?? "not yet"))
+            "Finished: "
+                + (summary.finishedAt.map { "\(StoreText.when($0)) (\(StoreText.duration(summary.duration)))" }
+                    ?? "not yet"))
         if let strategy = summary.strategy { lines.append("Strategy: \(strategy)") }
         lines.append(
             "Hosts:    \(counts.total) (\(counts.ok) ok, \(counts.failed) failed, \(counts.rolledBack) rolled back, "

@@ -13,7 +13,9 @@ enum StoreText {
         return all.map { row in
             var line = ""
             for (index, cell) in row.enumerated() {
-                line += index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
+                line +=
+                    index == row.count - 1
+                    ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
             }
             while line.last == " " { line.removeLast() }
             return line
@@ -39,13 +41,8 @@ enum StoreText {
         switch ms {
         case ..<1000: return "\(ms)ms"
         case ..<60_000: return String(format: "%.1fs", Double(ms) / 1000)
-        case ..<3_600_000: return String(format: "%dm%02ds", ms / 60_000, ms / 1000 % 60)
-        default: return String(format: "%dh%02dm", ms / 3_600_000, ms / 60_000 % 60)
+        case ..<3_600_000: return String(format: "%lldm%02llds", ms / 60_000, ms / 1000 % 60)
+        default: return String(format: "%lldh%02lldm", ms / 3_600_000, ms / 60_000 % 60)
         }
-    }
-
-    /// `alice@deploy-box pid 4242 (CI github:1/2/deploy)`.
-    static func identity(_ identity: ControllerIdentity) -> String {
-        LockOwner(identity: identity, token: "").displayName
     }
 }
