@@ -6,20 +6,22 @@ enum StoreText {
     /// Columns padded to their widest cell, two spaces apart, without trailing spaces.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         let all = [header] + rows
+        // Widths in characters, counted once per cell: `rollout show` renders 60,000 rows for 10,000 hosts.
+        let lengths = all.map { $0.map(\.count) }
         var widths = [Int](repeating: 0, count: header.count)
-        for row in all {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        for row in lengths {
+            for (index, length) in row.enumerated() { widths[index] = max(widths[index], length) }
         }
-        return all.map { row in
-            var line = ""
-            for (index, cell) in row.enumerated() {
-                line +=
-                    index == row.count - 1
-                    ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
+        var out = ""
+        for (row, rowLengths) in zip(all, lengths) {
+            if !out.isEmpty { out += "\n" }
+            let last = row.lastIndex { !$0.isEmpty } ?? 0
+            for index in 0...last {
+                out += row[index]
+                if index < last { out += String(repeating: " ", count: widths[index] - rowLengths[index] + 2) }
             }
-            while line.last == " " { line.removeLast() }
-            return line
-        }.joined(separator: "\n")
+        }
+        return out
     }
 
     /// `2026-11-18 11:06:40Z`: UTC, to the second.
