@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "rollout",
             dependencies: [
-                "RolloutConfig", "RolloutCore", "RolloutEngine", "SSHClient",
+                "RolloutConfig", "RolloutCore", "RolloutEngine", "RolloutStore", "SSHClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "RolloutEngineTests", dependencies: ["RolloutEngine", "RolloutTestSupport"]),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "RolloutTestSupport"]),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-demo-service"]),
-        .testTarget(name: "RolloutCLITests", dependencies: ["RolloutTestSupport", "rollout", "rollout-lab"]),
+        .testTarget(name: "RolloutCLITests", dependencies: ["RolloutTestSupport", "RolloutStore", "rollout", "rollout-lab"]),
     ],
     swiftLanguageModes: [.v6]
 )

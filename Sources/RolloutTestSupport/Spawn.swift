@@ -1,4 +1,4 @@
-import CAgentSupport
+internal import CAgentSupport
 import Foundation
 
 /// Starts `executable` with `arguments` via `posix_spawn`, stdin/stdout/stderr on `/dev/null`, a clean signal

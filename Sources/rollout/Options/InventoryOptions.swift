@@ -30,9 +30,3 @@ struct InventoryOptions: ParsableArguments {
         }
     }
 }
-
-/// Writes `error: <message>` to standard error, one line per problem.
-func printError(_ error: any Error) {
-    let lines = String(describing: error).split(separator: "\n", omittingEmptySubsequences: false)
-    FileHandle.standardError.write(Data(lines.map { "error: \($0)\n" }.joined().utf8))
-}

@@ -1,10 +1,16 @@
 import Foundation
+import RolloutStore
 
-/// Encodes a report as stable JSON: snake_case keys, sorted, pretty-printed, one document.
+/// Prints one JSON document for programs: snake_case keys, sorted, pretty-printed, timestamps as
+/// UTC ISO-8601 with milliseconds (the journal's format).
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .custom { date, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(JournalTime.string(from: date))
+    }
     var data = try encoder.encode(value)
     data.append(0x0A)
     FileHandle.standardOutput.write(data)
@@ -13,4 +19,15 @@ func printJSON(_ value: some Encodable) throws {
 /// Rounds milliseconds to 0.1 ms for reports.
 func roundedMilliseconds(_ value: Double?) -> Double? {
     value.map { ($0 * 10).rounded() / 10 }
+}
+
+/// Writes `error: <message>` to standard error, one line per line of the message.
+func printError(_ message: String) {
+    let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
+    FileHandle.standardError.write(Data(lines.map { "error: \($0)\n" }.joined().utf8))
+}
+
+/// Writes an error (a configuration error may hold several problems, one per line) to standard error.
+func printError(_ error: any Error) {
+    printError(String(describing: error))
 }

@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+
+extension JournalStore {
+    /// Records an event and returns its id. With a `rolloutID` and no `inventory`, the rollout's
+    /// inventory is filled in so that `events(inventory:)` finds it.
+    @discardableResult
+    public func recordEvent(
+        _ kind: EventKind, message: String, rolloutID: Int64? = nil, inventory: String? = nil,
+        detail: JournalJSON? = nil, at date: Date = Date()
+    ) async throws -> Int64 {
+        let detailText = try JournalJSON.columnText(detail)
+        return try await pool.write { db in
+            var inventory = inventory
+            if let rolloutID {
+                guard let row = try RolloutRow.fetchOne(db, key: rolloutID) else {
+                    throw Self.unknownRollout(rolloutID)
+                }
+                inventory = inventory ?? row.inventory
+            }
+            let row = EventRow(
+                id: nil, rolloutID: rolloutID, inventory: inventory, kind: kind.rawValue, message: message,
+                detail: detailText, at: date)
+            try row.insert(db)
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// The events of one rollout, oldest first.
+    public func events(rolloutID: Int64) async throws -> [JournalEvent] {
+        try await pool.read { db in
+            try EventRow.fetchAll(
+                db, sql: "SELECT * FROM event WHERE rollout_id = ? ORDER BY id", arguments: [rolloutID]
+            )
+            .map(JournalEvent.init)
+        }
+    }
+
+    /// The latest events of an inventory (all inventories when nil), optionally of one kind, newest first.
+    public func events(inventory: String? = nil, kind: EventKind? = nil, limit: Int = 100) async throws
+        -> [JournalEvent]
+    {
+        try await pool.read { db in
+            try EventRow.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM event
+                    WHERE (?1 IS NULL OR inventory = ?1) AND (?2 IS NULL OR kind = ?2)
+                    ORDER BY id DESC LIMIT ?3
+                    """,
+                arguments: [inventory, kind?.rawValue, limit]
+            ).map(JournalEvent.init)
+        }
+    }
+
+    /// Inserts an event inside a transaction the caller already holds (lock takeovers).
+    static func insertEvent(
+        _ kind: EventKind, message: String, inventory: String?, detail: JournalJSON?, at date: Date, _ db: Database
+    ) throws {
+        let row = EventRow(
+            id: nil, rolloutID: nil, inventory: inventory, kind: kind.rawValue, message: message,
+            detail: try JournalJSON.columnText(detail), at: date)
+        try row.insert(db)
+    }
+}

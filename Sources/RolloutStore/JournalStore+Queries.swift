@@ -1,0 +1,43 @@
+import GRDB
+
+extension JournalStore {
+    /// The latest rollouts, newest first (by start time, then id), with host counts; one SQL statement.
+    public func history(inventory: String? = nil, limit: Int = 20) async throws -> [RolloutSummary] {
+        try await pool.read { db in try HistoryQuery.fetch(db, inventory: inventory, limit: limit) }
+    }
+
+    /// One rollout with its hosts (plan order), their phases and its events; nil for an unknown id.
+    /// A constant number of statements, whatever the number of hosts.
+    public func rollout(_ id: Int64) async throws -> RolloutDetail? {
+        try await pool.read { db in try DetailQuery.fetch(db, id: id) }
+    }
+
+    /// Rollouts that `rollout resume` has to finish (`running` or `interrupted`), newest first, in full.
+    public func unfinishedRollouts(inventory: String? = nil) async throws -> [RolloutDetail] {
+        try await pool.read { db in
+            let ids = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM rollout
+                    WHERE status IN ('running', 'interrupted') AND (?1 IS NULL OR inventory = ?1)
+                    ORDER BY started_at DESC, id DESC
+                    """,
+                arguments: [inventory])
+            return try ids.compactMap { try DetailQuery.fetch(db, id: $0) }
+        }
+    }
+
+    /// The default target of `rollout rollback`: the version of the latest `succeeded` rollout of the
+    /// inventory in which every host succeeded (or was unchanged). Pass the version now deployed as
+    /// `excluding` to get the one before it.
+    public func lastFullySucceededVersion(inventory: String, excluding: String? = nil) async throws -> String? {
+        try await pool.read { db in
+            try VersionQueries.lastFullySucceededVersion(db, inventory: inventory, excluding: excluding)
+        }
+    }
+
+    /// What each host of the inventory last successfully got (see ``HostVersion``), sorted by host name.
+    public func currentVersions(inventory: String) async throws -> [HostVersion] {
+        try await pool.read { db in try VersionQueries.currentVersions(db, inventory: inventory) }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+
+extension JournalStore {
+    /// Journals the start of a rollout (status `running`) and returns its id.
+    ///
+    /// Ids increase and are never reused, even across deletes by hand (`AUTOINCREMENT`).
+    public func beginRollout(_ start: RolloutStart) async throws -> Int64 {
+        let plan = try JournalJSON.columnText(start.plan)
+        return try await pool.write { db in
+            let row = RolloutRow(
+                id: nil, inventory: start.inventory, playbook: start.playbook, version: start.version,
+                previousVersion: start.previousVersion, strategy: start.strategy, status: .running,
+                startedByUser: start.startedBy.user, startedByHost: start.startedBy.host,
+                startedByPid: start.startedBy.pid, ciJob: start.startedBy.ciJob, plan: plan,
+                startedAt: start.startedAt, finishedAt: nil, exitCode: nil, error: nil)
+            try row.insert(db)
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Adds the planned hosts of a rollout, all `pending`, in one transaction (10,000 hosts included).
+    ///
+    /// - Throws: ``JournalError`` `unknown_rollout`, or `duplicate_host` when a name is already in the
+    ///   rollout or appears twice in `hosts` (then none of `hosts` is added).
+    public func addHosts(_ hosts: [HostEntry], to rolloutID: Int64, at date: Date = Date()) async throws {
+        try await pool.write { db in
+            try Self.requireRollout(rolloutID, db)
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO rollout_host (rollout_id, position, batch, name, address, from_version, to_version,
+                                              strategy, status, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            let now = JournalTime.string(from: date)
+            for host in hosts {
+                do {
+                    try statement.execute(arguments: [
+                        rolloutID, host.position, host.batch, host.name, host.address, host.fromVersion,
+                        host.toVersion, host.strategy, HostStatus.pending.rawValue, now,
+                    ])
+                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                    throw JournalError(
+                        .duplicateHost,
+                        "host '\(host.name)' is listed twice in rollout \(rolloutID); host names must be unique")
+                }
+            }
+        }
+    }
+
+    /// Sets where one host stands (and its error, cleared when nil).
+    public func setHostStatus(
+        _ status: HostStatus, host: String, in rolloutID: Int64, error: String? = nil, at date: Date = Date()
+    ) async throws {
+        try await setHostStatuses([HostStatusUpdate(host: host, status: status, error: error)], in: rolloutID, at: date)
+    }
+
+    /// Sets the status of several hosts in one transaction (a whole batch finishing).
+    ///
+    /// - Throws: ``JournalError`` `unknown_host` if any host is not in the rollout (then nothing changes).
+    public func setHostStatuses(_ updates: [HostStatusUpdate], in rolloutID: Int64, at date: Date = Date())
+        async throws
+    {
+        try await pool.write { db in
+            let statement = try db.cachedStatement(
+                sql: "UPDATE rollout_host SET status = ?, error = ?, updated_at = ? WHERE rollout_id = ? AND name = ?")
+            let now = JournalTime.string(from: date)
+            for update in updates {
+                try statement.execute(arguments: [update.status.rawValue, update.error, now, rolloutID, update.host])
+                if db.changesCount == 0 { throw Self.unknownHost(update.host, rolloutID) }
+            }
+        }
+    }
+
+    /// Closes a rollout with its final status, the controller's exit code and the error that ended it.
+    ///
+    /// Finishing an already finished rollout overwrites the outcome (resume finishing an `interrupted` one).
+    /// - Throws: ``JournalError`` `invalid_status` for `running`, `unknown_rollout` for an unknown id.
+    public func finishRollout(
+        _ id: Int64, status: RolloutStatus, exitCode: Int32, error: String? = nil, at date: Date = Date()
+    ) async throws {
+        guard status != .running else {
+            throw JournalError(.invalidStatus, "a rollout cannot be finished as 'running'; pass its final status")
+        }
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE rollout SET status = ?, exit_code = ?, error = ?, finished_at = ? WHERE id = ?",
+                arguments: [status.rawValue, exitCode, error, JournalTime.string(from: date), id])
+            if db.changesCount == 0 { throw Self.unknownRollout(id) }
+        }
+    }
+
+    static func requireRollout(_ id: Int64, _ db: Database) throws {
+        guard try RolloutRow.exists(db, key: id) else { throw unknownRollout(id) }
+    }
+
+    static func unknownRollout(_ id: Int64) -> JournalError {
+        JournalError(.unknownRollout, "rollout \(id) is not in the journal; `rollout history` lists the known ids")
+    }
+
+    static func unknownHost(_ host: String, _ rolloutID: Int64) -> JournalError {
+        JournalError(.unknownHost, "host '\(host)' is not part of rollout \(rolloutID); add it with addHosts first")
+    }
+}

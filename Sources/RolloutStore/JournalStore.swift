@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+
+/// The rollout journal: one SQLite database (WAL) that records every rollout, host, phase, event and
+/// inventory lock, so that it always says where each host stands.
+///
+/// Guarantees:
+/// - `init` creates the parent directory and the file if needed and applies the named migrations;
+///   opening an up-to-date file again (from this process or another) changes nothing.
+/// - Every write method is one `BEGIN IMMEDIATE` transaction, committed with `synchronous=FULL`:
+///   when it returns, the row survives a crash or power loss; when it throws, nothing of it was written.
+/// - Several controllers may share the file: a writer waits up to `busyTimeout` for another's
+///   transaction instead of failing, and readers never block writers (WAL).
+/// - Foreign keys are enforced and journal rows are never deleted (a trigger refuses it).
+///
+/// Timestamps are UTC ISO-8601 text with milliseconds; see ``JournalTime``.
+public final class JournalStore: Sendable {
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the journal at `path` and brings its schema up to date.
+    ///
+    /// - Parameter busyTimeout: how long a write waits for another process's transaction.
+    /// - Throws: ``JournalError`` `cannot_open` when the directory or file cannot be created,
+    ///   or GRDB's `DatabaseError` when the file is not a usable SQLite database.
+    public init(path: String, busyTimeout: Duration = .seconds(10)) throws {
+        self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw JournalError(
+                .cannotOpen, "cannot create the directory of the journal \(path): \(error.localizedDescription)")
+        }
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(JournalDuration.seconds(busyTimeout))
+        configuration.prepareDatabase { db in
+            // FULL: a commit is durable before the write method returns (WAL's default NORMAL may lose
+            // the last transactions on power loss, and the journal must not lose a step it reported).
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrate(pool)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
+            throw JournalError(.cannotOpen, "cannot open the journal \(path): \(error.message ?? "\(error)")")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw JournalError(
+                .cannotOpen, "\(path) is not a SQLite database; point --state at the journal (.rollout/state.db)")
+        }
+    }
+
+    /// Applies the pending migrations, tolerating another process that migrates the same file at the
+    /// same moment: GRDB reads the applied names before its per-migration transaction, so the loser of
+    /// that race fails with "table already exists"; it then finds everything applied and carries on.
+    private static func migrate(_ pool: DatabasePool) throws {
+        let migrator = JournalMigrations.migrator
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch {
+                attempt += 1
+                if try pool.read(migrator.hasCompletedMigrations) { return }
+                if attempt >= 3 { throw error }
+            }
+        }
+    }
+
+    /// The migrations applied to the file, in order (for diagnostics and tests).
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { db in try JournalMigrations.migrator.appliedMigrations(db) }
+    }
+}

@@ -1,0 +1,41 @@
+/// A journal failure with a stable ``code`` and a message that says what to do.
+///
+/// SQLite errors (disk full, a database locked for longer than the busy timeout) are not wrapped:
+/// they surface as GRDB's `DatabaseError`, whose `resultCode` and message name the SQLite error.
+public struct JournalError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// A stable, machine-readable reason; new codes may be added.
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The rollout id is not in the journal.
+        public static let unknownRollout = Code(rawValue: "unknown_rollout")
+        /// The host was never added to that rollout.
+        public static let unknownHost = Code(rawValue: "unknown_host")
+        /// The phase id is not in the journal.
+        public static let unknownPhase = Code(rawValue: "unknown_phase")
+        /// The phase was already closed; a phase is finished exactly once.
+        public static let phaseAlreadyFinished = Code(rawValue: "phase_already_finished")
+        /// A host name appears twice in one rollout.
+        public static let duplicateHost = Code(rawValue: "duplicate_host")
+        /// A status that is not allowed here (e.g. finishing a rollout as `running`).
+        public static let invalidStatus = Code(rawValue: "invalid_status")
+        /// The caller no longer holds the inventory's lock (it expired and was taken over, or was released).
+        public static let lockNotHeld = Code(rawValue: "lock_not_held")
+        /// A stored value could not be read back (a timestamp or JSON column edited by hand).
+        public static let corruptValue = Code(rawValue: "corrupt_value")
+        /// The database file could not be opened or created.
+        public static let cannotOpen = Code(rawValue: "cannot_open")
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

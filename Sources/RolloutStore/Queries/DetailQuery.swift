@@ -1,0 +1,42 @@
+import GRDB
+
+/// `rollout show`: one rollout with every host and phase, in four statements whatever the host count.
+enum DetailQuery {
+    static func fetch(_ db: Database, id: Int64) throws -> RolloutDetail? {
+        guard let rollout = try RolloutRow.fetchOne(db, key: id) else { return nil }
+        let hostRows = try HostRow.fetchAll(
+            db, sql: "SELECT \(HostRow.selection) FROM rollout_host WHERE rollout_id = ? ORDER BY position, id",
+            arguments: [id])
+        // A cursor: 50,000 phase rows are decoded one at a time instead of being copied first.
+        let phaseRows = try PhaseRow.fetchCursor(
+            db, sql: "SELECT \(PhaseRow.selection) FROM phase WHERE rollout_id = ? ORDER BY host_id, id",
+            arguments: [id])
+        var phasesByHost: [Int64: [PhaseEntry]] = [:]
+        phasesByHost.reserveCapacity(hostRows.count)
+        while let row = try phaseRows.next() {
+            phasesByHost[row.hostID, default: []].append(try PhaseEntry(row))
+        }
+        let hosts = hostRows.map { HostDetail($0, phases: phasesByHost[$0.id ?? 0] ?? []) }
+        let events = try EventRow.fetchAll(
+            db, sql: "SELECT * FROM event WHERE rollout_id = ? ORDER BY id", arguments: [id]
+        ).map(JournalEvent.init)
+        return RolloutDetail(
+            summary: RolloutSummary(rollout, counts: counts(hosts)),
+            plan: try JournalJSON.fromColumn(rollout.plan), hosts: hosts, events: events)
+    }
+
+    static func counts(_ hosts: [HostDetail]) -> HostCounts {
+        var counts = HostCounts(total: hosts.count)
+        for host in hosts {
+            switch host.status {
+            case .succeeded, .unchanged: counts.ok += 1
+            case .failed: counts.failed += 1
+            case .rolledBack: counts.rolledBack += 1
+            case .running: counts.running += 1
+            case .pending: counts.pending += 1
+            case .skipped: counts.skipped += 1
+            }
+        }
+        return counts
+    }
+}

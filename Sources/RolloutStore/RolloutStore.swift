@@ -1,1 +1,0 @@
-// RolloutStore: see shared/DESIGN.md

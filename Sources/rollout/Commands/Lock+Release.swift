@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import RolloutStore
+
+extension Lock {
+    /// `rollout lock release --inventory NAME --force`.
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove an inventory's lock whoever holds it (recorded as a lock.force_release event).",
+            discussion:
+                "Only when its holder is surely gone: a live rollout that loses its lock stops at its next heartbeat."
+        )
+
+        @OptionGroup var journal: JournalOptions
+
+        @Option(help: "The inventory whose lock to remove.")
+        var inventory: String
+
+        @Flag(help: "Confirm that the lock should be removed even though its holder may be alive.")
+        var force = false
+
+        func validate() throws {
+            guard !inventory.isEmpty else { throw ValidationError("--inventory must not be empty") }
+            guard force else {
+                throw ValidationError(
+                    "releasing another controller's lock needs --force; check with `rollout lock status` that its "
+                        + "holder is gone (a dead holder's lock is taken over by the next deploy without this)")
+            }
+        }
+
+        func run() async throws {
+            try await withJournalErrors {
+                let releasedBy = ControllerIdentity.current(ciJob: CIJob.detect(ProcessInfo.processInfo.environment))
+                let previous = try await journal.openExisting()?.forceReleaseLock(
+                    inventory: inventory, releasedBy: releasedBy)
+                switch journal.output {
+                case .json: try printJSON(ReleaseDocument(inventory: inventory, released: previous))
+                case .text:
+                    if let previous {
+                        print(
+                            "Released the lock of \(inventory) held by \(previous.owner.displayName) since "
+                                + "\(StoreText.when(previous.acquiredAt)).")
+                    } else {
+                        print("No lock on inventory \(inventory); nothing to release.")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The JSON document of `rollout lock release`: the removed lease, or null.
+struct ReleaseDocument: Encodable {
+    var inventory: String
+    var released: LockLease?
+
+    enum CodingKeys: String, CodingKey { case inventory, released }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(inventory, forKey: .inventory)
+        try container.encode(released, forKey: .released)
+    }
+}

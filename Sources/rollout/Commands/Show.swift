@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import RolloutStore
+
+/// `rollout show ID`: one rollout, per host and phase.
+struct Show: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show one rollout: every host and phase with times, durations and errors.",
+        discussion: "Exits 2 when the id is not in the journal. JSON described in docs/journal.md."
+    )
+
+    @OptionGroup var journal: JournalOptions
+
+    @Argument(help: "The rollout id (see `rollout history`).")
+    var id: Int64
+
+    func validate() throws {
+        guard id > 0 else { throw ValidationError("a rollout id is a positive number, got \(id)") }
+    }
+
+    func run() async throws {
+        try await withJournalErrors {
+            guard let detail = try await journal.openExisting()?.rollout(id) else {
+                printError(
+                    "rollout \(id) is not in the journal \(journal.state); `rollout history` lists the known ids")
+                throw RolloutExit.invalidInput
+            }
+            switch journal.output {
+            case .json: try printJSON(detail)
+            case .text: print(render(detail))
+            }
+        }
+    }
+
+    private func render(_ detail: RolloutDetail) -> String {
+        let summary = detail.summary
+        let counts = summary.hostCounts
+        var lines = [
+            "Rollout \(summary.id): \(summary.inventory) \(summary.previousVersion ?? "(none)") -> \(summary.version)"
+                + " (playbook \(summary.playbook))",
+            "Status:   \(summary.status.rawValue)" + (summary.exitCode.map { " (exit \($0))" } ?? ""),
+        ]
+        if let error = summary.error { lines.append("Error:    \(error)") }
+        lines.append("Started:  \(StoreText.when(summary.startedAt)) by \(summary.startedBy.displayName)")
+        lines.append(
+            "Finished: "
+                + (summary.finishedAt.map { "\(StoreText.when($0)) (\(StoreText.duration(summary.duration)))" }
+                    ?? "not yet"))
+        if let strategy = summary.strategy { lines.append("Strategy: \(strategy)") }
+        lines.append(
+            "Hosts:    \(counts.total) (\(counts.ok) ok, \(counts.failed) failed, \(counts.rolledBack) rolled back, "
+                + "\(counts.running) running, \(counts.pending) pending, \(counts.skipped) skipped)")
+        var rows: [[String]] = []
+        for host in detail.hosts {
+            rows.append([
+                host.name, String(host.batch), host.status.rawValue, "\(host.fromVersion ?? "-") -> \(host.toVersion)",
+                host.startedAt.map(StoreText.clock) ?? "-", StoreText.duration(host.duration), host.error ?? "",
+            ])
+            for phase in host.phases {
+                rows.append([
+                    "  " + phase.name, "", phase.status.rawValue, "", StoreText.clock(phase.startedAt),
+                    phase.status == .running ? "running" : StoreText.duration(phase.duration), phase.error ?? "",
+                ])
+            }
+        }
+        if !rows.isEmpty {
+            lines.append("")
+            lines.append(
+                StoreText.table(["HOST / PHASE", "BATCH", "STATUS", "VERSION", "STARTED", "DURATION", "ERROR"], rows))
+        }
+        if !detail.events.isEmpty {
+            lines.append("")
+            lines.append("Events:")
+            for event in detail.events {
+                lines.append("  \(StoreText.when(event.at))  \(event.kind.rawValue)  \(event.message)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import RolloutStore
+
+/// A journal in a fresh temporary directory, removed when the value is deinitialized.
+final class TemporaryJournal: Sendable {
+    let directory: URL
+    let store: JournalStore
+
+    var path: String { store.path }
+
+    init(file: String = "state.db") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("rollout-store-\(UUID().uuidString)")
+        store = try JournalStore(path: directory.appendingPathComponent(".rollout/\(file)").path)
+    }
+
+    /// Another store (another connection pool) on the same file, as a second controller would open it.
+    func reopen() throws -> JournalStore { try JournalStore(path: path) }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+}
+
+/// A fixed instant with whole milliseconds, so that stored and expected times compare equal.
+let t0 = Date(timeIntervalSince1970: 1_795_000_000.250)
+
+func at(_ seconds: Double) -> Date { JournalTime.rounded(t0.addingTimeInterval(seconds)) }
+
+let alice = ControllerIdentity(user: "alice", host: "deploy-box", pid: 4242, ciJob: "github:99/deploy")
+
+func start(
+    _ inventory: String, _ version: String, previous: String? = nil, at date: Date = t0
+) -> RolloutStart {
+    RolloutStart(
+        inventory: inventory, playbook: "web", version: version, previousVersion: previous,
+        strategy: "batches of 2", startedBy: alice, startedAt: date)
+}
+
+func hosts(_ names: [String], to version: String, from: String? = nil) -> [HostEntry] {
+    names.enumerated().map { index, name in
+        HostEntry(
+            name: name, address: "10.0.0.\(index + 1):22", position: index, batch: index / 2, fromVersion: from,
+            toVersion: version, strategy: "hot")
+    }
+}
+
+extension JournalStore {
+    /// Journals a whole rollout in which every host ends with the given status (succeeded hosts get
+    /// one `ok` phase). Returns its id.
+    func journalRollout(
+        _ inventory: String, _ version: String, previous: String? = nil, hostStatuses: [String: HostStatus],
+        status: RolloutStatus, at date: Date
+    ) async throws -> Int64 {
+        let id = try await beginRollout(start(inventory, version, previous: previous, at: date))
+        try await addHosts(hosts(hostStatuses.keys.sorted(), to: version, from: previous), to: id, at: date)
+        for (host, hostStatus) in hostStatuses {
+            let phase = try await beginPhase("switch", host: host, in: id, at: date)
+            try await finishPhase(phase, outcome: hostStatus == .failed ? .failed : .ok, at: date.addingTimeInterval(1))
+            try await setHostStatus(hostStatus, host: host, in: id, at: date.addingTimeInterval(1))
+        }
+        try await finishRollout(
+            id, status: status, exitCode: status == .succeeded ? 0 : 1, at: date.addingTimeInterval(2))
+        return id
+    }
+}
