@@ -1,0 +1,56 @@
+import Foundation
+
+/// A minimal HTTP/1.1 client for tests: one connection to a local address, requests sent one
+/// after another on it, so a test can check keep-alive and `Connection: close` behaviour.
+public final class HTTPTestClient {
+    /// A complete response. Header names are lowercased.
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: String
+        /// The server announced it closes the connection after this response.
+        public var closes: Bool
+    }
+
+    private let connection: LoadConnection
+    private let address: SocketAddress
+    private let timeout: Duration
+
+    /// Connects to `address` (`127.0.0.0/8` or a Unix socket only).
+    public init(_ address: SocketAddress, timeout: Duration = .seconds(10)) throws {
+        if case .loopback(let host, let port) = address {
+            _ = try SocketAddress.validatedLoopback(host: host, port: port)
+        }
+        self.address = address
+        self.timeout = timeout
+        do {
+            connection = try LoadConnection(to: address, deadline: .now + timeout)
+        } catch {
+            throw TestSupportError("connect \(address): \(error)")
+        }
+    }
+
+    /// Sends `method path` with `headers` and reads the whole response.
+    public func request(_ path: String, method: String = "GET", headers: [String: String] = [:]) throws -> Response {
+        let host: String = if case .loopback(let host, let port) = address { "\(host):\(port)" } else { "localhost" }
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
+        let deadline = ContinuousClock.now + timeout
+        do {
+            try connection.send(Array((text + "\r\n").utf8), deadline: deadline)
+            let response = try connection.receiveResponse(deadline: deadline, hasBody: method != "HEAD")
+            return Response(status: response.status, headers: response.headers,
+                            body: String(decoding: response.body, as: UTF8.self), closes: response.closes)
+        } catch {
+            throw TestSupportError("\(method) \(path) on \(address): \(error)")
+        }
+    }
+
+    /// Whether the server has closed the connection (EOF waiting), checked without blocking.
+    public var isClosedByServer: Bool { connection.isClosedByPeer }
+
+    /// One request on a fresh connection, closed afterwards.
+    public static func get(_ address: SocketAddress, _ path: String, timeout: Duration = .seconds(10)) throws -> Response {
+        try HTTPTestClient(address, timeout: timeout).request(path)
+    }
+}

@@ -1,0 +1,94 @@
+import Glibc
+
+/// The demo service's settings, from its command line with environment fallbacks.
+///
+/// Environment variables exist because an agent's service definition often passes settings
+/// through the environment rather than argv (`DEMO_VERSION`, `DEMO_STARTUP_DELAY_MS`,
+/// `DEMO_FAIL_AT_START=1`, `DEMO_NEVER_READY=1`). A flag on the command line wins.
+struct DemoOptions {
+    /// `--listen` addresses: `HOST:PORT` (IPv4) or `unix:PATH`. Used only without `LISTEN_FDS`.
+    var listenAddresses: [String] = []
+    var version: String?
+    var printVersion = false
+    var startupDelayMilliseconds = 0
+    var failAtStart = false
+    var neverReady = false
+    var drainTimeoutMilliseconds = 30_000
+    var messageFile: String?
+
+    static let usage = """
+        usage: rollout-demo-service [--listen HOST:PORT|unix:PATH]... [--version-string V] [--version]
+                                    [--startup-delay-ms N] [--fail-at-start] [--never-ready]
+                                    [--drain-timeout-ms N] [--message-file PATH]
+        Listeners come from LISTEN_FDS/LISTEN_PID (systemd socket passing) when set, else from --listen.
+        Environment: DEMO_VERSION, DEMO_STARTUP_DELAY_MS, DEMO_FAIL_AT_START=1, DEMO_NEVER_READY=1.
+        """
+
+    struct UsageError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Parses `arguments` (without the program name) over the defaults taken from `environment`.
+    static func parse(_ arguments: [String], environment: [String: String]) throws -> DemoOptions {
+        var options = DemoOptions()
+        options.version = environment["DEMO_VERSION"].flatMap { $0.isEmpty ? nil : $0 }
+        if let delay = environment["DEMO_STARTUP_DELAY_MS"] {
+            options.startupDelayMilliseconds = try milliseconds(delay, name: "DEMO_STARTUP_DELAY_MS")
+        }
+        options.failAtStart = environment["DEMO_FAIL_AT_START"] == "1"
+        options.neverReady = environment["DEMO_NEVER_READY"] == "1"
+
+        var rest = arguments[...]
+        func value(for flag: String) throws -> String {
+            guard let next = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
+            return next
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--listen": options.listenAddresses.append(try value(for: argument))
+            case "--version-string": options.version = try value(for: argument)
+            case "--version": options.printVersion = true
+            case "--startup-delay-ms":
+                options.startupDelayMilliseconds = try milliseconds(try value(for: argument), name: argument)
+            case "--fail-at-start": options.failAtStart = true
+            case "--never-ready": options.neverReady = true
+            case "--drain-timeout-ms":
+                options.drainTimeoutMilliseconds = try milliseconds(try value(for: argument), name: argument)
+            case "--message-file": options.messageFile = try value(for: argument)
+            case "-h", "--help": throw UsageError(description: "")
+            default: throw UsageError(description: "unknown argument '\(argument)'")
+            }
+        }
+        return options
+    }
+
+    private static func milliseconds(_ text: String, name: String) throws -> Int {
+        guard let value = Int(text), value >= 0 else {
+            throw UsageError(description: "\(name) must be a non-negative number of milliseconds, got '\(text)'")
+        }
+        return value
+    }
+}
+
+/// The version the service reports when none is configured.
+///
+/// A binary deployed Capistrano-style runs from `<root>/releases/<version>/...`; the kernel's
+/// `/proc/self/exe` has the symlinks (`current -> releases/v2`) already resolved, so the release
+/// directory names the version even when the agent started `<root>/current/bin/service`.
+func defaultVersion(executablePath: String?) -> String {
+    guard let path = executablePath else { return "dev" }
+    let components = path.split(separator: "/").map(String.init)
+    // The release directory must contain the binary, so it cannot be the last component.
+    guard let index = components.dropLast().lastIndex(of: "releases"), index + 1 < components.count - 1 else {
+        return "dev"
+    }
+    return components[index + 1]
+}
+
+/// The resolved path of the running executable, from `/proc/self/exe`.
+func executablePath() -> String? {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard length > 0 else { return nil }
+    return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

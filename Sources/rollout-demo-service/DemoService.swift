@@ -1,0 +1,110 @@
+import Glibc
+
+/// `rollout-demo-service`: a small HTTP/1.1 service that speaks the agent protocol.
+///
+/// Start-up order matters for zero downtime: listeners are adopted (or bound) first, the
+/// optional startup delay passes, then the service starts accepting and only then says
+/// `READY=1`. On SIGTERM/SIGINT it stops accepting, says `STOPPING=1`, finishes what is in
+/// flight and exits 0 (1 if the drain deadline cut connections). Exit 2 is a usage error.
+@main
+enum DemoService {
+    static func main() {
+        let options: DemoOptions
+        do {
+            options = try DemoOptions.parse(Array(CommandLine.arguments.dropFirst()), environment: environment())
+        } catch let error as DemoOptions.UsageError {
+            if !error.description.isEmpty { log(error.description) }
+            print(DemoOptions.usage)
+            exit(error.description.isEmpty ? 0 : 2)
+        } catch {
+            log("\(error)")
+            exit(2)
+        }
+        let version = options.version ?? defaultVersion(executablePath: executablePath())
+        if options.printVersion {
+            print(version)
+            exit(0)
+        }
+        if options.failAtStart {
+            log("failing at start as asked (--fail-at-start / DEMO_FAIL_AT_START=1)")
+            exit(1)
+        }
+        SignalWaiter.blockSignals()
+        let notifier = ReadinessNotifier(path: environmentValue("NOTIFY_SOCKET"))
+        let server: DemoServer
+        do {
+            var listeners = try adoptInheritedListeners() ?? []
+            if listeners.isEmpty { listeners = try options.listenAddresses.map(bindListener) }
+            guard !listeners.isEmpty else {
+                log("no listeners: pass sockets with LISTEN_FDS/LISTEN_PID or use --listen 127.0.0.1:PORT")
+                exit(2)
+            }
+            server = try DemoServer(listeners: listeners, version: version, messageFile: options.messageFile)
+            try SignalWaiter.start { signo in
+                handle(signo, server: server, notifier: notifier)
+            }
+        } catch let error as DemoOptions.UsageError {
+            log(error.description)
+            exit(2)
+        } catch {
+            log("cannot start: \(error)")
+            exit(1)
+        }
+        run(server, options: options, notifier: notifier)
+    }
+
+    private static func run(_ server: DemoServer, options: DemoOptions, notifier: ReadinessNotifier) -> Never {
+        log("version \(server.version) on \(server.listeners.map(\.name).joined(separator: ", "))")
+        let delayEnd = monotonicMilliseconds() + Int64(options.startupDelayMilliseconds)
+        while !server.isDraining && monotonicMilliseconds() < delayEnd { sleepMilliseconds(10) }
+        if options.neverReady {
+            log("never becoming ready as asked (--never-ready / DEMO_NEVER_READY=1)")
+        } else if !server.isDraining {
+            do {
+                try server.startAccepting()
+            } catch {
+                log("cannot start accepting: \(error)")
+                exit(1)
+            }
+            notifier.send(["READY=1", "STATUS=serving version \(server.version)", "MAINPID=\(server.pid)"])
+            log("ready")
+        }
+        while !server.isDraining { sleepMilliseconds(20) }
+        let deadline = server.drainStartMilliseconds + Int64(options.drainTimeoutMilliseconds)
+        let stillOpen = server.waitUntilDrained(deadlineMilliseconds: deadline)
+        if stillOpen > 0 {
+            log("drain deadline of \(options.drainTimeoutMilliseconds) ms passed with \(stillOpen) connection(s) open")
+            exit(1)
+        }
+        log("drained, exiting")
+        exit(0)
+    }
+
+    private static func handle(_ signo: Int32, server: DemoServer, notifier: ReadinessNotifier) {
+        switch signo {
+        case SIGHUP:
+            notifier.send(["RELOADING=1", "MONOTONIC_USEC=\(monotonicMilliseconds() * 1000)"])
+            server.reloadMessage()
+            log("reloaded")
+            notifier.send(["READY=1", "STATUS=serving version \(server.version)"])
+        default:
+            guard !server.isDraining else { return }
+            log("signal \(signo): draining")
+            server.beginDrain()
+            notifier.send(["STOPPING=1", "STATUS=draining"])
+        }
+    }
+
+    private static func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}

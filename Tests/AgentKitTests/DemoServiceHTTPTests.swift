@@ -1,0 +1,115 @@
+import Foundation
+import RolloutTestSupport
+import Testing
+
+@Suite("Demo service: HTTP", .serialized)
+struct DemoServiceHTTPTests {
+    @Test("/, /health, /slow and 404 are answered on one keep-alive connection")
+    func endpointsOnOneConnection() throws {
+        let service = try DemoServiceProcess.start(.init(version: "t1"))
+        defer { service.stop() }
+        try service.waitUntilReady()
+        let client = try HTTPTestClient(try #require(service.address))
+
+        let root = try client.request("/")
+        #expect(root.status == 200)
+        #expect(root.body == "version=t1 pid=\(service.pid)\n")
+        #expect(root.headers["x-version"] == "t1")
+        #expect(root.headers["x-pid"] == "\(service.pid)")
+        #expect(root.headers["content-length"] == "\(root.body.utf8.count)")
+        #expect(!root.closes)
+
+        let health = try client.request("/health")
+        #expect(health.status == 200)
+        #expect(health.body == "ok")
+
+        let missing = try client.request("/nope")
+        #expect(missing.status == 404)
+        #expect(missing.headers["content-length"] != nil)
+
+        let started = ContinuousClock.now
+        let slow = try client.request("/slow?ms=300")
+        #expect(ContinuousClock.now - started >= .milliseconds(300))
+        #expect(slow.status == 200)
+        #expect(slow.body == root.body)
+
+        let head = try client.request("/", method: "HEAD")
+        #expect(head.status == 200 && head.body.isEmpty)
+        #expect(head.headers["content-length"] == root.headers["content-length"])
+
+        let post = try client.request("/", method: "POST", headers: ["Content-Length": "0"])
+        #expect(post.status == 405)
+        #expect(!client.isClosedByServer)
+    }
+
+    @Test("'Connection: close' from the client is honoured")
+    func connectionCloseHonoured() throws {
+        let service = try DemoServiceProcess.start()
+        defer { service.stop() }
+        try service.waitUntilReady()
+        let client = try HTTPTestClient(try #require(service.address))
+
+        let response = try client.request("/health", headers: ["Connection": "close"])
+
+        #expect(response.status == 200)
+        #expect(response.closes)
+        #expect(response.headers["connection"] == "close")
+        #expect(eventually { client.isClosedByServer })
+    }
+
+    @Test("64 concurrent keep-alive connections are all served")
+    func sixtyFourKeepAliveConnections() throws {
+        let service = try DemoServiceProcess.start()
+        defer { service.stop() }
+        try service.waitUntilReady()
+
+        let report = try LoadGenerator.run(
+            .init(port: try #require(service.port), concurrency: 64, duration: .seconds(20), maxRequests: 1280))
+
+        #expect(report.succeeded == 1280, "\(report.summary)")
+        #expect(report.failed == 0)
+        #expect(report.connectionsOpened == 64)
+    }
+
+    @Test("the version defaults to the release directory the binary runs from")
+    func versionFromReleaseDirectory() throws {
+        let built = try BuiltProducts.executable("rollout-demo-service")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("demo-root-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let bin = root.appendingPathComponent("releases/v9/bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: built, toPath: bin.appendingPathComponent("svc").path)
+        try FileManager.default.createSymbolicLink(
+            atPath: root.appendingPathComponent("current").path, withDestinationPath: "releases/v9")
+
+        let viaCurrent = try runCommand(root.appendingPathComponent("current/bin/svc").path, ["--version"], environment: [:])
+        #expect(viaCurrent.stdout == "v9\n", "\(viaCurrent.stderr)")
+        let fromBuild = try runCommand(built, ["--version"], environment: [:])
+        #expect(fromBuild.stdout == "dev\n")
+        let fromEnvironment = try runCommand(built, ["--version"], environment: ["DEMO_VERSION": "env-1"])
+        #expect(fromEnvironment.stdout == "env-1\n")
+        let fromFlag = try runCommand(built, ["--version-string", "flag-1", "--version"], environment: ["DEMO_VERSION": "x"])
+        #expect(fromFlag.stdout == "flag-1\n")
+    }
+
+    @Test("SIGHUP re-reads the message file and reports RELOADING=1 then READY=1")
+    func reloadOnSIGHUP() throws {
+        let messageFile = FileManager.default.temporaryDirectory.appendingPathComponent("demo-msg-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: messageFile) }
+        try "first\n".write(to: messageFile, atomically: true, encoding: .utf8)
+        let notify = try NotifySocket()
+        let service = try DemoServiceProcess.start(
+            .init(notifySocket: notify.path, arguments: ["--message-file", messageFile.path]))
+        defer { service.stop() }
+        try notify.waitFor("READY=1", timeout: .seconds(10))
+        let address = try #require(service.address)
+        #expect(try HTTPTestClient.get(address, "/").body.contains("message=first\n"))
+
+        try "second\n".write(to: messageFile, atomically: true, encoding: .utf8)
+        service.signal(SIGHUP)
+
+        let messages = try notify.waitFor("READY=1", timeout: .seconds(10))
+        #expect(messages.first?.hasPrefix("RELOADING=1\n") == true, "\(messages)")
+        #expect(try HTTPTestClient.get(address, "/").body.contains("message=second\n"))
+    }
+}
