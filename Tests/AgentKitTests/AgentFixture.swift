@@ -94,11 +94,14 @@ final class AgentFixture {
     }
 
     /// Starts the agent and waits until a generation serves.
-    func start() throws {
+    /// `activated` are passed as systemd socket activation would (fd 3..., LISTEN_PID = the agent).
+    func start(activated: [ListeningSocket] = [], names: [String] = [], agentEnvironment: [String: String] = [:]) throws {
         try writeConfig()
+        var env = agentEnvironment
+        env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let agent = try SpawnedProcess(
-            executable: agentBinary, arguments: ["run", "--config", configPath],
-            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+            executable: agentBinary, arguments: ["run", "--config", configPath], environment: env,
+            listeners: activated, listenerNames: names.isEmpty ? nil : names)
         self.agent = agent
         let serving = try eventually(timeout: .seconds(60)) {
             guard agent.status == nil else { throw TestSupportError("agent exited: \(agent.output)") }
