@@ -11,9 +11,9 @@ public final class DemoServiceProcess: Sendable {
         /// `--version-string`; nil lets the service pick its default (`dev` in the build directory).
         public var version: String?
         /// Sockets passed as fd 3...; empty means `--listen 127.0.0.1:0` (bare).
-        public var listeners: [ListeningSocket] = []
-        public var listenPID: SpawnedProcess.ListenPID = .child
-        /// Put in the child's `NOTIFY_SOCKET`, usually a `NotifySocket`'s path.
+        public var listeners: [TestListener] = []
+        public var listenPID: FixtureProcess.ListenPID = .child
+        /// Put in the child's `NOTIFY_SOCKET`, usually a `NotifyReceiver`'s path.
         public var notifySocket: String?
         /// More arguments, e.g. `["--startup-delay-ms", "300"]` or `["--fail-at-start"]`.
         public var arguments: [String] = []
@@ -23,7 +23,7 @@ public final class DemoServiceProcess: Sendable {
         public var executable: String?
 
         public init(
-            version: String? = nil, listeners: [ListeningSocket] = [], listenPID: SpawnedProcess.ListenPID = .child,
+            version: String? = nil, listeners: [TestListener] = [], listenPID: FixtureProcess.ListenPID = .child,
             notifySocket: String? = nil, arguments: [String] = [], environment: [String: String] = [:],
             executable: String? = nil
         ) {
@@ -37,10 +37,10 @@ public final class DemoServiceProcess: Sendable {
         }
     }
 
-    public let process: SpawnedProcess
+    public let process: FixtureProcess
     /// Where the service can be reached: the first passed socket, or the bare listener (known
     /// once the service printed it; `start` waits for that).
-    public let address: SocketAddress?
+    public let address: LocalAddress?
 
     public var pid: pid_t { process.pid }
     public var output: String { process.output }
@@ -62,7 +62,7 @@ public final class DemoServiceProcess: Sendable {
         var environment = options.environment
         environment["PATH"] = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         if let notifySocket = options.notifySocket { environment["NOTIFY_SOCKET"] = notifySocket }
-        let process = try SpawnedProcess(
+        let process = try FixtureProcess(
             executable: executable, arguments: arguments, environment: environment,
             listeners: options.listeners, listenPID: options.listenPID)
         guard options.listeners.isEmpty else {
@@ -71,12 +71,12 @@ public final class DemoServiceProcess: Sendable {
         if options.arguments.contains("--fail-at-start") { return DemoServiceProcess(process: process, address: nil) }
         let output = try process.waitForOutput(containing: "listening on 127.0.0.1:", timeout: startTimeout)
         guard let range = output.range(of: "listening on 127.0.0.1:"),
-              let port = Int(output[range.upperBound...].prefix { $0.isNumber })
+            let port = Int(output[range.upperBound...].prefix { $0.isNumber })
         else { throw TestSupportError("cannot read the port from the demo service's output:\n\(output)") }
         return DemoServiceProcess(process: process, address: .loopback(host: "127.0.0.1", port: port))
     }
 
-    private init(process: SpawnedProcess, address: SocketAddress?) {
+    private init(process: FixtureProcess, address: LocalAddress?) {
         self.process = process
         self.address = address
     }

@@ -13,13 +13,13 @@ public final class HTTPTestClient {
     }
 
     private let connection: LoadConnection
-    private let address: SocketAddress
+    private let address: LocalAddress
     private let timeout: Duration
 
     /// Connects to `address` (`127.0.0.0/8` or a Unix socket only).
-    public init(_ address: SocketAddress, timeout: Duration = .seconds(10)) throws {
+    public init(_ address: LocalAddress, timeout: Duration = .seconds(10)) throws {
         if case .loopback(let host, let port) = address {
-            _ = try SocketAddress.validatedLoopback(host: host, port: port)
+            _ = try LocalAddress.validatedLoopback(host: host, port: port)
         }
         self.address = address
         self.timeout = timeout
@@ -30,17 +30,23 @@ public final class HTTPTestClient {
         }
     }
 
-    /// Sends `method path` with `headers` and reads the whole response.
-    public func request(_ path: String, method: String = "GET", headers: [String: String] = [:]) throws -> Response {
+    /// Sends `method path` with `headers` (and `body`, with its `Content-Length`) and reads the
+    /// whole response.
+    public func request(
+        _ path: String, method: String = "GET", headers: [String: String] = [:], body: String? = nil
+    ) throws -> Response {
+        var headers = headers
+        if let body { headers["Content-Length"] = "\(body.utf8.count)" }
         let host: String = if case .loopback(let host, let port) = address { "\(host):\(port)" } else { "localhost" }
         var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
         let deadline = ContinuousClock.now + timeout
         do {
-            try connection.send(Array((text + "\r\n").utf8), deadline: deadline)
+            try connection.send(Array((text + "\r\n" + (body ?? "")).utf8), deadline: deadline)
             let response = try connection.receiveResponse(deadline: deadline, hasBody: method != "HEAD")
-            return Response(status: response.status, headers: response.headers,
-                            body: String(decoding: response.body, as: UTF8.self), closes: response.closes)
+            return Response(
+                status: response.status, headers: response.headers,
+                body: String(decoding: response.body, as: UTF8.self), closes: response.closes)
         } catch {
             throw TestSupportError("\(method) \(path) on \(address): \(error)")
         }
@@ -50,7 +56,8 @@ public final class HTTPTestClient {
     public var isClosedByServer: Bool { connection.isClosedByPeer }
 
     /// One request on a fresh connection, closed afterwards.
-    public static func get(_ address: SocketAddress, _ path: String, timeout: Duration = .seconds(10)) throws -> Response {
+    public static func get(_ address: LocalAddress, _ path: String, timeout: Duration = .seconds(10)) throws -> Response
+    {
         try HTTPTestClient(address, timeout: timeout).request(path)
     }
 }

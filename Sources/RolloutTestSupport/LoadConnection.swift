@@ -24,7 +24,7 @@ final class LoadConnection {
     private var buffer: [UInt8] = []
 
     /// Connects to `address` before `deadline` (`ContinuousClock` instant).
-    init(to address: SocketAddress, deadline: ContinuousClock.Instant) throws(Failure) {
+    init(to address: LocalAddress, deadline: ContinuousClock.Instant) throws(Failure) {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .other("socket: \(errnoDescription(errno))") }
         self.fd = fd
@@ -39,8 +39,10 @@ final class LoadConnection {
 
     /// A non-blocking connect waited for with `poll`, so the deadline holds even when the SYN
     /// is dropped (a full accept queue).
-    private static func connectTCP(_ fd: Int32, to address: SocketAddress, deadline: ContinuousClock.Instant,
-                                   step: String) throws(Failure) {
+    private static func connectTCP(
+        _ fd: Int32, to address: LocalAddress, deadline: ContinuousClock.Instant,
+        step: String
+    ) throws(Failure) {
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
@@ -65,11 +67,15 @@ final class LoadConnection {
 
     /// A blocking connect bounded by `SO_SNDTIMEO`: a non-blocking `AF_UNIX` connect fails with
     /// EAGAIN when the accept queue is full instead of waiting, which would be a false failure.
-    private static func connectUnix(_ fd: Int32, to address: SocketAddress, deadline: ContinuousClock.Instant,
-                                    step: String) throws(Failure) {
+    private static func connectUnix(
+        _ fd: Int32, to address: LocalAddress, deadline: ContinuousClock.Instant,
+        step: String
+    ) throws(Failure) {
         let remaining = deadline - .now
-        var timeout = timeval(tv_sec: Int(remaining.components.seconds),
-                              tv_usec: Int(remaining.components.attoseconds / 1_000_000_000_000))
+        guard remaining > .zero else { throw .timeout("timed out \(step)") }
+        var timeout = timeval(
+            tv_sec: Int(remaining.components.seconds),
+            tv_usec: Int(remaining.components.attoseconds / 1_000_000_000_000))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         while true {
             let rc: Int32
@@ -106,7 +112,9 @@ final class LoadConnection {
     func send(_ request: [UInt8], deadline: ContinuousClock.Instant) throws(Failure) {
         var offset = 0
         while offset < request.count {
-            let sent = request[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = request[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if sent >= 0 {
                 offset += sent
                 continue
@@ -126,7 +134,8 @@ final class LoadConnection {
             headEnd = Self.find(Array("\r\n\r\n".utf8), in: buffer)
             if headEnd == nil {
                 guard buffer.count < 64 * 1024 else { throw .other("response head larger than 64 KiB") }
-                try readMore(deadline: deadline, doing: buffer.isEmpty ? "waiting for response" : "reading response head")
+                try readMore(
+                    deadline: deadline, doing: buffer.isEmpty ? "waiting for response" : "reading response head")
             }
         }
         let head = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
@@ -138,8 +147,11 @@ final class LoadConnection {
         }
         var headers: [String: String] = [:]
         for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { throw .other("malformed header line '\(line.prefix(60))'") }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard let colon = line.firstIndex(of: ":") else {
+                throw .other("malformed header line '\(line.prefix(60))'")
+            }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let connection = headers["connection"]?.lowercased() ?? ""
         let closes = connection.contains("close") || (parts[0] == "HTTP/1.0" && !connection.contains("keep-alive"))
@@ -195,7 +207,9 @@ final class LoadConnection {
         }
     }
 
-    private static func waitFor(_ fd: Int32, _ events: Int16, until deadline: ContinuousClock.Instant, doing step: String) throws(Failure) {
+    private static func waitFor(
+        _ fd: Int32, _ events: Int16, until deadline: ContinuousClock.Instant, doing step: String
+    ) throws(Failure) {
         while true {
             let remaining = deadline - .now
             guard remaining > .zero else { throw .timeout("timed out \(step)") }

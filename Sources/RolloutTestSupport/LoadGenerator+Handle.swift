@@ -47,7 +47,7 @@ extension LoadGenerator {
 /// State shared by the workers of one run and its handle.
 final class LoadRun: Sendable {
     let configuration: LoadGenerator.Configuration
-    let target: SocketAddress
+    let target: LocalAddress
     let startedAt = ContinuousClock.now
     let endsAt: ContinuousClock.Instant
     let group = DispatchGroup()
@@ -58,7 +58,7 @@ final class LoadRun: Sendable {
     private let results = Mutex<(stats: [WorkerStats], endedAt: ContinuousClock.Instant?, report: LoadReport?)>(
         ([], nil, nil))
 
-    init(configuration: LoadGenerator.Configuration, target: SocketAddress) {
+    init(configuration: LoadGenerator.Configuration, target: LocalAddress) {
         self.configuration = configuration
         self.target = target
         endsAt = startedAt + configuration.duration

@@ -59,7 +59,7 @@ public struct LoadGenerator {
         }
 
         /// The address to contact, after checking every setting.
-        func validatedTarget() throws -> SocketAddress {
+        func validatedTarget() throws -> LocalAddress {
             guard (1...1024).contains(concurrency) else {
                 throw LoadGeneratorError(.invalidConfiguration, "concurrency must be 1...1024, got \(concurrency)")
             }
@@ -73,19 +73,22 @@ public struct LoadGenerator {
                 throw LoadGeneratorError(.invalidConfiguration, "maxRequests must be at least 1, got \(maxRequests)")
             }
             guard path.hasPrefix("/"), !path.contains(where: { $0 == " " || $0 == "\r" || $0 == "\n" }) else {
-                throw LoadGeneratorError(.invalidConfiguration, "path must start with / and contain no spaces: '\(path)'")
+                throw LoadGeneratorError(
+                    .invalidConfiguration, "path must start with / and contain no spaces: '\(path)'")
             }
             guard (0...1).contains(slowShare), slowMilliseconds >= 0 else {
                 throw LoadGeneratorError(.invalidConfiguration, "slowShare must be 0...1 and slowMilliseconds >= 0")
             }
             if let unixSocketPath { return .unix(path: unixSocketPath) }
-            return try SocketAddress.validatedLoopback(host: host, port: port)
+            return try LocalAddress.validatedLoopback(host: host, port: port)
         }
     }
 
     /// Runs the load to its end (duration or `maxRequests`), or until `stop` returns true
     /// (checked every 10 ms), and returns the report. Blocks the calling thread.
-    public static func run(_ configuration: Configuration, until stop: (@Sendable () -> Bool)? = nil) throws -> LoadReport {
+    public static func run(_ configuration: Configuration, until stop: (@Sendable () -> Bool)? = nil) throws
+        -> LoadReport
+    {
         let handle = try start(configuration)
         while !handle.isFinished {
             if let stop, stop() { return handle.stop() }

@@ -57,7 +57,9 @@ struct LoadWorker {
         return stats
     }
 
-    private static func request(path: String, configuration: LoadGenerator.Configuration, target: SocketAddress) -> [UInt8] {
+    private static func request(path: String, configuration: LoadGenerator.Configuration, target: LocalAddress)
+        -> [UInt8]
+    {
         let host: String
         switch target {
         case .loopback(let address, let port): host = "\(address):\(port)"

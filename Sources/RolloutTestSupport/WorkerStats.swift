@@ -80,8 +80,12 @@ struct WorkerStats {
         total.requestsPerSecond = seconds > 0 ? (Double(total.requests) / seconds).rounded() : 0
         total.errorsSample = workers.flatMap(\.errors).sorted { $0.offset < $1.offset }
             .prefix(LoadReport.errorsSampleLimit)
-            .map { String(format: "+%.3fs ", Double($0.offset.components.seconds)
-                + Double($0.offset.components.attoseconds) / 1e18) + $0.text }
+            .map {
+                String(
+                    format: "+%.3fs ",
+                    Double($0.offset.components.seconds)
+                        + Double($0.offset.components.attoseconds) / 1e18) + $0.text
+            }
         return total
     }
 }

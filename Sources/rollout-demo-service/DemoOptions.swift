@@ -4,7 +4,11 @@ import Glibc
 ///
 /// Environment variables exist because an agent's service definition often passes settings
 /// through the environment rather than argv (`DEMO_VERSION`, `DEMO_STARTUP_DELAY_MS`,
-/// `DEMO_FAIL_AT_START=1`, `DEMO_NEVER_READY=1`). A flag on the command line wins.
+/// `DEMO_FAIL_AT_START=1`, `DEMO_NEVER_READY=1`, ...). A flag on the command line wins.
+///
+/// Besides its normal behaviour the service can misbehave on request, so that a supervisor's
+/// tests can provoke every failure: fail at start, start slowly, never get ready, ignore the
+/// readiness protocol, ignore SIGTERM, or crash after a while.
 struct DemoOptions {
     /// `--listen` addresses: `HOST:PORT` (IPv4) or `unix:PATH`. Used only without `LISTEN_FDS`.
     var listenAddresses: [String] = []
@@ -15,13 +19,21 @@ struct DemoOptions {
     var neverReady = false
     var drainTimeoutMilliseconds = 30_000
     var messageFile: String?
+    /// Do not send anything to `NOTIFY_SOCKET` (a service that only answers health probes).
+    var noNotify = false
+    /// Stay serving on SIGTERM/SIGINT (a service that must be killed after the drain deadline).
+    var ignoreTerminate = false
+    /// Abort (SIGABRT) this long after becoming ready, to simulate a crash.
+    var crashAfterMilliseconds: Int?
 
     static let usage = """
         usage: rollout-demo-service [--listen HOST:PORT|unix:PATH]... [--version-string V] [--version]
                                     [--startup-delay-ms N] [--fail-at-start] [--never-ready]
                                     [--drain-timeout-ms N] [--message-file PATH]
+                                    [--no-notify] [--ignore-sigterm] [--crash-after-ms N]
         Listeners come from LISTEN_FDS/LISTEN_PID (systemd socket passing) when set, else from --listen.
-        Environment: DEMO_VERSION, DEMO_STARTUP_DELAY_MS, DEMO_FAIL_AT_START=1, DEMO_NEVER_READY=1.
+        Environment: DEMO_VERSION, DEMO_STARTUP_DELAY_MS, DEMO_FAIL_AT_START=1, DEMO_NEVER_READY=1,
+        DEMO_NO_NOTIFY=1, DEMO_IGNORE_SIGTERM=1, DEMO_CRASH_AFTER_MS.
         """
 
     struct UsageError: Error, CustomStringConvertible {
@@ -37,6 +49,11 @@ struct DemoOptions {
         }
         options.failAtStart = environment["DEMO_FAIL_AT_START"] == "1"
         options.neverReady = environment["DEMO_NEVER_READY"] == "1"
+        options.noNotify = environment["DEMO_NO_NOTIFY"] == "1"
+        options.ignoreTerminate = environment["DEMO_IGNORE_SIGTERM"] == "1"
+        if let crash = environment["DEMO_CRASH_AFTER_MS"] {
+            options.crashAfterMilliseconds = try milliseconds(crash, name: "DEMO_CRASH_AFTER_MS")
+        }
 
         var rest = arguments[...]
         func value(for flag: String) throws -> String {
@@ -55,6 +72,10 @@ struct DemoOptions {
             case "--drain-timeout-ms":
                 options.drainTimeoutMilliseconds = try milliseconds(try value(for: argument), name: argument)
             case "--message-file": options.messageFile = try value(for: argument)
+            case "--no-notify": options.noNotify = true
+            case "--ignore-sigterm": options.ignoreTerminate = true
+            case "--crash-after-ms":
+                options.crashAfterMilliseconds = try milliseconds(try value(for: argument), name: argument)
             case "-h", "--help": throw UsageError(description: "")
             default: throw UsageError(description: "unknown argument '\(argument)'")
             }

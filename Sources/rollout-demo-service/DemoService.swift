@@ -30,7 +30,7 @@ enum DemoService {
             exit(1)
         }
         SignalWaiter.blockSignals()
-        let notifier = ReadinessNotifier(path: environmentValue("NOTIFY_SOCKET"))
+        let notifier = ReadinessNotifier(path: options.noNotify ? nil : environmentValue("NOTIFY_SOCKET"))
         let server: DemoServer
         do {
             var listeners = try adoptInheritedListeners() ?? []
@@ -40,8 +40,9 @@ enum DemoService {
                 exit(2)
             }
             server = try DemoServer(listeners: listeners, version: version, messageFile: options.messageFile)
+            let ignoreTerminate = options.ignoreTerminate
             try SignalWaiter.start { signo in
-                handle(signo, server: server, notifier: notifier)
+                handle(signo, server: server, notifier: notifier, ignoreTerminate: ignoreTerminate)
             }
         } catch let error as DemoOptions.UsageError {
             log(error.description)
@@ -69,7 +70,17 @@ enum DemoService {
             notifier.send(["READY=1", "STATUS=serving version \(server.version)", "MAINPID=\(server.pid)"])
             log("ready")
         }
-        while !server.isDraining { sleepMilliseconds(20) }
+        let crashAt = options.crashAfterMilliseconds.map { monotonicMilliseconds() + Int64($0) }
+        while !server.isDraining {
+            if let crashAt, !options.neverReady, monotonicMilliseconds() >= crashAt {
+                log("crashing as asked (--crash-after-ms / DEMO_CRASH_AFTER_MS)")
+                // Die by SIGABRT like a real crash, without leaving a core file behind.
+                var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+                setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
+                abort()
+            }
+            sleepMilliseconds(10)
+        }
         let deadline = server.drainStartMilliseconds + Int64(options.drainTimeoutMilliseconds)
         let stillOpen = server.waitUntilDrained(deadlineMilliseconds: deadline)
         if stillOpen > 0 {
@@ -80,7 +91,9 @@ enum DemoService {
         exit(0)
     }
 
-    private static func handle(_ signo: Int32, server: DemoServer, notifier: ReadinessNotifier) {
+    private static func handle(
+        _ signo: Int32, server: DemoServer, notifier: ReadinessNotifier, ignoreTerminate: Bool
+    ) {
         switch signo {
         case SIGHUP:
             notifier.send(["RELOADING=1", "MONOTONIC_USEC=\(monotonicMilliseconds() * 1000)"])
@@ -88,6 +101,10 @@ enum DemoService {
             log("reloaded")
             notifier.send(["READY=1", "STATUS=serving version \(server.version)"])
         default:
+            guard !ignoreTerminate else {
+                log("signal \(signo): ignored as asked (--ignore-sigterm / DEMO_IGNORE_SIGTERM=1)")
+                return
+            }
             guard !server.isDraining else { return }
             log("signal \(signo): draining")
             server.beginDrain()

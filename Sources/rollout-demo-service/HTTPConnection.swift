@@ -27,21 +27,29 @@ struct HTTPConnection {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
 
         var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         var lastActivity = monotonicMilliseconds()
         while true {
             switch HTTPRequestHead.parse(buffer[...]) {
             case .invalid(let reason):
-                let tooLarge = buffer.count > HTTPRequestHead.maximumSize
-                respond(HTTPResponse.plain(tooLarge ? 431 : 400, reason + "\n"), head: nil, keepAlive: false)
+                respond(HTTPResponse.plain(400, reason + "\n"), head: nil, keepAlive: false)
+                lingeringClose()
+                return
+            case .tooLarge:
+                let reason = "request head larger than \(HTTPRequestHead.maximumSize) bytes\n"
+                respond(HTTPResponse.plain(431, reason), head: nil, keepAlive: false)
+                lingeringClose()
                 return
             case .complete(let head, let headLength):
                 guard let bodyLength = head.contentLength else {
-                    respond(HTTPResponse.plain(411, "send a Content-Length body, chunked bodies are not accepted\n"),
-                            head: head, keepAlive: false)
+                    respond(
+                        HTTPResponse.plain(411, "send a Content-Length body, chunked bodies are not accepted\n"),
+                        head: head, keepAlive: false)
+                    lingeringClose()
                     return
                 }
                 if buffer.count < headLength + bodyLength {
-                    guard readMore(into: &buffer, idleSince: nil) else { return }
+                    guard readMore(into: &buffer, using: &chunk, idleSince: nil) else { return }
                     continue
                 }
                 buffer.removeFirst(headLength + bodyLength)
@@ -52,7 +60,9 @@ struct HTTPConnection {
                 guard respond(response, head: head, keepAlive: keepAlive), keepAlive else { return }
                 lastActivity = monotonicMilliseconds()
             case .incomplete:
-                guard readMore(into: &buffer, idleSince: buffer.isEmpty ? lastActivity : nil) else { return }
+                guard readMore(into: &buffer, using: &chunk, idleSince: buffer.isEmpty ? lastActivity : nil) else {
+                    return
+                }
             }
         }
     }
@@ -60,7 +70,7 @@ struct HTTPConnection {
     /// Waits for and appends more bytes. Returns false when the connection should end: the peer
     /// closed it, an error, a timeout, or (with `idleSince` set, meaning no request is pending) a
     /// drain whose idle grace has passed.
-    private func readMore(into buffer: inout [UInt8], idleSince: Int64?) -> Bool {
+    private func readMore(into buffer: inout [UInt8], using chunk: inout [UInt8], idleSince: Int64?) -> Bool {
         let startedWaiting = monotonicMilliseconds()
         while true {
             let now = monotonicMilliseconds()
@@ -86,12 +96,25 @@ struct HTTPConnection {
             let ready = poll(&pollSet, nfds_t(pollSet.count), Int32(clamping: timeout))
             if ready < 0 && errno != EINTR { return false }
             guard ready > 0, pollSet[0].revents != 0 else { continue }
-            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
             let count = recv(fd, &chunk, chunk.count, 0)
             if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             guard count > 0 else { return false }
             buffer += chunk[0..<count]
             return true
+        }
+    }
+
+    /// After an error response to a request we did not read completely: closing with unread
+    /// input would make the kernel send RST, which can destroy the response before the client
+    /// reads it. Half-close instead and discard input until the client closes (at most 2 s).
+    private func lingeringClose() {
+        shutdown(fd, Int32(SHUT_WR))
+        let deadline = monotonicMilliseconds() + 2000
+        var discard = [UInt8](repeating: 0, count: 16 * 1024)
+        while monotonicMilliseconds() < deadline {
+            var pollSet = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pollSet, 1, Int32(max(0, deadline - monotonicMilliseconds()))) > 0 else { return }
+            if recv(fd, &discard, discard.count, 0) <= 0 { return }
         }
     }
 

@@ -14,6 +14,8 @@ struct HTTPRequestHead {
     enum ParseResult {
         case incomplete
         case invalid(String)
+        /// The head is longer than `maximumSize` (answered with 431).
+        case tooLarge
         /// The head and the number of bytes it took, including the blank line.
         case complete(HTTPRequestHead, Int)
     }
@@ -21,9 +23,9 @@ struct HTTPRequestHead {
     /// Parses a request head at the start of `bytes`, which may hold more (the body, or the next
     /// pipelined request).
     static func parse(_ bytes: ArraySlice<UInt8>) -> ParseResult {
-        guard let end = headEnd(bytes) else {
-            return bytes.count > maximumSize ? .invalid("request head larger than \(maximumSize) bytes") : .incomplete
-        }
+        let end = headEnd(bytes)
+        if (end ?? bytes.endIndex) - bytes.startIndex > maximumSize { return .tooLarge }
+        guard let end else { return .incomplete }
         let text = String(decoding: bytes[bytes.startIndex..<end], as: UTF8.self)
         var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
         // Tolerate blank lines before the request line (RFC 9112 section 2.2).

@@ -28,10 +28,21 @@ func adoptInheritedListeners() throws -> [Listener]? {
         log("ignoring LISTEN_FDS='\(countText)': not a positive number")
         return nil
     }
-    let names = environmentValue("LISTEN_FDNAMES")?.split(separator: ":", omittingEmptySubsequences: false)
+    let names =
+        environmentValue("LISTEN_FDNAMES")?.split(separator: ":", omittingEmptySubsequences: false)
         .map(String.init) ?? []
     return try (0..<count).map { index in
         let fd = 3 + index
+        // A wrong fd would make the accept loop fail forever; failing at start lets the
+        // supervisor see a generation that never became ready, with this reason in its log.
+        var listening: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        try sys("getsockopt(fd \(fd), SO_ACCEPTCONN): LISTEN_FDS=\(count) passed a non-socket") {
+            getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length)
+        }
+        guard listening == 1 else {
+            throw SystemCallError(call: "fd \(fd) from LISTEN_FDS is a socket but not listening", errno: EINVAL)
+        }
         try setCloseOnExec(fd)
         // Several processes accept on this one socket during a handoff: accept must never block
         // when another generation took the connection that woke our poll.
@@ -52,7 +63,9 @@ func bindListener(_ address: String) throws -> Listener {
         unlink(path)
         try sys("bind(\(path))") {
             withUnsafePointer(to: &sun) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
         }
     } else {
@@ -69,7 +82,9 @@ func bindListener(_ address: String) throws -> Listener {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         try sys("bind(\(address))") {
             withUnsafePointer(to: &sin) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
         }
     }

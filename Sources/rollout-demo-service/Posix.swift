@@ -70,10 +70,12 @@ func startThread(_ body: @escaping @Sendable () -> Void) throws {
     pthread_attr_setstacksize(&attributes, 256 * 1024)
     let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
     var thread = pthread_t()
-    let rc = pthread_create(&thread, &attributes, { argument in
-        Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().run()
-        return nil
-    }, box)
+    let rc = pthread_create(
+        &thread, &attributes,
+        { argument in
+            Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().run()
+            return nil
+        }, box)
     if rc != 0 {
         Unmanaged<ThreadBody>.fromOpaque(box).release()
         throw SystemCallError(call: "pthread_create", errno: rc)

@@ -6,13 +6,13 @@ import Testing
 struct DemoServiceDrainTests {
     @Test("SIGTERM with a /slow request in flight: it completes with 200, then the process exits 0")
     func inFlightRequestCompletes() throws {
-        let listener = try ListeningSocket.loopbackTCP()
-        let notify = try NotifySocket()
+        let listener = try TestListener.loopbackTCP()
+        let notify = try NotifyReceiver()
         let service = try DemoServiceProcess.start(.init(listeners: [listener], notifySocket: notify.path))
         defer { service.stop() }
         try notify.waitFor("READY=1", timeout: .seconds(10))
 
-        let slow = BackgroundWork { try HTTPTestClient.get(listener.address, "/slow?ms=1500") }
+        let slow = DemoTest.Background { try HTTPTestClient.get(listener.address, "/slow?ms=1500") }
         // The request is on its way well within this; the service then holds it for 1.5 s.
         Thread.sleep(forTimeInterval: 0.3)
         service.signal(SIGTERM)
@@ -24,7 +24,7 @@ struct DemoServiceDrainTests {
         #expect(response.headers["x-pid"] == "\(service.pid)")
         #expect(response.closes, "a response during the drain must say Connection: close")
         #expect(try service.waitForExit(timeout: .seconds(10)) == 0)
-        #expect(acceptQueuedConnection(listener) == false)
+        #expect(DemoTest.acceptQueuedConnection(listener) == false)
     }
 
     @Test("an idle keep-alive connection is closed by the drain and the process exits 0")
@@ -37,7 +37,7 @@ struct DemoServiceDrainTests {
 
         service.signal(SIGTERM)
 
-        #expect(eventually { client.isClosedByServer })
+        #expect(DemoTest.eventually { client.isClosedByServer })
         #expect(try service.waitForExit(timeout: .seconds(10)) == 0)
     }
 
@@ -47,7 +47,7 @@ struct DemoServiceDrainTests {
         defer { service.stop() }
         try service.waitUntilReady()
         let address = try #require(service.address)
-        let slow = BackgroundWork { try HTTPTestClient.get(address, "/slow?ms=20000", timeout: .seconds(30)) }
+        let slow = DemoTest.Background { try HTTPTestClient.get(address, "/slow?ms=20000", timeout: .seconds(30)) }
         Thread.sleep(forTimeInterval: 0.3)
 
         service.signal(SIGTERM)
@@ -57,17 +57,19 @@ struct DemoServiceDrainTests {
         #expect(throws: TestSupportError.self) { try slow.value() }
     }
 
-    @Test("two processes share one socket; the old one drains under load with zero failed requests",
-          arguments: [true, false])
+    @Test(
+        "two processes share one socket; the old one drains under load with zero failed requests",
+        arguments: [true, false])
     func handoffUnderLoad(keepAlive: Bool) throws {
-        let listener = try ListeningSocket.loopbackTCP()
-        let notify = try NotifySocket()
+        let listener = try TestListener.loopbackTCP()
+        let notify = try NotifyReceiver()
         let old = try DemoServiceProcess.start(.init(version: "old", listeners: [listener], notifySocket: notify.path))
         defer { old.stop() }
         try notify.waitFor("READY=1", timeout: .seconds(10))
         let load = try LoadGenerator.start(
-            .init(port: listener.port, concurrency: 16, duration: .seconds(30), keepAlive: keepAlive, slowShare: 0.05,
-                  slowMilliseconds: 200))
+            .init(
+                port: listener.port, concurrency: 16, duration: .seconds(30), keepAlive: keepAlive, slowShare: 0.05,
+                slowMilliseconds: 200))
         #expect(load.waitForSucceeded(200, timeout: .seconds(10)))
 
         let new = try DemoServiceProcess.start(.init(version: "new", listeners: [listener], notifySocket: notify.path))

@@ -37,9 +37,39 @@ struct DemoServiceHTTPTests {
         #expect(head.status == 200 && head.body.isEmpty)
         #expect(head.headers["content-length"] == root.headers["content-length"])
 
-        let post = try client.request("/", method: "POST", headers: ["Content-Length": "0"])
+        let post = try client.request("/", method: "POST", body: "12345")
         #expect(post.status == 405)
-        #expect(!client.isClosedByServer)
+        // The POST body was consumed, not mistaken for the next request.
+        #expect(try client.request("/health").body == "ok")
+    }
+
+    @Test("requests it cannot serve get an error status and the connection is closed")
+    func malformedRequests() throws {
+        let service = try DemoServiceProcess.start()
+        defer { service.stop() }
+        try service.waitUntilReady()
+        let address = try #require(service.address)
+
+        let chunked = try HTTPTestClient(address).request(
+            "/", method: "POST", headers: ["Transfer-Encoding": "chunked"])
+        #expect(chunked.status == 411 && chunked.closes)
+        let huge = try HTTPTestClient(address).request(
+            "/", headers: ["X-Filler": String(repeating: "a", count: 20_000)])
+        #expect(huge.status == 431 && huge.closes)
+        let badLine = try HTTPTestClient(address).request("/ with spaces")
+        #expect(badLine.status == 400 && badLine.closes)
+        #expect(try HTTPTestClient.get(address, "/health").status == 200)
+    }
+
+    @Test("--listen unix:PATH serves on a Unix stream socket next to TCP")
+    func listensOnUnixSocket() throws {
+        let path = "/tmp/rollout-demo-\(UUID().uuidString.prefix(8)).sock"
+        let service = try DemoServiceProcess.start(.init(version: "u", arguments: ["--listen", "unix:\(path)"]))
+        defer { service.stop() }
+        try service.waitUntilReady()
+
+        #expect(try HTTPTestClient.get(.unix(path: path), "/").body == "version=u pid=\(service.pid)\n")
+        #expect(try HTTPTestClient.get(try #require(service.address), "/health").status == 200)
     }
 
     @Test("'Connection: close' from the client is honoured")
@@ -54,7 +84,7 @@ struct DemoServiceHTTPTests {
         #expect(response.status == 200)
         #expect(response.closes)
         #expect(response.headers["connection"] == "close")
-        #expect(eventually { client.isClosedByServer })
+        #expect(DemoTest.eventually { client.isClosedByServer })
     }
 
     @Test("64 concurrent keep-alive connections are all served")
@@ -82,13 +112,15 @@ struct DemoServiceHTTPTests {
         try FileManager.default.createSymbolicLink(
             atPath: root.appendingPathComponent("current").path, withDestinationPath: "releases/v9")
 
-        let viaCurrent = try runCommand(root.appendingPathComponent("current/bin/svc").path, ["--version"], environment: [:])
+        let viaCurrent = try runCommand(
+            root.appendingPathComponent("current/bin/svc").path, ["--version"], environment: [:])
         #expect(viaCurrent.stdout == "v9\n", "\(viaCurrent.stderr)")
         let fromBuild = try runCommand(built, ["--version"], environment: [:])
         #expect(fromBuild.stdout == "dev\n")
         let fromEnvironment = try runCommand(built, ["--version"], environment: ["DEMO_VERSION": "env-1"])
         #expect(fromEnvironment.stdout == "env-1\n")
-        let fromFlag = try runCommand(built, ["--version-string", "flag-1", "--version"], environment: ["DEMO_VERSION": "x"])
+        let fromFlag = try runCommand(
+            built, ["--version-string", "flag-1", "--version"], environment: ["DEMO_VERSION": "x"])
         #expect(fromFlag.stdout == "flag-1\n")
     }
 
@@ -97,7 +129,7 @@ struct DemoServiceHTTPTests {
         let messageFile = FileManager.default.temporaryDirectory.appendingPathComponent("demo-msg-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: messageFile) }
         try "first\n".write(to: messageFile, atomically: true, encoding: .utf8)
-        let notify = try NotifySocket()
+        let notify = try NotifyReceiver()
         let service = try DemoServiceProcess.start(
             .init(notifySocket: notify.path, arguments: ["--message-file", messageFile.path]))
         defer { service.stop() }

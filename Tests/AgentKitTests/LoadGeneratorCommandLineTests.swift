@@ -8,7 +8,8 @@ struct LoadGeneratorCommandLineTests {
     @Test("options are parsed into a configuration")
     func parsesOptions() throws {
         let (configuration, json) = try LoadGenerator.Configuration.parse(commandLine: [
-            "--port", "8080", "--concurrency", "8", "--duration", "1500ms", "--max-requests", "100", "--path", "/health",
+            "--port", "8080", "--concurrency", "8", "--duration", "1500ms", "--max-requests", "100", "--path",
+            "/health",
             "--no-keep-alive", "--timeout", "2s", "--slow-share", "0.25", "--slow-ms", "50", "--json",
         ])
         #expect(json)
@@ -20,12 +21,14 @@ struct LoadGeneratorCommandLineTests {
         #expect(!configuration.keepAlive)
         #expect(configuration.requestTimeout == .seconds(2))
         #expect(configuration.slowShare == 0.25 && configuration.slowMilliseconds == 50)
-        #expect(try LoadGenerator.Configuration.parse(commandLine: ["--port", "1", "--duration", "2m"]).0.duration
-            == .seconds(120))
+        #expect(
+            try LoadGenerator.Configuration.parse(commandLine: ["--port", "1", "--duration", "2m"]).0.duration
+                == .seconds(120))
     }
 
-    @Test("bad options and off-machine hosts are usage errors with exit status 2",
-          arguments: [["--port", "80", "--host", "10.1.2.3"], ["--port", "80", "--duration", "soon"], ["--bogus"], []])
+    @Test(
+        "bad options and off-machine hosts are usage errors with exit status 2",
+        arguments: [["--port", "80", "--host", "10.1.2.3"], ["--port", "80", "--duration", "soon"], ["--bogus"], []])
     func rejectsBadOptions(arguments: [String]) {
         let printed = Mutex<[String]>([])
         let status = LoadGenerator.commandLineMain(arguments) { line in printed.withLock { $0.append(line) } }
@@ -62,7 +65,8 @@ struct LoadGeneratorCommandLineTests {
         let stopAt = ContinuousClock.now + .milliseconds(300)
 
         let report = try LoadGenerator.run(
-            .init(port: try #require(service.port), concurrency: 2, duration: .seconds(600))) { .now >= stopAt }
+            .init(port: try #require(service.port), concurrency: 2, duration: .seconds(600))
+        ) { .now >= stopAt }
 
         #expect(report.succeeded > 0 && report.failed == 0, "\(report.summary)")
         #expect(report.elapsedSeconds < 60)
@@ -70,15 +74,19 @@ struct LoadGeneratorCommandLineTests {
 
     @Test("a Unix socket target and a share of /slow requests")
     func unixSocketAndSlowShare() throws {
-        let listener = try ListeningSocket.unix(path: "/tmp/rollout-lg-\(UUID().uuidString.prefix(8)).sock")
+        let listener = try TestListener.unix(path: "/tmp/rollout-lg-\(UUID().uuidString.prefix(8)).sock")
         let service = try DemoServiceProcess.start(.init(version: "unix", listeners: [listener]))
         defer { service.stop() }
         try service.waitUntilReady()
-        guard case .unix(let path) = listener.address else { Issue.record("not a unix socket"); return }
+        guard case .unix(let path) = listener.address else {
+            Issue.record("not a unix socket")
+            return
+        }
 
-        let report = try LoadGenerator.run(.init(
-            port: 0, unixSocketPath: path, concurrency: 2, duration: .seconds(20), maxRequests: 40, slowShare: 0.5,
-            slowMilliseconds: 50))
+        let report = try LoadGenerator.run(
+            .init(
+                port: 0, unixSocketPath: path, concurrency: 2, duration: .seconds(20), maxRequests: 40, slowShare: 0.5,
+                slowMilliseconds: 50))
 
         #expect(report.succeeded == 40, "\(report.summary)")
         #expect(report.versionsSeen == ["unix": 40])

@@ -14,14 +14,14 @@ final class LoadGeneratorTestServer: Sendable {
         case closeAfterResponse
     }
 
-    let listener: ListeningSocket
+    let listener: TestListener
     private let behaviour: Behaviour
     private let stopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     let connectionsServed = Atomic<Int>(0)
 
     init(_ behaviour: Behaviour) throws {
-        listener = try ListeningSocket.loopbackTCP()
+        listener = try TestListener.loopbackTCP()
         self.behaviour = behaviour
         let thread = Thread { [self] in
             serve()

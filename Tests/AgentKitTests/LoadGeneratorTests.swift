@@ -6,7 +6,7 @@ import Testing
 struct LoadGeneratorTests {
     @Test("every request to a closed port is counted as refused, and the run is bounded")
     func countsRefusedConnections() throws {
-        let listener = try ListeningSocket.loopbackTCP()
+        let listener = try TestListener.loopbackTCP()
         let port = listener.port
         listener.close()
 
@@ -114,13 +114,15 @@ struct LoadGeneratorTests {
         #expect(report.elapsedSeconds < 30)
     }
 
-    @Test("targets off this machine or out of range are refused before any request", arguments: [
-        ("10.0.0.1", LoadGeneratorError.Code.nonLoopbackTarget),
-        ("192.168.1.1", .nonLoopbackTarget),
-        ("localhost", .nonLoopbackTarget),
-        ("example.com", .nonLoopbackTarget),
-        ("::1", .nonLoopbackTarget),
-    ])
+    @Test(
+        "targets off this machine or out of range are refused before any request",
+        arguments: [
+            ("10.0.0.1", LoadGeneratorError.Code.nonLoopbackTarget),
+            ("192.168.1.1", .nonLoopbackTarget),
+            ("localhost", .nonLoopbackTarget),
+            ("example.com", .nonLoopbackTarget),
+            ("::1", .nonLoopbackTarget),
+        ])
     func refusesNonLoopbackTargets(host: String, code: LoadGeneratorError.Code) throws {
         let error = try #require(throws: LoadGeneratorError.self) {
             try LoadGenerator.run(.init(host: host, port: 80, concurrency: 1, duration: .seconds(1), maxRequests: 1))

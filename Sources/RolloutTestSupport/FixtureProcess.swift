@@ -1,6 +1,6 @@
+internal import CAgentSupport
 import Foundation
 import Synchronization
-internal import CAgentSupport
 
 /// A child process started with `posix_spawn`, able to inherit listening sockets as fd 3...
 ///
@@ -9,7 +9,7 @@ internal import CAgentSupport
 /// default dispositions (the test process runs on Dispatch threads whose masks must not leak),
 /// its own process group, and no other fd of the test process. Whatever happens to the test, a
 /// child still running when this object goes away is killed and reaped.
-public final class SpawnedProcess: Sendable {
+public final class FixtureProcess: Sendable {
     /// How `LISTEN_PID` is set when sockets are passed.
     public enum ListenPID: Sendable {
         /// The child's own pid, through `/bin/sh -c 'export LISTEN_PID=$$; exec "$0" "$@"'`.
@@ -25,17 +25,28 @@ public final class SpawnedProcess: Sendable {
 
     /// Starts `executable` with `arguments` and exactly `environment` (plus the `LISTEN_*`
     /// variables when `listeners` is not empty: fds 3..., `LISTEN_FDS`, `LISTEN_FDNAMES`).
+    public convenience init(
+        executable: String, arguments: [String], environment: [String: String],
+        listeners: [TestListener] = [], listenerNames: [String]? = nil, listenPID: ListenPID = .child
+    ) throws {
+        try self.init(
+            executable: executable, arguments: arguments, environment: environment,
+            inheritedFDs: listeners.map(\.fd), listenerNames: listenerNames, listenPID: listenPID)
+    }
+
+    /// The same with any fds (sockets or not) placed at 3... and announced in `LISTEN_FDS`; the
+    /// caller keeps ownership of `inheritedFDs`.
     public init(
         executable: String, arguments: [String], environment: [String: String],
-        listeners: [ListeningSocket] = [], listenerNames: [String]? = nil, listenPID: ListenPID = .child
+        inheritedFDs: [Int32], listenerNames: [String]? = nil, listenPID: ListenPID = .child
     ) throws {
         logPath = "/tmp/rollout-child-\(UUID().uuidString.prefix(13)).log"
         var environment = environment
         var argv = [executable] + arguments
         var program = executable
-        if !listeners.isEmpty {
-            environment["LISTEN_FDS"] = "\(listeners.count)"
-            environment["LISTEN_FDNAMES"] = (listenerNames ?? listeners.map { _ in "http" }).joined(separator: ":")
+        if !inheritedFDs.isEmpty {
+            environment["LISTEN_FDS"] = "\(inheritedFDs.count)"
+            environment["LISTEN_FDNAMES"] = (listenerNames ?? inheritedFDs.map { _ in "http" }).joined(separator: ":")
             switch listenPID {
             case .child:
                 program = "/bin/sh"
@@ -44,8 +55,8 @@ public final class SpawnedProcess: Sendable {
                 environment["LISTEN_PID"] = "\(pid)"
             }
         }
-        pid = try Self.spawn(program: program, argv: argv, environment: environment,
-                             inherited: listeners.map(\.fd), logPath: logPath)
+        pid = try Self.spawn(
+            program: program, argv: argv, environment: environment, inherited: inheritedFDs, logPath: logPath)
     }
 
     deinit {
@@ -63,11 +74,18 @@ public final class SpawnedProcess: Sendable {
     }
 
     /// The exit status (or 128 + signal) once the child has ended, reaping it; nil while it runs.
+    /// -1 means something else in the test process reaped it (a `waitpid(-1, ...)` loop), so
+    /// its status is lost: such a reaper must not run in the same process as these fixtures.
     public var status: Int32? {
         exitStatus.withLock { cached in
             if let cached { return cached }
             var raw: Int32 = 0
-            guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
+            let rc = waitpid(pid, &raw, WNOHANG)
+            if rc == -1 && errno == ECHILD {
+                cached = -1
+                return cached
+            }
+            guard rc == pid else { return nil }
             cached = cas_wifsignaled(raw) != 0 ? 128 + cas_wtermsig(raw) : cas_wexitstatus(raw)
             return cached
         }

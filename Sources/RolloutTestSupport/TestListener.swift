@@ -3,14 +3,14 @@ import Synchronization
 
 /// A listening socket a test creates and hands to services as an inherited fd (systemd style).
 ///
-/// The socket is created close-on-exec; `SpawnedProcess` duplicates it onto fd 3... of the
+/// The socket is created close-on-exec; `FixtureProcess` duplicates it onto fd 3... of the
 /// child only. It is closed when `close()` is called or the object goes away.
-public final class ListeningSocket: Sendable {
+public final class TestListener: Sendable {
     public let fd: Int32
-    public let address: SocketAddress
+    public let address: LocalAddress
     private let closed = Atomic<Bool>(false)
 
-    private init(fd: Int32, address: SocketAddress) {
+    private init(fd: Int32, address: LocalAddress) {
         self.fd = fd
         self.address = address
     }
@@ -24,10 +24,10 @@ public final class ListeningSocket: Sendable {
     }
 
     /// A TCP listener on `127.0.0.1` and a free port chosen by the kernel.
-    public static func loopbackTCP(backlog: Int32 = 1024) throws -> ListeningSocket {
+    public static func loopbackTCP(backlog: Int32 = 1024) throws -> TestListener {
         let fd = try socketCall("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0) }
         do {
-            try SocketAddress.loopback(host: "127.0.0.1", port: 0).withSockaddr { address, length in
+            try LocalAddress.loopback(host: "127.0.0.1", port: 0).withSockaddr { address, length in
                 try socketCall("bind(127.0.0.1:0)") { bind(fd, address, length) }
             }
             try socketCall("listen") { listen(fd, backlog) }
@@ -38,7 +38,8 @@ public final class ListeningSocket: Sendable {
                     try socketCall("getsockname") { getsockname(fd, address, &length) }
                 }
             }
-            return ListeningSocket(fd: fd, address: .loopback(host: "127.0.0.1", port: Int(UInt16(bigEndian: sin.sin_port))))
+            return TestListener(
+                fd: fd, address: .loopback(host: "127.0.0.1", port: Int(UInt16(bigEndian: sin.sin_port))))
         } catch {
             Glibc.close(fd)
             throw error
@@ -46,15 +47,15 @@ public final class ListeningSocket: Sendable {
     }
 
     /// A Unix stream listener at `path` (an existing file there is replaced).
-    public static func unix(path: String, backlog: Int32 = 1024) throws -> ListeningSocket {
+    public static func unix(path: String, backlog: Int32 = 1024) throws -> TestListener {
         let fd = try socketCall("socket") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0) }
         do {
             if !path.hasPrefix("@") { unlink(path) }
-            try SocketAddress.unix(path: path).withSockaddr { address, length in
+            try LocalAddress.unix(path: path).withSockaddr { address, length in
                 try socketCall("bind(\(path))") { bind(fd, address, length) }
             }
             try socketCall("listen") { listen(fd, backlog) }
-            return ListeningSocket(fd: fd, address: .unix(path: path))
+            return TestListener(fd: fd, address: .unix(path: path))
         } catch {
             Glibc.close(fd)
             throw error

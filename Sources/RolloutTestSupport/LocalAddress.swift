@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Fixtures only ever talk to this machine, so an IPv4 address must be in `127.0.0.0/8`; host
 /// names are not resolved at all (a resolver could send `localhost` anywhere).
-public enum SocketAddress: Sendable, Hashable, CustomStringConvertible {
+public enum LocalAddress: Sendable, Hashable, CustomStringConvertible {
     case loopback(host: String, port: Int)
     case unix(path: String)
 
@@ -18,13 +18,14 @@ public enum SocketAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Checks that `host` is a dotted IPv4 address in `127.0.0.0/8` and `port` is 1...65535
     /// (0 also when `allowPortZero`, for binding to a free port).
-    static func validatedLoopback(host: String, port: Int, allowPortZero: Bool = false) throws -> SocketAddress {
+    static func validatedLoopback(host: String, port: Int, allowPortZero: Bool = false) throws -> LocalAddress {
         var address = in_addr()
         guard inet_pton(AF_INET, host, &address) == 1 else {
             throw LoadGeneratorError(.nonLoopbackTarget, "'\(host)' is not an IPv4 address; use 127.0.0.1")
         }
         guard UInt32(bigEndian: address.s_addr) >> 24 == 127 else {
-            throw LoadGeneratorError(.nonLoopbackTarget, "\(host) is not a loopback address; only 127.0.0.0/8 is allowed")
+            throw LoadGeneratorError(
+                .nonLoopbackTarget, "\(host) is not a loopback address; only 127.0.0.0/8 is allowed")
         }
         guard (allowPortZero ? 0 : 1)...65535 ~= port else {
             throw LoadGeneratorError(.invalidConfiguration, "port \(port) is out of range 1...65535")
@@ -64,7 +65,8 @@ public enum SocketAddress: Sendable, Hashable, CustomStringConvertible {
             if abstract { bytes[0] = 0 }
             let capacity = MemoryLayout.size(ofValue: sun.sun_path)
             guard !bytes.isEmpty, bytes.count < capacity else {
-                throw LoadGeneratorError(.invalidConfiguration, "unix socket path must be 1...\(capacity - 1) bytes: \(path)")
+                throw LoadGeneratorError(
+                    .invalidConfiguration, "unix socket path must be 1...\(capacity - 1) bytes: \(path)")
             }
             withUnsafeMutableBytes(of: &sun.sun_path) { $0.copyBytes(from: bytes) }
             let length = MemoryLayout<sa_family_t>.size + bytes.count + (abstract ? 0 : 1)

@@ -1,14 +1,16 @@
 import Foundation
 
-extension SpawnedProcess {
-    /// `posix_spawn` with the file actions and attributes described on `SpawnedProcess`.
+extension FixtureProcess {
+    /// `posix_spawn` with the file actions and attributes described on `FixtureProcess`.
     static func spawn(
         program: String, argv: [String], environment: [String: String], inherited: [Int32], logPath: String
     ) throws -> pid_t {
         // Move the sockets out of the way first: dup2 onto 3... must not overwrite a source that
         // happens to sit at 3 or 4. The copies are close-on-exec, so only the dup2 targets survive.
-        let sources = try inherited.map { fd in try socketCall("fcntl(F_DUPFD_CLOEXEC)") { fcntl(fd, F_DUPFD_CLOEXEC, 100) } }
-        defer { sources.forEach { close($0) } }
+        let sources = try inherited.map { fd in
+            try socketCall("fcntl(F_DUPFD_CLOEXEC)") { fcntl(fd, F_DUPFD_CLOEXEC, 100) }
+        }
+        defer { for fd in sources { close(fd) } }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -41,13 +43,13 @@ extension SpawnedProcess {
         let cArguments = argv.map { strdup($0) } + [nil]
         let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            cArguments.forEach { free($0) }
-            cEnvironment.forEach { free($0) }
+            for pointer in cArguments + cEnvironment { free(pointer) }
         }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, program, &actions, &attributes, cArguments, cEnvironment)
         guard rc == 0 else {
-            throw TestSupportError("posix_spawn \(program) failed: \(errnoDescription(rc)); is it built and executable?")
+            throw TestSupportError(
+                "posix_spawn \(program) failed: \(errnoDescription(rc)); is it built and executable?")
         }
         return pid
     }

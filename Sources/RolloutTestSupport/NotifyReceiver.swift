@@ -2,7 +2,7 @@ import Foundation
 
 /// The receiving end of sd_notify: an `AF_UNIX` datagram socket a test binds and passes to a
 /// service as `NOTIFY_SOCKET`, to see `READY=1`, `STOPPING=1` and friends exactly as sent.
-public final class NotifySocket: Sendable {
+public final class NotifyReceiver: Sendable {
     /// The socket's path, to put in `NOTIFY_SOCKET`.
     public let path: String
     private let fd: Int32
@@ -14,7 +14,7 @@ public final class NotifySocket: Sendable {
         path = abstract ? "@\(name)" : "/tmp/\(name).sock"
         fd = try socketCall("socket") { socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue), 0) }
         do {
-            try SocketAddress.unix(path: path).withSockaddr { address, length in
+            try LocalAddress.unix(path: path).withSockaddr { address, length in
                 try socketCall("bind(\(path))") { bind(fd, address, length) }
             }
         } catch {
