@@ -21,11 +21,12 @@ extension Supervisor {
         }
         crashRestartAt = nil
         let old = current
+        let requested = MonotonicClock.now()
         do {
             let generation = try startGeneration()
             operation = RestartOperation(
                 trigger: trigger, generation: generation.number, newPid: generation.pid,
-                oldGeneration: old?.number, oldPid: old?.pid, requestedMono: MonotonicClock.now(),
+                oldGeneration: old?.number, oldPid: old?.pid, requestedMono: requested,
                 requesters: requester.map { [$0] } ?? [])
             agentLog("generation \(generation.number) started (pid \(generation.pid), \(trigger.rawValue))")
         } catch {
@@ -121,7 +122,7 @@ extension Supervisor {
             Systemd.notify("STATUS=serving generation \(generation.number)", socketPath: systemdSocket)
         }
         guard var operation, operation.generation == generation.number else { return }
-        operation.readyMs = generation.readyMilliseconds
+        operation.readyMs = Int(now - operation.requestedMono)
         if let old, old !== generation, generations.contains(where: { $0 === old }) {
             drain(old, now: now)
             operation.drainingOld = true

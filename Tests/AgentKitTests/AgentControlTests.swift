@@ -62,7 +62,7 @@ struct AgentControlTests {
         fixture.listenersYAML += "  - name: admin\n    unix: \(unixPath)\n    mode: \"0660\"\n"
         try fixture.writeConfig()
         agent.signal(SIGHUP)
-        #expect(try eventually(timeout: .seconds(10)) { try fixture.status().listeners?.count == 2 })
+        #expect(try DemoTest.eventually(timeout: .seconds(10)) { try fixture.status().listeners?.count == 2 })
         var info = stat()
         #expect(stat(unixPath, &info) == 0 && info.st_mode & 0o777 == 0o660)
 
@@ -95,7 +95,7 @@ struct AgentControlTests {
         let servicePID = try #require(try fixture.servingPID())
         let port = fixture.port
         let slow = (0..<4).map { _ in
-            BackgroundWork {
+            DemoTest.Background {
                 try HTTPTestClient.get(.loopback(host: "127.0.0.1", port: port), "/slow?ms=2000", timeout: .seconds(60))
             }
         }

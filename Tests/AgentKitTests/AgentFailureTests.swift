@@ -64,7 +64,7 @@ struct AgentFailureTests {
         try fixture.activate("v2")
         kill(first, SIGKILL)
         var second: Int32?
-        #expect(try eventually(timeout: .seconds(30)) {
+        #expect(try DemoTest.eventually(timeout: .seconds(30)) {
             second = try fixture.servingPID()
             return second != nil && second != first
         })
@@ -83,7 +83,7 @@ struct AgentFailureTests {
         #expect(["backoff", "starting"].contains(status.state ?? ""), "\(status.state ?? "")")
 
         try fixture.activate("v1")
-        #expect(try eventually(timeout: .seconds(30)) { try fixture.status().state == "running" })
+        #expect(try DemoTest.eventually(timeout: .seconds(30)) { try fixture.status().state == "running" })
         #expect(try fixture.get("/").headers["x-version"] == "v1")
         let zombies = AgentFixture.zombies(of: fixture.agent?.pid ?? 0)
         #expect(zombies.isEmpty)
@@ -100,8 +100,8 @@ struct AgentFailureTests {
         try fixture.start()
         try fixture.activate("v2")
         let binary = fixture.agentBinary, socket = fixture.controlSocket
-        let first = BackgroundWork { try runCommand(binary, ["ctl", "--socket", socket, "restart"]) }
-        #expect(try eventually(timeout: .seconds(10)) { try fixture.status().state == "restarting" })
+        let first = DemoTest.Background { try runCommand(binary, ["ctl", "--socket", socket, "restart"]) }
+        #expect(try DemoTest.eventually(timeout: .seconds(10)) { try fixture.status().state == "restarting" })
         let (status, refused) = try fixture.ctl("restart")
         #expect(status == 2)
         #expect(refused.outcome == "refused")

@@ -10,7 +10,7 @@ final class AgentFixture {
     let root: String
     let agentBinary: String
     let port: Int
-    var agent: SpawnedProcess?
+    var agent: FixtureProcess?
     var extraYAML = ""
     var environment: [String: String] = [:]
     var readinessYAML = "  type: notify\n  timeout: 30s"
@@ -95,15 +95,15 @@ final class AgentFixture {
 
     /// Starts the agent and waits until a generation serves.
     /// `activated` are passed as systemd socket activation would (fd 3..., LISTEN_PID = the agent).
-    func start(activated: [ListeningSocket] = [], names: [String] = [], agentEnvironment: [String: String] = [:]) throws {
+    func start(activated: [TestListener] = [], names: [String] = [], agentEnvironment: [String: String] = [:]) throws {
         try writeConfig()
         var env = agentEnvironment
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let agent = try SpawnedProcess(
+        let agent = try FixtureProcess(
             executable: agentBinary, arguments: ["run", "--config", configPath], environment: env,
             listeners: activated, listenerNames: names.isEmpty ? nil : names)
         self.agent = agent
-        let serving = try eventually(timeout: .seconds(60)) {
+        let serving = try DemoTest.eventually(timeout: .seconds(60)) {
             guard agent.status == nil else { throw TestSupportError("agent exited: \(agent.output)") }
             return (try? status())?.state == "running"
         }

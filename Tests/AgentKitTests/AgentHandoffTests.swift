@@ -33,14 +33,14 @@ struct AgentHandoffTests {
         #expect(load.waitForSucceeded(200, timeout: .seconds(60)))
 
         var previousPID = try #require(try fixture.servingPID())
-        var slowDuringRestart: [BackgroundWork<HTTPTestClient.Response>] = []
+        var slowDuringRestart: [DemoTest.Background<HTTPTestClient.Response>] = []
         for index in 1...restarts {
             let version = "v\(index + 1)"
             try fixture.activate(version)
             if index % 3 == 0 {
                 // A slow request in flight on the old generation while the handoff happens.
                 let port = fixture.port
-                slowDuringRestart.append(BackgroundWork {
+                slowDuringRestart.append(DemoTest.Background {
                     try HTTPTestClient.get(.loopback(host: "127.0.0.1", port: port), "/slow?ms=2000", timeout: .seconds(60))
                 })
                 Thread.sleep(forTimeInterval: 0.3)

@@ -10,8 +10,8 @@ struct AgentSystemdTests {
         let fixture = try AgentFixture()
         try fixture.addRelease("v1")
         try fixture.activate("v1")
-        let systemd = try RolloutTestSupport.NotifySocket()
-        let activated = try ListeningSocket.loopbackTCP()
+        let systemd = try NotifyReceiver()
+        let activated = try TestListener.loopbackTCP()
         defer { activated.close() }
         try fixture.start(activated: [activated], names: ["http"], agentEnvironment: ["NOTIFY_SOCKET": systemd.path])
         let agent = try #require(fixture.agent)
