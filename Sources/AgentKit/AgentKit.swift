@@ -1,1 +1,0 @@
-// AgentKit: see shared/DESIGN.md

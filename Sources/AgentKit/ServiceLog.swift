@@ -1,0 +1,93 @@
+import Glibc
+internal import CAgentSupport
+
+/// Where every generation's output lines end up: a file opened for append, or the agent's stderr.
+final class LogSink {
+    let fd: Int32
+    let path: String?
+
+    init(path: String?) throws {
+        self.path = path
+        if let path {
+            fd = try syscall("open", path) { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640) }
+        } else {
+            fd = 2
+        }
+    }
+
+    func write(_ line: String) {
+        try? SocketAddress.writeAll(fd, Array(line.utf8))
+    }
+
+    func close() { if path != nil { Glibc.close(fd) } }
+}
+
+/// One generation's stdout/stderr: the read end of its pipe, tagged line by line into the sink,
+/// with the last lines kept for error reports.
+final class ServiceLog {
+    let readFD: Int32
+    let generation: Int
+    var pid: pid_t = 0
+    private let tailLimit: Int
+    private(set) var tail: [String] = []
+    private var partial: [UInt8] = []
+
+    /// A new pipe: returns the log and the write end to give the child (close it after spawning).
+    static func makePipe(generation: Int, tailLimit: Int) throws -> (ServiceLog, writeFD: Int32) {
+        var fds: [Int32] = [0, 0]
+        try syscall("pipe2") { cas_pipe_cloexec(&fds) }
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        return (ServiceLog(readFD: fds[0], generation: generation, tailLimit: tailLimit), fds[1])
+    }
+
+    init(readFD: Int32, generation: Int, tailLimit: Int) {
+        self.readFD = readFD
+        self.generation = generation
+        self.tailLimit = tailLimit
+        _ = fcntl(readFD, F_SETFD, FD_CLOEXEC)
+    }
+
+    /// Reads what is available; returns false at end of file.
+    @discardableResult
+    func drain(into sink: LogSink) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
+            if n > 0 {
+                consume(buffer[..<n], sink: sink)
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n == 0 {
+                flushPartial(sink)
+                return false
+            }
+            return true  // EAGAIN: nothing more now
+        }
+    }
+
+    private func consume(_ bytes: ArraySlice<UInt8>, sink: LogSink) {
+        partial += bytes
+        while let newline = partial.firstIndex(of: 10) {
+            emit(String(decoding: partial[..<newline], as: UTF8.self), sink: sink)
+            partial.removeSubrange(...newline)
+        }
+        if partial.count > 65536 { flushPartial(sink) }  // a runaway line must not grow without bound
+    }
+
+    private func flushPartial(_ sink: LogSink) {
+        guard !partial.isEmpty else { return }
+        emit(String(decoding: partial, as: UTF8.self), sink: sink)
+        partial = []
+    }
+
+    private func emit(_ line: String, sink: LogSink) {
+        sink.write("\(MonotonicClock.wallTimestamp()) gen=\(generation) pid=\(pid) | \(line)\n")
+        if tailLimit > 0 {
+            tail.append(line)
+            if tail.count > tailLimit { tail.removeFirst(tail.count - tailLimit) }
+        }
+    }
+
+    func close() { Glibc.close(readFD) }
+}

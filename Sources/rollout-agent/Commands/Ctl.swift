@@ -1,0 +1,52 @@
+import AgentKit
+import ArgumentParser
+import Foundation
+
+/// `rollout-agent ctl --socket PATH status|restart|stop|reload|upgrade-agent`: talks to a running agent
+/// and prints its JSON answer on stdout. Exit status: 0 ok, 1 failed, 2 refused, 3 agent unreachable
+/// or no valid answer, 64 usage or bad request (docs/agent.md).
+struct Ctl: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Control a running agent; prints its JSON answer.")
+
+    @Option(name: .long, help: "The agent's control socket.")
+    var socket: String?
+
+    @Option(name: .long, help: "Read control_socket from this agent config instead of --socket.")
+    var config: String?
+
+    @Option(name: .long, help: "upgrade-agent: the new rollout-agent binary (absolute path).")
+    var binary: String?
+
+    @Option(name: .long, help: "Seconds to wait for the answer (restart waits for the whole handoff).")
+    var timeout: Int = 900
+
+    @Argument(help: "status | restart | stop | reload | upgrade-agent")
+    var command: String
+
+    func validate() throws {
+        guard ControlRequest.commands.contains(command) else {
+            throw ValidationError("unknown command '\(command)'; use one of \(ControlRequest.commands.joined(separator: ", "))")
+        }
+        guard (socket == nil) != (config == nil) else { throw ValidationError("give exactly one of --socket or --config") }
+        if command == "upgrade-agent" {
+            guard let binary, binary.hasPrefix("/") else { throw ValidationError("upgrade-agent needs --binary ABSOLUTE-PATH") }
+        } else if binary != nil {
+            throw ValidationError("--binary applies to upgrade-agent only")
+        }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    }
+
+    func run() throws {
+        do {
+            let path = try socket ?? AgentConfig.load(path: config ?? "").controlSocket
+            let (raw, response) = try ControlClient.send(
+                ControlRequest(command: command, binary: binary), socketPath: path, timeoutSeconds: timeout)
+            print(raw)
+            let status = ControlClient.exitStatus(for: response)
+            if status != 0 { throw ExitCode(status) }
+        } catch let error as AgentError {
+            FileHandle.standardError.write(Data("rollout-agent ctl: \(error)\n".utf8))
+            throw ExitCode(ControlClient.unreachableStatus)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// A service in another language: Python, using the inherited fd 3 and `NOTIFY_SOCKET` directly.
+/// It checks `LISTEN_PID`, reports its version (the release directory's name) and pid in headers,
+/// serves `/slow?ms=N`, and on SIGTERM stops accepting and finishes in-flight requests.
+enum PythonService {
+    static let script = #"""
+        import os, signal, socket, sys, threading, time
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+        from socketserver import ThreadingMixIn
+
+        if os.environ.get("LISTEN_PID") != str(os.getpid()):
+            sys.exit("LISTEN_PID %s is not my pid %d" % (os.environ.get("LISTEN_PID"), os.getpid()))
+        count = int(os.environ["LISTEN_FDS"])
+        version = os.path.basename(os.environ.get("ROLLOUT_RELEASE", "unknown"))
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def do_GET(self):
+                if self.path.startswith("/slow"):
+                    time.sleep(int(self.path.split("ms=")[1]) / 1000 if "ms=" in self.path else 1)
+                body = ("%s %d\n" % (version, os.getpid())).encode()
+                self.send_response(200)
+                self.send_header("X-Version", version)
+                self.send_header("X-Pid", str(os.getpid()))
+                self.send_header("Content-Length", str(len(body)))
+                if stopping.is_set():
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
+                self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, *args):
+                pass
+
+        class Server(ThreadingMixIn, HTTPServer):
+            daemon_threads = False
+            block_on_close = True
+
+        stopping = threading.Event()
+        servers = []
+        for i in range(count):
+            sock = socket.socket(fileno=3 + i)
+            srv = Server(sock.getsockname(), Handler, bind_and_activate=False)
+            srv.socket = sock
+            servers.append(srv)
+            threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True).start()
+
+        def notify(message):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s.sendto(message.encode(), os.environ["NOTIFY_SOCKET"])
+            s.close()
+
+        signal.signal(signal.SIGTERM, lambda *a: stopping.set())
+        notify("READY=1\nSTATUS=python %s" % version)
+        print("python service %s pid %d ready" % (version, os.getpid()), flush=True)
+        stopping.wait()
+        for srv in servers:
+            srv.shutdown()      # stop accepting: queued connections stay in the agent's socket
+            srv.server_close()  # waits for in-flight requests
+        print("python service drained", flush=True)
+        """#
+}
