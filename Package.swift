@@ -34,7 +34,11 @@ let package = Package(
         .target(name: "RolloutConfig", dependencies: ["Yams"]),
         .target(name: "RolloutCore", dependencies: ["RolloutConfig"]),
         .target(name: "RolloutStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "RolloutEngine", dependencies: ["RolloutConfig", "RolloutCore", "RolloutStore", "SSHClient"]),
+        .target(name: "RolloutGateway", dependencies: ["RolloutConfig", "RolloutCore"]),
+        .target(
+            name: "RolloutEngine",
+            dependencies: ["RolloutConfig", "RolloutCore", "RolloutGateway", "RolloutStore", "SSHClient"]
+        ),
         .target(name: "AgentKit", dependencies: ["CAgentSupport", "Yams"]),
         .target(name: "RolloutTestSupport", dependencies: ["CAgentSupport"]),
 
@@ -60,6 +64,7 @@ let package = Package(
         .testTarget(name: "RolloutConfigTests", dependencies: ["RolloutConfig"]),
         .testTarget(name: "RolloutCoreTests", dependencies: ["RolloutCore", "RolloutConfig"]),
         .testTarget(name: "RolloutStoreTests", dependencies: ["RolloutStore"]),
+        .testTarget(name: "RolloutGatewayTests", dependencies: ["RolloutGateway", "RolloutTestSupport"]),
         .testTarget(name: "RolloutEngineTests", dependencies: ["RolloutEngine", "RolloutTestSupport"]),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "RolloutTestSupport"]),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-demo-service"]),
