@@ -121,4 +121,22 @@ import Testing
         #expect(drain.actions[0] == .run(.shell("lb-off h03", on: "controller"), hook: nil))
         #expect(drain.actions[1] == .waitDrained(status: nil, deadline: .seconds(60), pollInterval: .seconds(1)))
     }
+
+    @Test func undefinedVariablesInServicePathsAreReported() throws {
+        let playbook = try Playbook.parse(
+            "service: {name: web, root: \"/srv/{{ tenant }}\"}\nartifact: {path: build/web}\n", file: "p.yml")
+        let error = try #require(throws: ConfigError.self) {
+            try Planner.plan(
+                PlanRequest(
+                    inventory: PlanFixtures.fleet(2), playbook: playbook,
+                    version: ResolvedVersion(version: "1", source: .commandLine), artifact: PlanFixtures.artifact))
+        }
+        #expect(error.all.map(\.key) == ["service.root"])
+        #expect(error.code == .undefinedVariable)
+        let defined = try Planner.plan(
+            PlanRequest(
+                inventory: PlanFixtures.fleet(2), playbook: playbook, extraVars: ["tenant": .string("acme")],
+                version: ResolvedVersion(version: "1", source: .commandLine), artifact: PlanFixtures.artifact))
+        #expect(defined.hosts[0].root == "/srv/acme")
+    }
 }
