@@ -119,7 +119,9 @@ import Testing
                 == [.prepare, .upload, .drain, .switch, .restart, .verify, .undrain, .cleanup])
         let drain = try #require(plan.hosts[2].steps.first { $0.phase == .drain })
         #expect(drain.actions[0] == .run(.shell("lb-off h03", on: "controller"), hook: nil))
-        #expect(drain.actions[1] == .waitDrained(status: nil, deadline: .seconds(60), pollInterval: .seconds(1)))
+        #expect(
+            drain.actions[1]
+                == .waitDrained(status: nil, count: .number, deadline: .seconds(60), pollInterval: .seconds(1)))
     }
 
     @Test func undefinedVariablesInServicePathsAreReported() throws {

@@ -44,7 +44,8 @@ struct HostPlanBuilder {
                     [
                         .run(gateway.drain, hook: nil),
                         .waitDrained(
-                            status: gateway.status, deadline: spec.drainDeadline, pollInterval: spec.pollInterval),
+                            status: gateway.status, count: gateway.count, deadline: spec.drainDeadline,
+                            pollInterval: spec.pollInterval),
                     ]))
         }
         steps.append(step(.switch, release.switchTo(version).map { .run($0, hook: nil) }))

@@ -97,7 +97,8 @@ public enum PlanAction: Sendable, Equatable {
     case run(PlannedCommand, hook: HookSpec.When?)
     case upload(PlannedUpload)
     /// Poll the gateway until the host has no active connection, or the deadline passes.
-    case waitDrained(status: PlannedCommand?, deadline: Duration, pollInterval: Duration)
+    /// `count` says how to read the connection count from `status`'s output.
+    case waitDrained(status: PlannedCommand?, count: ConnectionCount, deadline: Duration, pollInterval: Duration)
     case health(PlannedHealthCheck)
     /// List releases and delete those `ReleasePruning` selects, keeping `keep`.
     case pruneReleases(list: PlannedCommand, keep: Int)
