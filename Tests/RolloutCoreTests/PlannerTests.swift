@@ -141,4 +141,29 @@ import Testing
                 version: ResolvedVersion(version: "1", source: .commandLine), artifact: PlanFixtures.artifact))
         #expect(defined.hosts[0].root == "/srv/acme")
     }
+
+    @Test func overridesReplaceHealthChecksForTheirHostsAndHooksRunWhereTheySay() throws {
+        let plan = try PlanFixtures.plan(
+            """
+            health:
+              - {type: tcp, port: "{{ service_port }}"}
+            overrides:
+              canary:
+                health:
+                  - {type: command, run: "canary-check {{ host.name }}"}
+            hooks:
+              before_restart:
+                - {run: "notify {{ host.name }}", on: controller, timeout: 5s}
+            """, hosts: 3)
+        func checks(_ index: Int) -> [PlannedHealthCheck.Probe] {
+            plan.hosts[index].steps.first { $0.phase == .verify }!.actions.compactMap {
+                if case .health(let check) = $0 { check.probe } else { nil }
+            }
+        }
+        #expect(checks(0) == [.command(.shell("canary-check h01", on: "h01", timeout: .seconds(2)))])
+        #expect(checks(2) == [.tcp(host: "h03", port: 8080)])
+        let restart = try #require(plan.hosts[2].steps.first { $0.phase == .restart })
+        #expect(
+            restart.actions.first == .run(.shell("notify h03", on: "controller", timeout: .seconds(5)), hook: .before))
+    }
 }
