@@ -32,7 +32,7 @@ let package = Package(
             dependencies: ["CLibSSH2", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "RolloutConfig", dependencies: ["Yams"]),
-        .target(name: "RolloutCore", dependencies: ["RolloutConfig"]),
+        .target(name: "RolloutCore", dependencies: ["RolloutConfig", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "RolloutStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "RolloutGateway", dependencies: ["RolloutConfig", "RolloutCore"]),
         .target(
