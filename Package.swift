@@ -59,7 +59,10 @@ let package = Package(
         // Tests
         .testTarget(name: "RolloutConfigTests", dependencies: ["RolloutConfig"]),
         .testTarget(name: "RolloutCoreTests", dependencies: ["RolloutCore", "RolloutConfig"]),
-        .testTarget(name: "RolloutStoreTests", dependencies: ["RolloutStore"]),
+        .testTarget(
+            name: "RolloutStoreTests",
+            dependencies: ["RolloutStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "RolloutEngineTests", dependencies: ["RolloutEngine", "RolloutTestSupport"]),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "RolloutTestSupport"]),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-demo-service"]),
