@@ -63,7 +63,10 @@ let package = Package(
         // Tests
         .testTarget(name: "RolloutConfigTests", dependencies: ["RolloutConfig"]),
         .testTarget(name: "RolloutCoreTests", dependencies: ["RolloutCore", "RolloutConfig"]),
-        .testTarget(name: "RolloutStoreTests", dependencies: ["RolloutStore"]),
+        .testTarget(
+            name: "RolloutStoreTests",
+            dependencies: ["RolloutStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "RolloutGatewayTests", dependencies: ["RolloutGateway", "RolloutTestSupport"]),
         .testTarget(name: "RolloutEngineTests", dependencies: ["RolloutEngine", "RolloutTestSupport"]),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "RolloutTestSupport"]),
