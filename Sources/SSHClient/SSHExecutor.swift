@@ -32,7 +32,14 @@ final class SSHExecutor: @unchecked Sendable {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         }
         (wakeRead, wakeWrite) = (fds[0], fds[1])
-        let thread = Thread { [self] in loop() }
+        // Name the OS thread (visible in ps, gdb, /proc) for diagnosis; Foundation's Thread.name does not reach
+        // the kernel on Linux, and pthread_setname_np is not imported, so write the comm file. The kernel keeps
+        // 15 bytes.
+        let shortName = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+        let thread = Thread { [self] in
+            try? shortName.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+            loop()
+        }
         thread.name = name
         thread.stackSize = 1 << 20
         thread.start()
