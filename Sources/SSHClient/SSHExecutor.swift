@@ -4,8 +4,14 @@ import Foundation
 protocol SSHIdleWork: AnyObject {
     /// Descriptors to poll while idle.
     func pollDescriptors() -> [pollfd]
-    /// Moves whatever can move without blocking; returns false once finished (then it is dropped).
-    func pump() -> Bool
+    /// Moves whatever can move without blocking. Must not return while libssh2 holds a half-sent packet of its
+    /// own: libssh2 keeps one pending outbound packet per session and answers every other sender with EAGAIN
+    /// until its owner resends it, so a job (or another tunnel) would spin until its deadline.
+    func pump() -> SSHIdleProgress
+}
+
+enum SSHIdleProgress {
+    case finished, progressed, idle
 }
 
 /// A dedicated thread that runs one connection's blocking libssh2 calls, one job at a time.
@@ -103,12 +109,26 @@ final class SSHExecutor: @unchecked Sendable {
                 continue
             }
             if done { return }
+            // Pump before polling too: a job may have pulled a tunnel's data into libssh2's queue, where poll
+            // cannot see it. Repeat while anything moves, since one tunnel's read can queue data for another.
+            for _ in 0..<16 {
+                var moved = false
+                idleWork.removeAll { work in
+                    switch work.pump() {
+                    case .finished: return true
+                    case .progressed: moved = true
+                    case .idle: break
+                    }
+                    return false
+                }
+                if !moved { break }
+            }
+            if lock.withLock({ !jobs.isEmpty || finished }) { continue }
             var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
             for work in idleWork { fds += work.pollDescriptors() }
             _ = poll(&fds, nfds_t(fds.count), idleWork.isEmpty ? -1 : 500)
             var drain = [UInt8](repeating: 0, count: 64)
             while read(wakeRead, &drain, drain.count) > 0 {}
-            idleWork.removeAll { !$0.pump() }
         }
     }
 }
