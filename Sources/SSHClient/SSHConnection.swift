@@ -12,13 +12,13 @@ public final class SSHConnection: Sendable {
     public let hostKeyFingerprint: String
     let executor: SSHExecutor
     let state: SSHConnectionState
-    /// The bastion connection carrying this one, when the endpoint has `jump` hops.
-    let bastion: SSHConnection?
+    /// The shared bastion connection carrying this one, when the endpoint has `jump` hops.
+    let bastion: SSHBastionLease?
     /// Test hooks (fault injection); empty in production.
     let hooks = SSHConnectionHooks()
 
     private init(endpoint: SSHEndpoint, fingerprint: String, executor: SSHExecutor, state: SSHConnectionState,
-                 bastion: SSHConnection?) {
+                 bastion: SSHBastionLease?) {
         self.endpoint = endpoint
         hostKeyFingerprint = fingerprint
         self.executor = executor
@@ -42,14 +42,25 @@ public final class SSHConnection: Sendable {
     private static func connect(_ endpoint: SSHEndpoint, options: SSHOptions, deadline: Deadline) async throws
         -> SSHConnection
     {
-        var bastion: SSHConnection?
+        var bastion: SSHBastionLease?
         var tunnelSocket: Int32?
         if let hop = endpoint.jump.last {
             var hopEndpoint = hop
             hopEndpoint.jump = Array(endpoint.jump.dropLast()) + hop.jump
-            let connection = try await connect(hopEndpoint, options: options, deadline: deadline)
-            bastion = connection
-            tunnelSocket = try await connection.openTunnel(to: endpoint, deadline: deadline)
+            // A shared bastion connection may have broken since it was made: then make a new one, once.
+            for attempt in 1...2 {
+                let lease = try await SSHBastionPool.shared.lease(hopEndpoint, options: options) { [hopEndpoint] in
+                    try await connect(hopEndpoint, options: options, deadline: deadline)
+                }
+                do {
+                    tunnelSocket = try await lease.connection.openTunnel(to: endpoint, deadline: deadline)
+                    bastion = lease
+                    break
+                } catch let error as SSHError where error.code == .disconnected && attempt == 1 {
+                    lease.evict()
+                    lease.release()
+                }
+            }
         }
         let executor = SSHExecutor(name: "ssh \(endpoint.hostDescription)")
         let state = SSHConnectionState()
@@ -61,7 +72,7 @@ public final class SSHConnection: Sendable {
                                  bastion: bastion)
         } catch {
             executor.shutdown { state.teardown() }
-            if let bastion { await bastion.close() }
+            bastion?.release()
             throw error
         }
     }
@@ -108,11 +119,11 @@ public final class SSHConnection: Sendable {
         }
     }
 
-    /// Closes the connection (and the bastion connections it runs through). Later operations throw
-    /// `.disconnected`.
+    /// Closes the connection; a bastion connection it ran through closes once no other connection uses it.
+    /// Later operations throw `.disconnected`.
     public func close() async {
         _ = try? await executor.run { [state] in state.teardown() }
-        if let bastion { await bastion.close() }
+        bastion?.release()
     }
 
     /// Opens a `direct-tcpip` channel to `target` and returns the socket for the inner session; the tunnel is

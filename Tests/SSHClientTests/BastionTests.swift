@@ -64,23 +64,34 @@ extension SSHClientTests {
             #expect(error.message.contains(bastion.hostKeyFingerprint))
         }
 
-        @Test func severalHostsShareOneBastionConcurrently() async throws {
+        /// Five hosts behind the bastion at once, bulk data both ways: they share one bastion connection (one
+        /// login in the bastion's log), each in its own tunnel.
+        @Test func severalHostsShareOneBastionConnection() async throws {
             let cluster = try Fixture.cluster()
             let bastion = try #require(cluster.bastion)
+            let dir = try Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            try randomFile(dir + "/payload", bytes: 4 * 1024 * 1024, mode: 0o600)
+            let digest = try sha256sum(dir + "/payload")
+            let loginsBefore = bastion.log().components(separatedBy: "Accepted publickey").count
             let outputs = try await withThrowingTaskGroup(of: String.self) { group in
                 for host in cluster.hosts.prefix(5) {
                     var endpoint = Fixture.endpoint(host, in: cluster)
                     endpoint.jump = [Fixture.endpoint(bastion, in: cluster)]
                     group.addTask { [endpoint] in
                         let connection = try await SSHConnection.connect(endpoint, options: Fixture.options)
-                        let result = try await connection.execute("head -c 1000000 /dev/zero | wc -c")
+                        let result = try await connection.execute("head -c 3000000 /dev/zero | wc -c")
+                        let upload = try await connection.upload(from: dir + "/payload", to: host.rootDirectory + "/p",
+                                                                 timeout: .seconds(60))
                         await connection.close()
-                        return result.stdoutText
+                        return upload.sha256 == digest ? result.stdoutText : "digest differs"
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(outputs == Array(repeating: "1000000\n", count: 5))
+            #expect(outputs == Array(repeating: "3000000\n", count: 5))
+            let loginsAfter = bastion.log().components(separatedBy: "Accepted publickey").count
+            #expect(loginsAfter - loginsBefore == 1)
         }
     }
 }
