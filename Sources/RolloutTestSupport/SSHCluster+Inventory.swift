@@ -31,8 +31,8 @@ extension SSHCluster {
         ]
         for host in hosts {
             let via = jump ? ", proxy_jump: bastion" : ""
-            lines.append(
-                "    \(host.name): {address: \(host.address), port: \(host.port), root: \(yaml(host.rootDirectory))\(via)}")
+            let fields = "address: \(host.address), port: \(host.port), root: \(yaml(host.rootDirectory))\(via)"
+            lines.append("    \(host.name): {\(fields)}")
         }
         if jump, let bastionHost {
             lines.append(

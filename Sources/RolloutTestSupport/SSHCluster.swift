@@ -39,7 +39,8 @@ public final class SSHCluster: @unchecked Sendable {
 
     /// Starts `hosts` servers (plus a bastion) in a fresh temporary directory that ``stopAll()`` removes.
     public static func start(hosts: Int, bastion: Bool = false) throws -> SSHCluster {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rollout-ssh-\(UUID().uuidString.prefix(8))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rollout-ssh-\(UUID().uuidString.prefix(8))")
         return try SSHCluster(directory: dir.path, hosts: hosts, bastion: bastion, removeDirectoryOnStop: true)
     }
 
@@ -48,12 +49,15 @@ public final class SSHCluster: @unchecked Sendable {
     /// Returns once every server answers with its SSH banner. With `daemonize` the servers detach from this
     /// process and keep running after it exits; stop them with ``stopAll()`` on an attached cluster.
     public convenience init(directory: String, hosts: Int, bastion: Bool = false, daemonize: Bool = false) throws {
-        try self.init(directory: directory, hosts: hosts, bastion: bastion, daemonize: daemonize,
-                      removeDirectoryOnStop: false)
+        try self.init(
+            directory: directory, hosts: hosts, bastion: bastion, daemonize: daemonize,
+            removeDirectoryOnStop: false)
     }
 
-    private init(directory: String, hosts count: Int, bastion: Bool, daemonize: Bool = false,
-                 removeDirectoryOnStop: Bool) throws {
+    private init(
+        directory: String, hosts count: Int, bastion: Bool, daemonize: Bool = false,
+        removeDirectoryOnStop: Bool
+    ) throws {
         guard count >= 1 else { throw TestSupportError("an SSH cluster needs at least one host, got \(count)") }
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
         let files = try SSHClusterFiles.create(in: dir)
@@ -167,7 +171,8 @@ public final class SSHCluster: @unchecked Sendable {
     private func saveState() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try lock.withLock { try encoder.encode(state) }.write(to: URL(fileURLWithPath: SSHClusterState.path(in: directory)))
+        try lock.withLock { try encoder.encode(state) }.write(
+            to: URL(fileURLWithPath: SSHClusterState.path(in: directory)))
     }
 }
 

@@ -18,8 +18,9 @@ final class SFTPSession {
             libssh2_sftp_init(session.handle)
         }
         guard let pointer else {
-            throw session.error(rc, "libssh2_sftp_init", .sftpFailed,
-                                "the server did not start the SFTP subsystem (Subsystem sftp in sshd_config?)")
+            throw session.error(
+                rc, "libssh2_sftp_init", .sftpFailed,
+                "the server did not start the SFTP subsystem (Subsystem sftp in sshd_config?)")
         }
         return SFTPSession(handle: pointer, session: session)
     }
@@ -29,9 +30,10 @@ final class SFTPSession {
         guard rc == LIBSSH2_ERROR_SFTP_PROTOCOL else { return session.error(rc, function, .sftpFailed, hint) }
         let status = libssh2_sftp_last_error(handle)
         let names: [UInt: String] = [2: "no such file", 3: "permission denied", 4: "failure", 8: "unsupported"]
-        return SSHError(.sftpFailed, host: session.host,
-                        "\(hint): SFTP status \(status) (\(names[status] ?? "see RFC draft-ietf-secsh-filexfer"))",
-                        nativeCode: rc, function: function)
+        return SSHError(
+            .sftpFailed, host: session.host,
+            "\(hint): SFTP status \(status) (\(names[status] ?? "see RFC draft-ietf-secsh-filexfer"))",
+            nativeCode: rc, function: function)
     }
 
     var lastStatus: UInt { libssh2_sftp_last_error(handle) }
@@ -81,15 +83,19 @@ final class SFTPFile {
     deinit { if let handle { _ = libssh2_sftp_close_handle(handle) } }
 
     /// Creates `path` exclusively (it must not exist) for writing, with `mode`.
-    static func create(_ sftp: SFTPSession, path: String, mode: Int, deadline: Deadline,
-                       timeout: () -> SSHError) throws -> SFTPFile {
+    static func create(
+        _ sftp: SFTPSession, path: String, mode: Int, deadline: Deadline,
+        timeout: () -> SSHError
+    ) throws -> SFTPFile {
         let flags = UInt(LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL)
         let (pointer, rc) = try sftp.session.retryPointer(until: deadline, timeout: timeout) {
             libssh2_sftp_open_ex(sftp.handle, path, UInt32(path.utf8.count), flags, mode, LIBSSH2_SFTP_OPENFILE)
         }
         guard let pointer else {
-            throw sftp.error(rc, "libssh2_sftp_open_ex", "cannot create \(path) (does the directory exist and is it "
-                             + "writable by the login user?)")
+            throw sftp.error(
+                rc, "libssh2_sftp_open_ex",
+                "cannot create \(path) (does the directory exist and is it "
+                    + "writable by the login user?)")
         }
         return SFTPFile(handle: pointer, sftp: sftp, path: path)
     }

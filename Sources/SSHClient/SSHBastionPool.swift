@@ -32,9 +32,10 @@ final class SSHBastionPool: @unchecked Sendable {
         _ endpoint: SSHEndpoint, options: SSHOptions,
         connect: @escaping @Sendable () async throws -> SSHConnection
     ) async throws -> SSHBastionLease {
-        let key = Key(endpoint: endpoint, hostKeyChecking: options.hostKeyChecking, useAgent: options.useAgent,
-                      agentSocketPath: options.agentSocketPath,
-                      passphraseEnvironmentVariable: options.passphraseEnvironmentVariable)
+        let key = Key(
+            endpoint: endpoint, hostKeyChecking: options.hostKeyChecking, useAgent: options.useAgent,
+            agentSocketPath: options.agentSocketPath,
+            passphraseEnvironmentVariable: options.passphraseEnvironmentVariable)
         let (id, task) = lock.withLock { () -> (UInt64, Task<SSHConnection, any Error>) in
             if var entry = entries[key] {
                 entry.users += 1

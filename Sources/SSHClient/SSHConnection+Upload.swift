@@ -41,16 +41,18 @@ struct SSHUpload {
     static let chunkSize = 256 * 1024
 
     private func timeoutError() -> SSHError {
-        SSHError(.commandTimeout, host: session.host,
-                 "upload of \(localPath) to \(remotePath) did not finish within \(timeoutDescription)")
+        SSHError(
+            .commandTimeout, host: session.host,
+            "upload of \(localPath) to \(remotePath) did not finish within \(timeoutDescription)")
     }
 
     func run(sessionBroken: inout Bool) throws -> SSHUploadResult {
         let started = ContinuousClock.now
         let fd = open(localPath, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw SSHError(.localFile, host: session.host,
-                           "cannot open \(localPath): \(String(cString: strerror(errno))); check the path")
+            throw SSHError(
+                .localFile, host: session.host,
+                "cannot open \(localPath): \(String(cString: strerror(errno))); check the path")
         }
         defer { close(fd) }
         var info = stat()
@@ -75,8 +77,9 @@ struct SSHUpload {
             if !sessionBroken { try? sftp.unlink(temporary, deadline: .after(.seconds(5)), timeout: timeoutError) }
             throw error
         }
-        return SSHUploadResult(remotePath: remotePath, bytes: bytes, sha256: localDigest,
-                               duration: ContinuousClock.now - started)
+        return SSHUploadResult(
+            remotePath: remotePath, bytes: bytes, sha256: localDigest,
+            duration: ContinuousClock.now - started)
     }
 
     /// Streams the file in chunks, hashing what was read locally; returns the size and hex digest.
@@ -90,8 +93,9 @@ struct SSHUpload {
             let n = read(fd, &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }
             guard n >= 0 else {
-                throw SSHError(.localFile, host: session.host,
-                               "reading \(localPath) failed: \(String(cString: strerror(errno)))")
+                throw SSHError(
+                    .localFile, host: session.host,
+                    "reading \(localPath) failed: \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
             var chunk = Array(buffer[0..<n])
@@ -111,19 +115,22 @@ struct SSHUpload {
         guard result.succeeded, let remoteDigest = result.stdoutText.split(separator: " ").first.map(String.init),
             remoteDigest.count == 64
         else {
-            throw SSHError(.sftpFailed, host: session.host,
-                           "cannot compute the SHA-256 of \(temporary) on the host (is sha256sum installed?): "
-                           + result.stderrText)
+            throw SSHError(
+                .sftpFailed, host: session.host,
+                "cannot compute the SHA-256 of \(temporary) on the host (is sha256sum installed?): "
+                    + result.stderrText)
         }
         if remoteDigest != localDigest {
-            throw SSHError(.checksumMismatch, host: session.host,
-                           "the upload of \(localPath) arrived corrupted (local SHA-256 \(localDigest), on the host "
-                           + "\(remoteDigest)); the temporary file was deleted and \(remotePath) is untouched. Retry.")
+            throw SSHError(
+                .checksumMismatch, host: session.host,
+                "the upload of \(localPath) arrived corrupted (local SHA-256 \(localDigest), on the host "
+                    + "\(remoteDigest)); the temporary file was deleted and \(remotePath) is untouched. Retry.")
         }
         if let expectedSHA256, expectedSHA256 != localDigest {
-            throw SSHError(.checksumMismatch, host: session.host,
-                           "\(localPath) has SHA-256 \(localDigest), not the expected \(expectedSHA256); nothing was "
-                           + "installed at \(remotePath). Check that the right artifact was built.")
+            throw SSHError(
+                .checksumMismatch, host: session.host,
+                "\(localPath) has SHA-256 \(localDigest), not the expected \(expectedSHA256); nothing was "
+                    + "installed at \(remotePath). Check that the right artifact was built.")
         }
     }
 
@@ -131,17 +138,21 @@ struct SSHUpload {
     /// `mv -f`, which is an atomic rename(2) within one directory.
     private func moveIntoPlace(_ temporary: String, sftp: SFTPSession, sessionBroken: inout Bool) throws {
         if try sftp.rename(temporary, to: remotePath, deadline: deadline, timeout: timeoutError) { return }
-        let result = try remote("mv -f -- \(shellQuote(temporary)) \(shellQuote(remotePath))",
-                                sessionBroken: &sessionBroken)
+        let result = try remote(
+            "mv -f -- \(shellQuote(temporary)) \(shellQuote(remotePath))",
+            sessionBroken: &sessionBroken)
         guard result.succeeded else {
-            throw SSHError(.sftpFailed, host: session.host,
-                           "cannot rename \(temporary) to \(remotePath): \(result.stderrText)")
+            throw SSHError(
+                .sftpFailed, host: session.host,
+                "cannot rename \(temporary) to \(remotePath): \(result.stderrText)")
         }
     }
 
     private func remote(_ command: String, sessionBroken: inout Bool) throws -> SSHCommandResult {
-        try SSHCommandRunner(session: session, command: command, stdin: nil, deadline: deadline,
-                             timeoutDescription: timeoutDescription, output: nil).run(sessionBroken: &sessionBroken)
+        try SSHCommandRunner(
+            session: session, command: command, stdin: nil, deadline: deadline,
+            timeoutDescription: timeoutDescription, output: nil
+        ).run(sessionBroken: &sessionBroken)
     }
 
     /// `.<name>.rollout-tmp-<random>` next to `path`, so the final rename stays within one file system.

@@ -17,8 +17,10 @@ public final class SSHConnection: Sendable {
     /// Test hooks (fault injection); empty in production.
     let hooks = SSHConnectionHooks()
 
-    private init(endpoint: SSHEndpoint, fingerprint: String, executor: SSHExecutor, state: SSHConnectionState,
-                 bastion: SSHBastionLease?) {
+    private init(
+        endpoint: SSHEndpoint, fingerprint: String, executor: SSHExecutor, state: SSHConnectionState,
+        bastion: SSHBastionLease?
+    ) {
         self.endpoint = endpoint
         hostKeyFingerprint = fingerprint
         self.executor = executor
@@ -68,8 +70,9 @@ public final class SSHConnection: Sendable {
             let fingerprint = try await executor.run { [tunnelSocket] in
                 try handshake(endpoint, options: options, deadline: deadline, socket: tunnelSocket, state: state)
             }
-            return SSHConnection(endpoint: endpoint, fingerprint: fingerprint, executor: executor, state: state,
-                                 bastion: bastion)
+            return SSHConnection(
+                endpoint: endpoint, fingerprint: fingerprint, executor: executor, state: state,
+                bastion: bastion)
         } catch {
             executor.shutdown { state.teardown() }
             bastion?.release()
@@ -78,8 +81,10 @@ public final class SSHConnection: Sendable {
     }
 
     /// Runs on the executor: TCP (unless tunnelled), SSH handshake, host key check, authentication.
-    private static func handshake(_ endpoint: SSHEndpoint, options: SSHOptions, deadline: Deadline, socket: Int32?,
-                                  state: SSHConnectionState) throws -> String {
+    private static func handshake(
+        _ endpoint: SSHEndpoint, options: SSHOptions, deadline: Deadline, socket: Int32?,
+        state: SSHConnectionState
+    ) throws -> String {
         let host = endpoint.hostDescription
         let budget = options.connectTimeout.shortDescription
         let via = endpoint.jump.isEmpty ? "" : " (through bastion \(endpoint.jump.last!.hostDescription))"
@@ -87,9 +92,10 @@ public final class SSHConnection: Sendable {
         let session = try SSHSession(socket: fd, host: host)
         var stage = "the SSH banner and key exchange"
         let timeout = {
-            SSHError(.connectTimeout, host: host,
-                     "connected\(via), but \(stage) did not finish within the \(budget) connect timeout; the server "
-                     + "is not answering (overloaded, hung or stopped sshd?)")
+            SSHError(
+                .connectTimeout, host: host,
+                "connected\(via), but \(stage) did not finish within the \(budget) connect timeout; the server "
+                    + "is not answering (overloaded, hung or stopped sshd?)")
         }
         try session.handshake(until: deadline, timeout: timeout)
         let fingerprint = try KnownHosts(endpoint: endpoint).verify(session, checking: options.hostKeyChecking)
@@ -112,9 +118,10 @@ public final class SSHConnection: Sendable {
     ) async throws -> SSHCommandResult {
         try await executor.run { [state] in
             let session = try state.usableSession(host: self.endpoint.hostDescription)
-            let runner = SSHCommandRunner(session: session, command: command, stdin: stdin,
-                                          deadline: .after(timeout), timeoutDescription: timeout?.shortDescription ?? "",
-                                          output: output)
+            let runner = SSHCommandRunner(
+                session: session, command: command, stdin: stdin,
+                deadline: .after(timeout), timeoutDescription: timeout?.shortDescription ?? "",
+                output: output)
             return try state.guarding { broken in try runner.run(sessionBroken: &broken) }
         }
     }
@@ -132,11 +139,13 @@ public final class SSHConnection: Sendable {
         try await executor.run { [state, executor, endpoint] in
             let session = try state.usableSession(host: endpoint.hostDescription)
             let timeout = {
-                SSHError(.connectTimeout, host: target.hostDescription,
-                         "the bastion \(endpoint.hostDescription) did not open a forward within the connect timeout")
+                SSHError(
+                    .connectTimeout, host: target.hostDescription,
+                    "the bastion \(endpoint.hostDescription) did not open a forward within the connect timeout")
             }
-            let channel = try SSHChannel.directTCPIP(session, to: target.address, port: target.port,
-                                                     deadline: deadline, timeout: timeout)
+            let channel = try SSHChannel.directTCPIP(
+                session, to: target.address, port: target.port,
+                deadline: deadline, timeout: timeout)
             var fds: [Int32] = [0, 0]
             guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
                 throw SSHError(.connectFailed, host: target.hostDescription, "socketpair failed: errno \(errno)")

@@ -18,13 +18,15 @@ final class SSHSession: @unchecked Sendable {
         self.host = host
         guard Self.initialized == 0 else {
             close(socket)
-            throw SSHError(.handshakeFailed, host: host, "libssh2_init failed; the crypto backend could not start",
-                           nativeCode: Self.initialized, function: "libssh2_init")
+            throw SSHError(
+                .handshakeFailed, host: host, "libssh2_init failed; the crypto backend could not start",
+                nativeCode: Self.initialized, function: "libssh2_init")
         }
         guard let handle = rollout_ssh2_session_init() else {
             close(socket)
-            throw SSHError(.handshakeFailed, host: host, "out of memory creating an SSH session",
-                           function: "libssh2_session_init_ex")
+            throw SSHError(
+                .handshakeFailed, host: host, "out of memory creating an SSH session",
+                function: "libssh2_session_init_ex")
         }
         self.handle = handle
         self.socket = socket
@@ -60,10 +62,12 @@ final class SSHSession: @unchecked Sendable {
     }
 
     func error(_ rc: Int32, _ function: String, _ code: SSHError.Code, _ hint: String) -> SSHError {
-        let disconnected = rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_RECV
+        let disconnected =
+            rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_RECV
             || rc == LIBSSH2_ERROR_SOCKET_SEND
-        return SSHError(disconnected ? .disconnected : code, host: host, "\(hint): \(lastErrorMessage())",
-                        nativeCode: rc, function: function)
+        return SSHError(
+            disconnected ? .disconnected : code, host: host, "\(hint): \(lastErrorMessage())",
+            nativeCode: rc, function: function)
     }
 
     /// Blocks until the socket is ready in the directions libssh2 is waiting for, or throws `timeout()` once
@@ -108,8 +112,9 @@ final class SSHSession: @unchecked Sendable {
     /// Performs the SSH banner exchange and key exchange.
     func handshake(until deadline: Deadline, timeout: () -> SSHError) throws {
         let rc = try retry(until: deadline, timeout: timeout) { libssh2_session_handshake(handle, socket) }
-        try check(rc, "libssh2_session_handshake", .handshakeFailed,
-                  "SSH handshake failed (is this an SSH server, and do we share a key exchange algorithm?)")
+        try check(
+            rc, "libssh2_session_handshake", .handshakeFailed,
+            "SSH handshake failed (is this an SSH server, and do we share a key exchange algorithm?)")
     }
 
     /// The server's host key blob and libssh2's key type.

@@ -11,16 +11,18 @@ func tcpConnect(_ endpoint: SSHEndpoint, deadline: Deadline, budget: Duration) t
     var list: UnsafeMutablePointer<addrinfo>?
     let gai = getaddrinfo(endpoint.address, String(endpoint.port), &hints, &list)
     guard gai == 0, let first = list else {
-        throw SSHError(.connectFailed, host: host,
-                       "cannot resolve '\(endpoint.address)': \(String(cString: gai_strerror(gai))); check the address")
+        throw SSHError(
+            .connectFailed, host: host,
+            "cannot resolve '\(endpoint.address)': \(String(cString: gai_strerror(gai))); check the address")
     }
     defer { freeaddrinfo(list) }
     var lastError = "no address"
     var current: UnsafeMutablePointer<addrinfo>? = first
     while let info = current {
         current = info.pointee.ai_next
-        let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
-                        info.pointee.ai_protocol)
+        let fd = socket(
+            info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
+            info.pointee.ai_protocol)
         guard fd >= 0 else {
             lastError = String(cString: strerror(errno))
             continue
@@ -37,9 +39,10 @@ func tcpConnect(_ endpoint: SSHEndpoint, deadline: Deadline, budget: Duration) t
         while true {
             if deadline.hasPassed {
                 close(fd)
-                throw SSHError(.connectTimeout, host: host,
-                               "TCP connect did not finish within \(budget.shortDescription); check that the host is "
-                               + "up and no firewall drops port \(endpoint.port)")
+                throw SSHError(
+                    .connectTimeout, host: host,
+                    "TCP connect did not finish within \(budget.shortDescription); check that the host is "
+                        + "up and no firewall drops port \(endpoint.port)")
             }
             let ready = poll(&pfd, 1, deadline.pollTimeout())
             if ready > 0 || (ready < 0 && errno != EINTR) { break }
@@ -51,6 +54,7 @@ func tcpConnect(_ endpoint: SSHEndpoint, deadline: Deadline, budget: Duration) t
         lastError = String(cString: strerror(soError))
         close(fd)
     }
-    throw SSHError(.connectFailed, host: host,
-                   "TCP connect failed: \(lastError); check the address and port and that sshd runs there")
+    throw SSHError(
+        .connectFailed, host: host,
+        "TCP connect failed: \(lastError); check the address and port and that sshd runs there")
 }

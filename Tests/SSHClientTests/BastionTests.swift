@@ -21,14 +21,16 @@ extension SSHClientTests {
             #expect(bastion.log().contains("target 127.0.0.1 port \(target.port)"))
 
             // Bulk traffic in both directions through the tunnel.
-            let big = try await connection.execute("head -c 3000000 /dev/zero; head -c 2000000 /dev/zero >&2",
-                                                   timeout: .seconds(60))
+            let big = try await connection.execute(
+                "head -c 3000000 /dev/zero; head -c 2000000 /dev/zero >&2",
+                timeout: .seconds(60))
             #expect(big.stdout.count == 3_000_000 && big.stderr.count == 2_000_000)
             let dir = try Fixture.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             try randomFile(dir + "/payload", bytes: 2 * 1024 * 1024, mode: 0o600)
-            let upload = try await connection.upload(from: dir + "/payload", to: target.rootDirectory + "/via-bastion",
-                                                     timeout: .seconds(60))
+            let upload = try await connection.upload(
+                from: dir + "/payload", to: target.rootDirectory + "/via-bastion",
+                timeout: .seconds(60))
             #expect(upload.sha256 == (try sha256sum(dir + "/payload")))
             await connection.close()
         }
@@ -81,8 +83,9 @@ extension SSHClientTests {
                     group.addTask { [endpoint] in
                         let connection = try await SSHConnection.connect(endpoint, options: Fixture.options)
                         let result = try await connection.execute("head -c 3000000 /dev/zero | wc -c")
-                        let upload = try await connection.upload(from: dir + "/payload", to: host.rootDirectory + "/p",
-                                                                 timeout: .seconds(60))
+                        let upload = try await connection.upload(
+                            from: dir + "/payload", to: host.rootDirectory + "/p",
+                            timeout: .seconds(60))
                         await connection.close()
                         return upload.sha256 == digest ? result.stdoutText : "digest differs"
                     }

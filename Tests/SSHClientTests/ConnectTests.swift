@@ -13,7 +13,9 @@ extension SSHClientTests {
             defer { try? cluster.resume("h7") }
             let options = SSHOptions(connectTimeout: .seconds(2), useAgent: false)
             let started = ContinuousClock.now
-            async let stalled: SSHError = Fixture.expectSSHError { _ = try await Fixture.connect("h7", options: options) }
+            async let stalled: SSHError = Fixture.expectSSHError {
+                _ = try await Fixture.connect("h7", options: options)
+            }
             async let others: [String] = withThrowingTaskGroup(of: String.self) { group in
                 for name in ["h8", "h9", "h10"] {
                     group.addTask {

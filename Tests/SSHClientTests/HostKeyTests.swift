@@ -50,11 +50,14 @@ extension SSHClientTests {
                 await connection.close()
             }
             // OpenSSH itself accepts the file we wrote.
-            let ssh = try runCommand(try BuiltProducts.tool("ssh"), [
-                "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
-                "-o", "UserKnownHostsFile=\(knownHosts)", "-i", cluster.userKeyPath, "-p", "\(cluster.hosts[0].port)",
-                "\(cluster.user)@127.0.0.1", "echo ok",
-            ], timeout: .seconds(30))
+            let ssh = try runCommand(
+                try BuiltProducts.tool("ssh"),
+                [
+                    "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+                    "-o", "UserKnownHostsFile=\(knownHosts)", "-i", cluster.userKeyPath, "-p",
+                    "\(cluster.hosts[0].port)",
+                    "\(cluster.user)@127.0.0.1", "echo ok",
+                ], timeout: .seconds(30))
             #expect(ssh.stdout == "ok\n", "ssh: \(ssh.stderr)")
         }
 
@@ -71,8 +74,9 @@ extension SSHClientTests {
             var options = Fixture.options
             options.hostKeyChecking = checking
             let error = try await Fixture.expectSSHError {
-                _ = try await SSHConnection.connect(Fixture.endpoint(h1, in: cluster, knownHosts: knownHosts),
-                                                    options: options)
+                _ = try await SSHConnection.connect(
+                    Fixture.endpoint(h1, in: cluster, knownHosts: knownHosts),
+                    options: options)
             }
             #expect(error.code == .hostKeyChanged)
             #expect(error.message.contains(h1.hostKeyFingerprint))
@@ -98,12 +102,14 @@ extension SSHClientTests {
             let dir = try Fixture.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let knownHosts = dir + "/known_hosts"
-            try "\(h3.knownHostsName) \(h4.hostPublicKey)\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
+            try "\(h3.knownHostsName) \(h4.hostPublicKey)\n".write(
+                toFile: knownHosts, atomically: true, encoding: .utf8)
             let keygen = try runCommand(try BuiltProducts.tool("ssh-keygen"), ["-q", "-H", "-f", knownHosts])
             #expect(keygen.status == 0)
             let error = try await Fixture.expectSSHError {
-                _ = try await SSHConnection.connect(Fixture.endpoint(h3, in: cluster, knownHosts: knownHosts),
-                                                    options: Fixture.options)
+                _ = try await SSHConnection.connect(
+                    Fixture.endpoint(h3, in: cluster, knownHosts: knownHosts),
+                    options: Fixture.options)
             }
             #expect(error.code == .hostKeyChanged)
             #expect(error.message.contains("\(knownHosts):1"))

@@ -14,7 +14,9 @@ extension SSHClientTests {
             var connections = try await withThrowingTaskGroup(of: SSHConnection.self) { group in
                 for host in cluster.hosts {
                     var endpoint = Fixture.endpoint(host, in: cluster)
-                    if host.name == "h1" || host.name == "h2" { endpoint.jump = [Fixture.endpoint(bastion, in: cluster)] }
+                    if host.name == "h1" || host.name == "h2" {
+                        endpoint.jump = [Fixture.endpoint(bastion, in: cluster)]
+                    }
                     group.addTask { [endpoint] in
                         let connection = try await SSHConnection.connect(endpoint, options: Fixture.options)
                         _ = try await connection.execute("true")
@@ -55,16 +57,18 @@ func sshThreads() -> [String] {
 /// How many of this process's TCP sockets are connected to one of `ports` on 127.0.0.1.
 func openSockets(toPorts ports: Set<Int>) -> Int {
     let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-    let inodes = Set(fds.compactMap { fd -> String? in
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"),
-            target.hasPrefix("socket:[")
-        else { return nil }
-        return String(target.dropFirst(8).dropLast())
-    })
+    let inodes = Set(
+        fds.compactMap { fd -> String? in
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"),
+                target.hasPrefix("socket:[")
+            else { return nil }
+            return String(target.dropFirst(8).dropLast())
+        })
     // Read to the end: proc files report size 0, and a single read returns only the first page.
-    let table = FileHandle(forReadingAtPath: "/proc/self/net/tcp").map {
-        String(decoding: $0.readDataToEndOfFile(), as: UTF8.self)
-    } ?? ""
+    let table =
+        FileHandle(forReadingAtPath: "/proc/self/net/tcp").map {
+            String(decoding: $0.readDataToEndOfFile(), as: UTF8.self)
+        } ?? ""
     return table.split(separator: "\n").dropFirst().filter { line in
         let fields = line.split(separator: " ")
         guard fields.count > 9, let port = Int(fields[2].split(separator: ":").last ?? "", radix: 16) else {

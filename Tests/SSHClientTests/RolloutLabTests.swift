@@ -26,16 +26,21 @@ struct RolloutLabTests {
         let h1 = cluster.hosts[0]
         #expect(inventory.contains("identity_file: \(cluster.userKeyPath)"))
         #expect(inventory.contains("known_hosts: \(cluster.knownHostsPath)"))
-        #expect(inventory.contains(
-            "h1: {address: 127.0.0.1, port: \(h1.port), root: \(h1.rootDirectory), proxy_jump: bastion}"))
+        #expect(
+            inventory.contains(
+                "h1: {address: 127.0.0.1, port: \(h1.port), root: \(h1.rootDirectory), proxy_jump: bastion}"))
         #expect(inventory.contains("bastion: {address: 127.0.0.1, port: \(bastion.port)"))
         #expect(inventory.contains("web: {hosts: {h1: {}, h2: {}}}"))
 
         // The daemons outlived the command, and the inventory's data is enough to log in through the bastion.
-        var endpoint = SSHEndpoint(address: h1.address, port: h1.port, user: cluster.user,
-                                   identityFiles: [cluster.userKeyPath], knownHostsFile: cluster.knownHostsPath)
-        endpoint.jump = [SSHEndpoint(address: bastion.address, port: bastion.port, user: cluster.user,
-                                     identityFiles: [cluster.userKeyPath], knownHostsFile: cluster.knownHostsPath)]
+        var endpoint = SSHEndpoint(
+            address: h1.address, port: h1.port, user: cluster.user,
+            identityFiles: [cluster.userKeyPath], knownHostsFile: cluster.knownHostsPath)
+        endpoint.jump = [
+            SSHEndpoint(
+                address: bastion.address, port: bastion.port, user: cluster.user,
+                identityFiles: [cluster.userKeyPath], knownHostsFile: cluster.knownHostsPath)
+        ]
         let connection = try await SSHConnection.connect(endpoint, options: Fixture.options)
         #expect(try await connection.execute("echo up").stdoutText == "up\n")
         await connection.close()

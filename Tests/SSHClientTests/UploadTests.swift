@@ -1,7 +1,8 @@
 import Foundation
 import RolloutTestSupport
-@testable import SSHClient
 import Testing
+
+@testable import SSHClient
 
 extension SSHClientTests {
     @Suite struct Upload {
@@ -42,8 +43,9 @@ extension SSHClientTests {
 
             let connection = try await Fixture.connect("h6")
             _ = try await connection.upload(from: first, to: remote)
-            let result = try await connection.upload(from: second, to: remote, mode: 0o700,
-                                                     expectedSHA256: try sha256sum(second).uppercased())
+            let result = try await connection.upload(
+                from: second, to: remote, mode: 0o700,
+                expectedSHA256: try sha256sum(second).uppercased())
             #expect(result.bytes == 10)
             let check = try await connection.execute("cat \(remote); stat -c %a \(remote)")
             #expect(check.stdoutText == "version 2\n700\n")
@@ -92,7 +94,8 @@ extension SSHClientTests {
             let remote = host.rootDirectory + "/never.bin"
             let connection = try await Fixture.connect("h8")
             let error = try await Fixture.expectSSHError {
-                _ = try await connection.upload(from: local, to: remote, expectedSHA256: String(repeating: "0", count: 64))
+                _ = try await connection.upload(
+                    from: local, to: remote, expectedSHA256: String(repeating: "0", count: 64))
             }
             #expect(error.code == .checksumMismatch)
             #expect(error.message.contains(String(repeating: "0", count: 64)))
