@@ -56,11 +56,21 @@ struct KnownHosts {
             throw session.error(session.lastErrno, "libssh2_knownhost_init", .handshakeFailed, "out of memory")
         }
         defer { libssh2_knownhost_free(hosts) }
-        if FileManager.default.fileExists(atPath: path) {
-            let rc = libssh2_knownhost_readfile(hosts, path, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
-            try session.check(
-                rc, "libssh2_knownhost_readfile", .handshakeFailed,
-                "cannot parse known_hosts file \(path); fix or remove the malformed line")
+        // Line by line rather than libssh2_knownhost_readfile, which rejects the whole file over one line it
+        // does not understand (@cert-authority, key types newer than libssh2 1.10 such as sk-ssh-ed25519).
+        for line in (try? String(contentsOfFile: path, encoding: .utf8))?.split(separator: "\n") ?? [] {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty || text.hasPrefix("#") { continue }
+            if text.hasPrefix("@") {
+                try checkRevoked(text, key: key)
+                continue
+            }
+            let bytes = Array(text.utf8)
+            _ = bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) {
+                    libssh2_knownhost_readline(hosts, $0.baseAddress, $0.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
+                }
+            }
         }
         let typemask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | Self.keyTypeMask(type)
         return key.withUnsafeBufferPointer { buffer in
@@ -70,6 +80,19 @@ struct KnownHosts {
                     typemask, nil)
             }
         }
+    }
+
+    /// Refuses a key listed in a `@revoked` line for this host (`@cert-authority` lines are ignored: host
+    /// certificates are not supported).
+    private func checkRevoked(_ line: String, key: [UInt8]) throws {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard fields.count >= 4, fields[0] == "@revoked", Data(base64Encoded: String(fields[3])) == Data(key),
+            fields[1].split(separator: ",").contains(where: { Self.pattern($0, matches: endpoint.knownHostsName) })
+        else { return }
+        throw SSHError(
+            .hostKeyRevoked, host: endpoint.hostDescription,
+            "the host presents key \(Self.fingerprint(key)), which \(path) marks @revoked; refusing to connect. "
+                + "Find out why the key was revoked before changing the file.")
     }
 
     /// Appends `[host]:port type base64` (OpenSSH format) with `O_APPEND`, under an in-process lock and `flock`,
@@ -133,9 +156,16 @@ struct KnownHosts {
         return result
     }
 
-    /// Whether one host pattern of a known_hosts line names `name`; `|1|salt|hash` is HMAC-SHA1(salt, name).
+    /// Whether one host pattern of a known_hosts line names `name`: `|1|salt|hash` is HMAC-SHA1(salt, name),
+    /// others are globs (`*`, `?`) as in OpenSSH.
     private static func pattern(_ pattern: Substring, matches name: String) -> Bool {
-        guard pattern.hasPrefix("|1|") else { return pattern == name }
+        guard pattern.hasPrefix("|1|") else {
+            if pattern == name { return true }
+            guard pattern.contains(where: { $0 == "*" || $0 == "?" }) else { return false }
+            // `[host]:port` brackets are literal in known_hosts, but a character class to fnmatch.
+            let glob = pattern.replacingOccurrences(of: "[", with: "\\[").replacingOccurrences(of: "]", with: "\\]")
+            return fnmatch(glob, name, 0) == 0
+        }
         let parts = pattern.split(separator: "|")
         guard parts.count == 3, let salt = Data(base64Encoded: String(parts[1])),
             let hash = Data(base64Encoded: String(parts[2]))

@@ -19,6 +19,8 @@ public struct SSHError: Error, CustomStringConvertible, Sendable {
         public static let hostKeyUnknown = Code(rawValue: "host-key-unknown")
         /// The host key differs from the one in `known_hosts`.
         public static let hostKeyChanged = Code(rawValue: "host-key-changed")
+        /// The host key is marked `@revoked` in `known_hosts`.
+        public static let hostKeyRevoked = Code(rawValue: "host-key-revoked")
         /// No key was accepted for the user.
         public static let authenticationFailed = Code(rawValue: "authentication-failed")
         /// A command (or upload) did not finish within its timeout.

@@ -114,5 +114,43 @@ extension SSHClientTests {
             #expect(error.code == .hostKeyChanged)
             #expect(error.message.contains("\(knownHosts):1"))
         }
+
+        /// Lines libssh2 1.10 cannot parse (key types it does not know, truncated lines), each of which makes
+        /// libssh2_knownhost_readfile reject the whole file, are skipped; marker lines are not taken for hosts.
+        @Test func linesLibssh2CannotParseAreSkipped() async throws {
+            let cluster = try Fixture.cluster()
+            let host = try cluster.host("h5")
+            let dir = try Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let knownHosts = dir + "/known_hosts"
+            let text = """
+                @cert-authority *.example.com \(host.hostPublicKey)
+                example.org ssh-future-key-type AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIP
+                truncated.example.net
+                \(host.knownHostsName) \(host.hostPublicKey)
+
+                """
+            try text.write(toFile: knownHosts, atomically: true, encoding: .utf8)
+            let connection = try await SSHConnection.connect(
+                Fixture.endpoint(host, in: cluster, knownHosts: knownHosts), options: Fixture.options)
+            #expect(connection.hostKeyFingerprint == host.hostKeyFingerprint)
+            await connection.close()
+        }
+
+        @Test func revokedKeyIsRefused() async throws {
+            let cluster = try Fixture.cluster()
+            let host = try cluster.host("h6")
+            let dir = try Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let knownHosts = dir + "/known_hosts"
+            let text = "@revoked * \(host.hostPublicKey)\n\(host.knownHostsName) \(host.hostPublicKey)\n"
+            try text.write(toFile: knownHosts, atomically: true, encoding: .utf8)
+            let error = try await Fixture.expectSSHError {
+                _ = try await SSHConnection.connect(
+                    Fixture.endpoint(host, in: cluster, knownHosts: knownHosts), options: Fixture.options)
+            }
+            #expect(error.code == .hostKeyRevoked)
+            #expect(error.message.contains(host.hostKeyFingerprint))
+        }
     }
 }
