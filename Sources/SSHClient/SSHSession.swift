@@ -65,9 +65,14 @@ final class SSHSession: @unchecked Sendable {
         let disconnected =
             rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_RECV
             || rc == LIBSSH2_ERROR_SOCKET_SEND
+        guard disconnected else {
+            return SSHError(code, host: host, "\(hint): \(lastErrorMessage())", nativeCode: rc, function: function)
+        }
+        // The call's own hint ("the server refused ...") would mislead: the peer is simply gone.
         return SSHError(
-            disconnected ? .disconnected : code, host: host, "\(hint): \(lastErrorMessage())",
-            nativeCode: rc, function: function)
+            .disconnected, host: host,
+            "the connection was lost (sshd stopped, host rebooted or network failure); connect again. libssh2: "
+                + lastErrorMessage(), nativeCode: rc, function: function)
     }
 
     /// Blocks until the socket is ready in the directions libssh2 is waiting for, or throws `timeout()` once

@@ -52,5 +52,26 @@ extension SSHClientTests {
             #expect(error.host == "127.0.0.1:\(port)")
             #expect(error.message.contains("refused"))
         }
+
+        /// A host that goes away under an open connection: the next operation fails as `.disconnected`, and so does
+        /// every later one, saying to connect again.
+        @Test func serverGoneUnderAnOpenConnection() async throws {
+            let cluster = try SSHCluster.start(hosts: 1)
+            defer { cluster.stopAll() }
+            let host = try cluster.host("h1")
+            let connection = try await SSHConnection.connect(
+                Fixture.endpoint(host, in: cluster), options: Fixture.options)
+            #expect(try await connection.execute("true").succeeded)
+            try cluster.stop("h1")
+            let first = try await Fixture.expectSSHError {
+                _ = try await connection.execute("true", timeout: .seconds(10))
+            }
+            #expect(first.code == .disconnected)
+            #expect(first.message.contains("connection was lost"))
+            let second = try await Fixture.expectSSHError { _ = try await connection.execute("true") }
+            #expect(second.code == .disconnected)
+            #expect(second.message.contains("connect again"))
+            await connection.close()
+        }
     }
 }
