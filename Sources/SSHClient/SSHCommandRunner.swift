@@ -33,7 +33,7 @@ struct SSHCommandRunner {
         var stderr: [UInt8] = []
         do {
             try pump(channel, stdout: &stdout, stderr: &stderr)
-        } catch let error as SSHError where error.code == .commandTimeout {
+        } catch let error as SSHError where error.code == .commandTimeout || error.code == .cancelled {
             sessionBroken = !abandon(channel)
             var error = error
             if sessionBroken { error.message += "; the connection could not close the channel and must be reopened" }

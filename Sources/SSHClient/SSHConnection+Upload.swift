@@ -9,14 +9,17 @@ extension SSHConnection {
     /// connection) must equal the digest computed while reading the local file, and `expectedSHA256` when given.
     /// Then the mode is set (the local file's unless `mode` is given) and the file is renamed into place
     /// atomically, replacing an existing file. On any failure the temporary file is deleted and the destination is
-    /// untouched; a digest mismatch throws `.checksumMismatch`.
+    /// untouched; a digest mismatch throws `.checksumMismatch`. Cancelling the calling task ends the upload with
+    /// `.cancelled` the same way.
     public func upload(
         from localPath: String, to remotePath: String, mode: UInt32? = nil, expectedSHA256: String? = nil,
         timeout: Duration? = nil
     ) async throws -> SSHUploadResult {
         let corrupt = hooks.corruptUploadChunk
-        return try await executor.run { [state, endpoint] in
+        return try await executor.run { [state, endpoint] cancellation in
             let session = try state.usableSession(host: endpoint.hostDescription)
+            session.cancellation = cancellation
+            defer { session.cancellation = nil }
             let job = SSHUpload(
                 session: session, state: state, localPath: localPath, remotePath: remotePath, mode: mode,
                 expectedSHA256: expectedSHA256?.lowercased(), deadline: .after(timeout),
@@ -74,6 +77,8 @@ struct SSHUpload {
             try sftp.setMode(temporary, mode: fileMode, deadline: deadline, timeout: timeoutError)
             try moveIntoPlace(temporary, sftp: sftp, sessionBroken: &sessionBroken)
         } catch {
+            // Clean up even after a cancellation.
+            session.cancellation = nil
             if !sessionBroken { try? sftp.unlink(temporary, deadline: .after(.seconds(5)), timeout: timeoutError) }
             throw error
         }

@@ -67,7 +67,7 @@ public final class SSHConnection: Sendable {
         let executor = SSHExecutor(name: "ssh \(endpoint.hostDescription)")
         let state = SSHConnectionState()
         do {
-            let fingerprint = try await executor.run { [tunnelSocket] in
+            let fingerprint = try await executor.run { [tunnelSocket] _ in
                 try handshake(endpoint, options: options, deadline: deadline, socket: tunnelSocket, state: state)
             }
             return SSHConnection(
@@ -110,14 +110,18 @@ public final class SSHConnection: Sendable {
     ///
     /// stdout and stderr are read concurrently (no deadlock however much either produces), passed to `output`
     /// as they arrive and accumulated in the result. `stdin`, when given, is written and then closed; otherwise
-    /// the command sees an empty stdin. After `timeout` the command is sent SIGKILL, its channel is closed and
-    /// `.commandTimeout` is thrown; the connection stays usable unless the error says otherwise.
+    /// the command sees an empty stdin. After `timeout` (or when the calling task is cancelled) the channel is
+    /// closed and `.commandTimeout` (`.cancelled`) is thrown; the connection stays usable unless the error says
+    /// otherwise. libssh2 1.10 cannot signal the remote process, so it is not killed: bound long commands on the
+    /// host with `timeout(1)`.
     public func execute(
         _ command: String, stdin: [UInt8]? = nil, timeout: Duration? = nil,
         output: (@Sendable (SSHOutputChunk) -> Void)? = nil
     ) async throws -> SSHCommandResult {
-        try await executor.run { [state] in
+        try await executor.run { [state] cancellation in
             let session = try state.usableSession(host: self.endpoint.hostDescription)
+            session.cancellation = cancellation
+            defer { session.cancellation = nil }
             let runner = SSHCommandRunner(
                 session: session, command: command, stdin: stdin,
                 deadline: .after(timeout), timeoutDescription: timeout?.shortDescription ?? "",
@@ -129,14 +133,14 @@ public final class SSHConnection: Sendable {
     /// Closes the connection; a bastion connection it ran through closes once no other connection uses it.
     /// Later operations throw `.disconnected`.
     public func close() async {
-        _ = try? await executor.run { [state] in state.teardown() }
+        _ = try? await executor.run { [state] _ in state.teardown() }
         bastion?.release()
     }
 
     /// Opens a `direct-tcpip` channel to `target` and returns the socket for the inner session; the tunnel is
     /// pumped by this connection's executor.
     private func openTunnel(to target: SSHEndpoint, deadline: Deadline) async throws -> Int32 {
-        try await executor.run { [state, executor, endpoint] in
+        try await executor.run { [state, executor, endpoint] _ in
             let session = try state.usableSession(host: endpoint.hostDescription)
             let timeout = {
                 SSHError(

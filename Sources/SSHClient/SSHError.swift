@@ -31,6 +31,8 @@ public struct SSHError: Error, CustomStringConvertible, Sendable {
         public static let sftpFailed = Code(rawValue: "sftp-failed")
         /// An uploaded file's SHA-256 on the host is not the expected one.
         public static let checksumMismatch = Code(rawValue: "checksum-mismatch")
+        /// The calling task was cancelled; a command's channel was closed, an upload's temporary file deleted.
+        public static let cancelled = Code(rawValue: "cancelled")
         /// The connection is closed or broken; connect again.
         public static let disconnected = Code(rawValue: "disconnected")
         /// A local file could not be read.

@@ -56,13 +56,19 @@ final class SSHExecutor: @unchecked Sendable {
         close(wakeWrite)
     }
 
-    /// Runs `body` on the executor thread and returns its result.
-    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let accepted = enqueue { continuation.resume(with: Result { try body() }) }
-            if !accepted {
-                continuation.resume(throwing: CancellationError())
+    /// Runs `body` on the executor thread and returns its result. Cancelling the calling task sets the flag
+    /// `body` receives; waits that watch it (``SSHSession/cancellation``) then end with `.cancelled`.
+    func run<T: Sendable>(_ body: @escaping @Sendable (SSHCancellation) throws -> T) async throws -> T {
+        let cancellation = SSHCancellation()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let accepted = enqueue { continuation.resume(with: Result { try body(cancellation) }) }
+                if !accepted {
+                    continuation.resume(throwing: CancellationError())
+                }
             }
+        } onCancel: {
+            cancellation.cancel()
         }
     }
 
@@ -131,4 +137,13 @@ final class SSHExecutor: @unchecked Sendable {
             while read(wakeRead, &drain, drain.count) > 0 {}
         }
     }
+}
+
+/// Set when the task waiting for an executor job is cancelled.
+final class SSHCancellation: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+
+    func cancel() { lock.withLock { cancelled = true } }
+    var isCancelled: Bool { lock.withLock { cancelled } }
 }

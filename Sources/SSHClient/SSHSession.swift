@@ -11,6 +11,8 @@ final class SSHSession: @unchecked Sendable {
     let socket: Int32
     /// `address:port`, for errors.
     let host: String
+    /// The running job's cancellation flag: ``wait(until:timeout:)`` throws `.cancelled` once it is set.
+    var cancellation: SSHCancellation?
 
     private static let initialized: Int32 = libssh2_init(0)
 
@@ -85,8 +87,12 @@ final class SSHSession: @unchecked Sendable {
         if events == 0 { events = Int16(POLLIN) }
         while true {
             if deadline.hasPassed { throw timeout() }
+            if cancellation?.isCancelled == true {
+                throw SSHError(.cancelled, host: host, "the operation was cancelled by its caller")
+            }
             var fd = pollfd(fd: socket, events: events, revents: 0)
-            let ready = poll(&fd, 1, deadline.pollTimeout())
+            // Short slices, so that a cancellation is noticed promptly.
+            let ready = poll(&fd, 1, deadline.pollTimeout(cap: 200))
             if ready > 0 { return }
             if ready < 0 && errno != EINTR {
                 throw SSHError(.disconnected, host: host, "poll on the SSH socket failed: errno \(errno)")

@@ -95,6 +95,22 @@ extension SSHClientTests {
             await connection.close()
         }
 
+        @Test func cancellingTheCallingTaskClosesTheChannel() async throws {
+            let connection = try await Fixture.connect("h9")
+            let (started, signal) = AsyncStream<Void>.makeStream()
+            let task = Task {
+                try await connection.execute("echo started; sleep 30") { chunk in
+                    if case .stdout = chunk { signal.yield() }
+                }
+            }
+            for await _ in started { break }
+            task.cancel()
+            let error = try await Fixture.expectSSHError { _ = try await task.value }
+            #expect(error.code == .cancelled)
+            #expect(try await connection.execute("echo next").stdoutText == "next\n")
+            await connection.close()
+        }
+
         @Test func closedConnectionRefusesWork() async throws {
             let connection = try await Fixture.connect("h5")
             await connection.close()

@@ -84,6 +84,27 @@ extension SSHClientTests {
             await connection.close()
         }
 
+        @Test func cancelledUploadLeavesNothingBehind() async throws {
+            let cluster = try Fixture.cluster()
+            let host = try cluster.host("h9")
+            let dir = try Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let local = dir + "/artifact.bin"
+            try randomFile(local, bytes: 2 * SSHUpload.chunkSize, mode: 0o644)
+            let remote = host.rootDirectory + "/cancelled.bin"
+            let connection = try await Fixture.connect("h9")
+            let (reached, signal) = AsyncStream<Void>.makeStream()
+            connection.hooks.corruptUploadChunk = { index, _ in if index == 1 { signal.yield() } }
+            let task = Task { try await connection.upload(from: local, to: remote) }
+            for await _ in reached { break }
+            task.cancel()
+            let error = try await Fixture.expectSSHError { _ = try await task.value }
+            #expect(error.code == .cancelled)
+            #expect(try await connection.execute("test -e \(remote)").exitStatus == 1)
+            #expect(try await leftovers(in: host.rootDirectory, connection).isEmpty)
+            await connection.close()
+        }
+
         @Test func wrongExpectedDigestInstallsNothing() async throws {
             let cluster = try Fixture.cluster()
             let host = try cluster.host("h8")
