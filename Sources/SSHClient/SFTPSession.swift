@@ -105,16 +105,40 @@ final class SFTPFile {
         guard let handle else { return }
         var rest = bytes
         while !rest.isEmpty {
-            let n = rest.withUnsafeBufferPointer { raw in
-                raw.withMemoryRebound(to: CChar.self) { libssh2_sftp_write(handle, $0.baseAddress, $0.count) }
-            }
+            let n = writeSome(handle, rest)
             if n > 0 {
                 rest = rest.dropFirst(n)
             } else if n == Int(LIBSSH2_ERROR_EAGAIN) {
-                try sftp.session.wait(until: deadline, timeout: timeout)
+                do {
+                    try sftp.session.wait(until: deadline, timeout: timeout)
+                } catch {
+                    finishHalfSentPacket(handle, rest)
+                    throw error
+                }
             } else {
                 throw sftp.error(Int32(n), "libssh2_sftp_write", "writing \(path) failed (disk full?)")
             }
+        }
+    }
+
+    private func writeSome(_ handle: OpaquePointer, _ bytes: ArraySlice<UInt8>) -> Int {
+        bytes.withUnsafeBufferPointer { raw in
+            raw.withMemoryRebound(to: CChar.self) { libssh2_sftp_write(handle, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// When a write is abandoned (timeout, cancellation) while libssh2 holds a half-sent packet, keeps resending
+    /// the same bytes for a short grace period until nothing is half-sent, so that the session stays usable for
+    /// the clean-up and the next operation. The chunk is bounded, so on a live connection this ends quickly.
+    private func finishHalfSentPacket(_ handle: OpaquePointer, _ bytes: ArraySlice<UInt8>) {
+        let grace = Deadline.after(.seconds(2))
+        var rest = bytes
+        while sftp.session.isWaitingToSend && !grace.hasPassed {
+            var fd = pollfd(fd: sftp.session.socket, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&fd, 1, grace.pollTimeout(cap: 100))
+            let n = writeSome(handle, rest)
+            if n > 0 { rest = rest.dropFirst(n) }
+            if n < 0 && n != Int(LIBSSH2_ERROR_EAGAIN) || rest.isEmpty { return }
         }
     }
 

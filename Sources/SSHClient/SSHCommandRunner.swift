@@ -112,7 +112,7 @@ struct SSHCommandRunner {
             if rc == 0 { return true }
             if rc != LIBSSH2_ERROR_EAGAIN { return false }
             // Only waiting for the server's reply: our close is out, the session is consistent.
-            if libssh2_session_block_directions(session.handle) & LIBSSH2_SESSION_BLOCK_OUTBOUND == 0 { return true }
+            if !session.isWaitingToSend { return true }
             var fd = pollfd(fd: session.socket, events: Int16(POLLOUT), revents: 0)
             _ = poll(&fd, 1, grace.pollTimeout(cap: 100))
         }

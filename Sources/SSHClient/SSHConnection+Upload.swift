@@ -77,9 +77,18 @@ struct SSHUpload {
             try sftp.setMode(temporary, mode: fileMode, deadline: deadline, timeout: timeoutError)
             try moveIntoPlace(temporary, sftp: sftp, sessionBroken: &sessionBroken)
         } catch {
+            let interrupted = (error as? SSHError).map { [.commandTimeout, .cancelled].contains($0.code) } ?? false
+            if interrupted {
+                // A half-sent packet would make every later call on this session wait for it forever.
+                sessionBroken = sessionBroken || session.isWaitingToSend
+                // Requests may still be in flight on the SFTP channel: start the next upload on a fresh one.
+                state.sftp = nil
+            }
             // Clean up even after a cancellation.
             session.cancellation = nil
-            if !sessionBroken { try? sftp.unlink(temporary, deadline: .after(.seconds(5)), timeout: timeoutError) }
+            if !sessionBroken {
+                try? sftp.unlink(temporary, deadline: .after(.seconds(5)), timeout: timeoutError)
+            }
             throw error
         }
         return SSHUploadResult(

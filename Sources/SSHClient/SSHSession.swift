@@ -55,6 +55,9 @@ final class SSHSession: @unchecked Sendable {
 
     var lastErrno: Int32 { libssh2_session_last_errno(handle) }
 
+    /// Whether libssh2 holds a half-sent packet (the last call stopped because the socket was full).
+    var isWaitingToSend: Bool { libssh2_session_block_directions(handle) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 }
+
     /// The one path from a libssh2 return code to an ``SSHError``: negative `rc` throws with the function name,
     /// libssh2's message and `hint` (what to do).
     @discardableResult

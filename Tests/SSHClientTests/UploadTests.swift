@@ -105,6 +105,28 @@ extension SSHClientTests {
             await connection.close()
         }
 
+        @Test func timedOutUploadLeavesNothingAndTheConnectionWorks() async throws {
+            let cluster = try Fixture.cluster()
+            let host = try cluster.host("h10")
+            let dir = try Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let local = dir + "/artifact.bin"
+            try randomFile(local, bytes: 10 * 1024 * 1024, mode: 0o644)
+            let remote = host.rootDirectory + "/slow.bin"
+            let connection = try await Fixture.connect("h10")
+            // Warm up the SFTP channel so that the timeout strikes in the middle of the transfer.
+            _ = try await connection.upload(from: "/etc/hostname", to: host.rootDirectory + "/warm")
+            let error = try await Fixture.expectSSHError {
+                _ = try await connection.upload(from: local, to: remote, timeout: .milliseconds(50))
+            }
+            #expect(error.code == .commandTimeout)
+            #expect(try await connection.execute("test -e \(remote)").exitStatus == 1)
+            #expect(try await leftovers(in: host.rootDirectory, connection).isEmpty)
+            let retry = try await connection.upload(from: local, to: remote, timeout: .seconds(60))
+            #expect(retry.sha256 == (try sha256sum(local)))
+            await connection.close()
+        }
+
         @Test func wrongExpectedDigestInstallsNothing() async throws {
             let cluster = try Fixture.cluster()
             let host = try cluster.host("h8")
