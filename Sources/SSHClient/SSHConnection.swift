@@ -68,7 +68,9 @@ public final class SSHConnection: Sendable {
         let state = SSHConnectionState()
         do {
             let fingerprint = try await executor.run { [tunnelSocket] _ in
-                try handshake(endpoint, options: options, deadline: deadline, socket: tunnelSocket, state: state)
+                try handshake(
+                    endpoint, options: options, deadline: deadline, socket: tunnelSocket, state: state,
+                    executor: executor)
             }
             return SSHConnection(
                 endpoint: endpoint, fingerprint: fingerprint, executor: executor, state: state,
@@ -83,13 +85,14 @@ public final class SSHConnection: Sendable {
     /// Runs on the executor: TCP (unless tunnelled), SSH handshake, host key check, authentication.
     private static func handshake(
         _ endpoint: SSHEndpoint, options: SSHOptions, deadline: Deadline, socket: Int32?,
-        state: SSHConnectionState
+        state: SSHConnectionState, executor: SSHExecutor
     ) throws -> String {
         let host = endpoint.hostDescription
         let budget = options.connectTimeout.shortDescription
         let via = endpoint.jump.isEmpty ? "" : " (through bastion \(endpoint.jump.last!.hostDescription))"
         let fd = try socket ?? tcpConnect(endpoint, deadline: deadline, budget: options.connectTimeout)
         let session = try SSHSession(socket: fd, host: host)
+        session.executor = executor
         var stage = "the SSH banner and key exchange"
         let timeout = {
             SSHError(

@@ -99,6 +99,29 @@ final class SSHExecutor: @unchecked Sendable {
         signal()
     }
 
+    /// Whether idle work (tunnels) is registered; call on the executor thread.
+    var hasIdleWork: Bool { !idleWork.isEmpty }
+
+    /// The descriptors the idle work waits on; call on the executor thread.
+    func idleDescriptors() -> [pollfd] { idleWork.flatMap { $0.pollDescriptors() } }
+
+    /// Pumps the idle work until nothing moves (one tunnel's read can queue data for another); call on the
+    /// executor thread, between jobs or from a job that is waiting for the server (``SSHSession/wait``).
+    func pumpIdleWork() {
+        for _ in 0..<16 {
+            var moved = false
+            idleWork.removeAll { work in
+                switch work.pump() {
+                case .finished: return true
+                case .progressed: moved = true
+                case .idle: break
+                }
+                return false
+            }
+            if !moved { break }
+        }
+    }
+
     private func signal() {
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
@@ -116,19 +139,8 @@ final class SSHExecutor: @unchecked Sendable {
             }
             if done { return }
             // Pump before polling too: a job may have pulled a tunnel's data into libssh2's queue, where poll
-            // cannot see it. Repeat while anything moves, since one tunnel's read can queue data for another.
-            for _ in 0..<16 {
-                var moved = false
-                idleWork.removeAll { work in
-                    switch work.pump() {
-                    case .finished: return true
-                    case .progressed: moved = true
-                    case .idle: break
-                    }
-                    return false
-                }
-                if !moved { break }
-            }
+            // cannot see it.
+            pumpIdleWork()
             if lock.withLock({ !jobs.isEmpty || finished }) { continue }
             var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
             for work in idleWork { fds += work.pollDescriptors() }

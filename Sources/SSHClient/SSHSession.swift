@@ -11,6 +11,9 @@ final class SSHSession: @unchecked Sendable {
     let socket: Int32
     /// `address:port`, for errors.
     let host: String
+    /// The executor this session's jobs run on; its tunnels (when this is a bastion) keep moving while a job
+    /// waits, so one slow forward does not stall every other host behind the bastion.
+    weak var executor: SSHExecutor?
     /// The running job's cancellation flag: ``wait(until:timeout:)`` throws `.cancelled` once it is set.
     var cancellation: SSHCancellation?
 
@@ -93,9 +96,16 @@ final class SSHSession: @unchecked Sendable {
             if cancellation?.isCancelled == true {
                 throw SSHError(.cancelled, host: host, "the operation was cancelled by its caller")
             }
-            var fd = pollfd(fd: socket, events: events, revents: 0)
+            // Tunnels may only use the session while it holds no half-sent packet of the waiting call.
+            let tunnels = executor.flatMap { $0.hasIdleWork && !isWaitingToSend ? $0 : nil }
+            var fds = [pollfd(fd: socket, events: events, revents: 0)] + (tunnels?.idleDescriptors() ?? [])
             // Short slices, so that a cancellation is noticed promptly.
-            let ready = poll(&fd, 1, deadline.pollTimeout(cap: 200))
+            let ready = poll(&fds, nfds_t(fds.count), deadline.pollTimeout(cap: 200))
+            if let tunnels {
+                tunnels.pumpIdleWork()
+                // Pumping may have read what the waiting call needs from the socket: let it try again.
+                if ready > 0 { return }
+            }
             if ready > 0 { return }
             if ready < 0 && errno != EINTR {
                 throw SSHError(.disconnected, host: host, "poll on the SSH socket failed: errno \(errno)")
