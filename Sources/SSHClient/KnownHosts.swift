@@ -65,10 +65,12 @@ struct KnownHosts {
                 try checkRevoked(text, key: key)
                 continue
             }
-            let bytes = Array(text.utf8)
+            // libssh2 reads the key up to the line end even past `len`: give it the newline and a terminator,
+            // as fgets would (AddressSanitizer found the over-read).
+            let bytes = Array((text + "\n").utf8) + [0]
             _ = bytes.withUnsafeBufferPointer { buffer in
                 buffer.withMemoryRebound(to: CChar.self) {
-                    libssh2_knownhost_readline(hosts, $0.baseAddress, $0.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
+                    libssh2_knownhost_readline(hosts, $0.baseAddress, $0.count - 1, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
                 }
             }
         }

@@ -11,7 +11,7 @@ final class SFTPSession {
         self.session = session
     }
 
-    deinit { _ = libssh2_sftp_shutdown(handle) }
+    deinit { session.blockingBriefly { _ = libssh2_sftp_shutdown(handle) } }
 
     static func start(_ session: SSHSession, deadline: Deadline, timeout: () -> SSHError) throws -> SFTPSession {
         let (pointer, rc) = try session.retryPointer(until: deadline, timeout: timeout) {
@@ -80,7 +80,10 @@ final class SFTPFile {
         self.path = path
     }
 
-    deinit { if let handle { _ = libssh2_sftp_close_handle(handle) } }
+    deinit {
+        // An abandoned upload still has write requests in flight; closing waits for them and frees their buffers.
+        if let handle { sftp.session.blockingBriefly { _ = libssh2_sftp_close_handle(handle) } }
+    }
 
     /// Creates `path` exclusively (it must not exist) for writing, with `mode`.
     static func create(

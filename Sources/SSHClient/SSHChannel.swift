@@ -12,7 +12,8 @@ final class SSHChannel {
     }
 
     deinit {
-        // In non-blocking mode this may return EAGAIN; libssh2 then frees the channel with its session.
+        // A channel whose close the server has not confirmed yet (a command abandoned after a timeout) returns
+        // EAGAIN here and stays with the session, which frees it when the confirmation arrives or at its end.
         _ = libssh2_channel_free(handle)
     }
 

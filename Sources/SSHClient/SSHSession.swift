@@ -39,12 +39,29 @@ final class SSHSession: @unchecked Sendable {
     }
 
     deinit {
-        // Closing politely needs a few writes; give them a short blocking budget instead of looping on EAGAIN.
-        libssh2_session_set_timeout(handle, 500)
-        libssh2_session_set_blocking(handle, 1)
-        _ = libssh2_session_disconnect_ex(handle, SSH_DISCONNECT_BY_APPLICATION, "closed by rollout", "")
+        // Saying goodbye needs a write: give it a short blocking budget instead of looping on EAGAIN.
+        blockingBriefly {
+            _ = libssh2_session_disconnect_ex(handle, SSH_DISCONNECT_BY_APPLICATION, "closed by rollout", "")
+        }
+        // libssh2_session_free waits for the server to confirm each open channel's close and gives up (freeing
+        // nothing) on a timeout; a channel abandoned after a command timeout is never confirmed while its command
+        // runs. With the socket shut down, every such wait fails at once and everything is freed.
+        shutdown(socket, Int32(SHUT_RDWR))
         _ = libssh2_session_free(handle)
         close(socket)
+    }
+
+    /// Runs `body` with the session in blocking mode for at most `milliseconds` per wait: for the clean-up calls
+    /// of deinits, which must finish (a non-blocking close that returns EAGAIN leaks the libssh2 structure) but
+    /// must not hang on a dead peer.
+    func blockingBriefly<T>(milliseconds: Int = 500, _ body: () -> T) -> T {
+        libssh2_session_set_timeout(handle, milliseconds)
+        libssh2_session_set_blocking(handle, 1)
+        defer {
+            libssh2_session_set_blocking(handle, 0)
+            libssh2_session_set_timeout(handle, 0)
+        }
+        return body()
     }
 
     /// libssh2's explanation of its last error.
