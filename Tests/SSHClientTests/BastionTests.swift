@@ -112,7 +112,7 @@ extension SSHClientTests {
             hanging.jump = jump
 
             let events = EventLog()
-            let options = SSHOptions(connectTimeout: .seconds(4), useAgent: false)
+            let options = SSHOptions(connectTimeout: .seconds(6), useAgent: false)
             let stalled = Task {
                 let error = try await Fixture.expectSSHError {
                     _ = try await SSHConnection.connect(hanging, options: options)

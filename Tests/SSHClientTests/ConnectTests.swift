@@ -19,7 +19,7 @@ extension SSHClientTests {
             async let others: [String] = withThrowingTaskGroup(of: String.self) { group in
                 for name in ["h8", "h9", "h10"] {
                     group.addTask {
-                        let connection = try await Fixture.connect(name, options: options)
+                        let connection = try await Fixture.connect(name)
                         let output = try await connection.execute("echo \(name)").stdoutText
                         await connection.close()
                         return output
