@@ -36,7 +36,8 @@ public final class SSHConnection: Sendable {
     /// `options.connectTimeout` (TCP connect, banner, key exchange, authentication; with bastions, every hop).
     ///
     /// Throws ``SSHError`` (`.connectTimeout`, `.connectFailed`, `.handshakeFailed`, `.hostKeyUnknown`,
-    /// `.hostKeyChanged`, `.authenticationFailed`).
+    /// `.hostKeyChanged`, `.hostKeyRevoked`, `.authenticationFailed`, `.cancelled` when the calling task is
+    /// cancelled during the SSH handshake).
     public static func connect(_ endpoint: SSHEndpoint, options: SSHOptions) async throws -> SSHConnection {
         try await connect(endpoint, options: options, deadline: .after(options.connectTimeout))
     }
@@ -67,10 +68,10 @@ public final class SSHConnection: Sendable {
         let executor = SSHExecutor(name: "ssh \(endpoint.hostDescription)")
         let state = SSHConnectionState()
         do {
-            let fingerprint = try await executor.run { [tunnelSocket] _ in
+            let fingerprint = try await executor.run { [tunnelSocket] cancellation in
                 try handshake(
                     endpoint, options: options, deadline: deadline, socket: tunnelSocket, state: state,
-                    executor: executor)
+                    executor: executor, cancellation: cancellation)
             }
             return SSHConnection(
                 endpoint: endpoint, fingerprint: fingerprint, executor: executor, state: state,
@@ -85,7 +86,7 @@ public final class SSHConnection: Sendable {
     /// Runs on the executor: TCP (unless tunnelled), SSH handshake, host key check, authentication.
     private static func handshake(
         _ endpoint: SSHEndpoint, options: SSHOptions, deadline: Deadline, socket: Int32?,
-        state: SSHConnectionState, executor: SSHExecutor
+        state: SSHConnectionState, executor: SSHExecutor, cancellation: SSHCancellation
     ) throws -> String {
         let host = endpoint.hostDescription
         let budget = options.connectTimeout.shortDescription
@@ -93,6 +94,8 @@ public final class SSHConnection: Sendable {
         let fd = try socket ?? tcpConnect(endpoint, deadline: deadline, budget: options.connectTimeout)
         let session = try SSHSession(socket: fd, host: host)
         session.executor = executor
+        session.cancellation = cancellation
+        defer { session.cancellation = nil }
         var stage = "the SSH banner and key exchange"
         let timeout = {
             SSHError(

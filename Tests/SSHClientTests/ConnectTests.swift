@@ -41,6 +41,21 @@ extension SSHClientTests {
             await connection.close()
         }
 
+        @Test func cancellingTheCallingTaskStopsAHangingHandshake() async throws {
+            let cluster = try Fixture.cluster()
+            try cluster.pause("h6")
+            defer { try? cluster.resume("h6") }
+            let started = ContinuousClock.now
+            let task = Task {
+                try await Fixture.connect("h6", options: SSHOptions(connectTimeout: .seconds(60), useAgent: false))
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            task.cancel()
+            let error = try await Fixture.expectSSHError { _ = try await task.value }
+            #expect(error.code == .cancelled)
+            #expect(ContinuousClock.now - started < .seconds(30))
+        }
+
         @Test func nothingListeningIsAConnectFailure() async throws {
             let cluster = try Fixture.cluster()
             let port = try LocalPorts.free()
