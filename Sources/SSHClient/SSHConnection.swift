@@ -115,7 +115,8 @@ public final class SSHConnection: Sendable {
     /// Runs `command` with the login shell of the user and returns its output and exit.
     ///
     /// stdout and stderr are read concurrently (no deadlock however much either produces), passed to `output`
-    /// as they arrive and accumulated in the result. `stdin`, when given, is written and then closed; otherwise
+    /// as they arrive (on the connection's thread, in order; the callback must not block) and accumulated in the
+    /// result. `stdin`, when given, is written and then closed; otherwise
     /// the command sees an empty stdin. After `timeout` (or when the calling task is cancelled) the channel is
     /// closed and `.commandTimeout` (`.cancelled`) is thrown; the connection stays usable unless the error says
     /// otherwise. libssh2 1.10 cannot signal the remote process, so it is not killed: bound long commands on the

@@ -27,8 +27,14 @@ func tcpConnect(_ endpoint: SSHEndpoint, deadline: Deadline, budget: Duration) t
             lastError = String(cString: strerror(errno))
             continue
         }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+        // A host that vanishes while a long command runs sends nothing more; TCP keepalive probes (after 30 s
+        // idle, every 10 s, 3 misses) let the kernel fail the socket, so the wait ends as `.disconnected`
+        // instead of never (best effort: a command without a timeout still waits for them).
+        setOption(fd, SOL_SOCKET, SO_KEEPALIVE, 1)
+        setOption(fd, Int32(IPPROTO_TCP), TCP_KEEPIDLE, 30)
+        setOption(fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, 10)
+        setOption(fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, 3)
         if connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return fd }
         guard errno == EINPROGRESS else {
             lastError = String(cString: strerror(errno))
@@ -57,4 +63,9 @@ func tcpConnect(_ endpoint: SSHEndpoint, deadline: Deadline, budget: Duration) t
     throw SSHError(
         .connectFailed, host: host,
         "TCP connect failed: \(lastError); check the address and port and that sshd runs there")
+}
+
+private func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) {
+    var value = value
+    _ = setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
 }
