@@ -75,7 +75,7 @@ final class ReadinessProber: @unchecked Sendable {
             defer { close(fd) }
             let host = address.hasPrefix("/") ? "localhost" : address
             try SocketAddress.writeAll(fd, Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8))
-            let reply = String(decoding: try SocketAddress.readAll(fd, limit: 65536), as: UTF8.self)
+            let reply = String(decoding: try readHead(fd), as: UTF8.self)
             let lines = reply.split(separator: "\r\n", omittingEmptySubsequences: false)
             guard let status = lines.first, status.hasPrefix("HTTP/"), status.split(separator: " ").count >= 2 else {
                 return (false, "no HTTP answer from \(address)")
@@ -92,5 +92,22 @@ final class ReadinessProber: @unchecked Sendable {
         } catch {
             return (false, "\(error)")
         }
+    }
+
+    /// Reads up to the end of the response head; the body does not matter (and a keep-alive server
+    /// would never close the connection for us).
+    private static func readHead(_ fd: Int32) throws -> [UInt8] {
+        var head: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let terminator: [UInt8] = [13, 10, 13, 10]
+        while head.count < 65536 {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw AgentError.system("read") }
+            if n == 0 { break }
+            head += buffer[..<n]
+            if let range = head.firstRange(of: terminator) { return Array(head[..<range.lowerBound]) }
+        }
+        return head
     }
 }

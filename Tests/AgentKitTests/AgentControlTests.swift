@@ -9,11 +9,7 @@ extension AgentProcessTests {
     struct AgentControlTests {
         @Test("upgrade-agent under load: same agent pid, service pid unchanged, new binary runs, 0 failures")
         func selfUpgradeUnderLoad() throws {
-            let fixture = try AgentFixture()
-            try fixture.addRelease("v1")
-            try fixture.addRelease("v2")
-            try fixture.activate("v1")
-            try fixture.start()
+            let fixture = try AgentFixture.running(["v1", "v2"])
             let agentPID = try #require(fixture.agent?.pid)
             let servicePID = try #require(try fixture.servingPID())
             let newBinary = "\(fixture.root)/rollout-agent-new"
@@ -53,10 +49,7 @@ extension AgentProcessTests {
 
         @Test("HUP adds a listener (handed over at the next restart); removing it closes it once unused")
         func hupAddsListener() throws {
-            let fixture = try AgentFixture()
-            try fixture.addRelease("v1")
-            try fixture.activate("v1")
-            try fixture.start()
+            let fixture = try AgentFixture.running()
             let agent = try #require(fixture.agent)
             let unixPath = "\(fixture.root)/run/admin.sock"
             let original = fixture.listenersYAML
@@ -87,12 +80,22 @@ extension AgentProcessTests {
             try fixture.shutdown()
         }
 
+        @Test("the service runs as `user:` with the listener and its notify socket usable")
+        func runsAsConfiguredUser() throws {
+            let fixture = try AgentFixture.withReleases(["v1"])
+            fixture.extraYAML = "user: nobody"
+            try fixture.start()
+            let pid = try #require(try fixture.servingPID())
+            let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+            let uid = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }
+            #expect(uid?.split(separator: "\t").dropFirst().allSatisfy { $0 == "65534" } == true, "\(uid ?? "")")
+            #expect(try fixture.get("/").status == 200)
+            try fixture.shutdown()
+        }
+
         @Test("TERM with requests in flight: they complete, then everything exits, no zombie remains")
         func termDrainsInFlightRequests() throws {
-            let fixture = try AgentFixture()
-            try fixture.addRelease("v1")
-            try fixture.activate("v1")
-            try fixture.start()
+            let fixture = try AgentFixture.running()
             let servicePID = try #require(try fixture.servingPID())
             let port = fixture.port
             let slow = (0..<4).map { _ in
@@ -112,10 +115,7 @@ extension AgentProcessTests {
 
         @Test("ctl stop answers after the service stopped; the control socket is 0600 and other users are refused")
         func stopAndPermissions() throws {
-            let fixture = try AgentFixture()
-            try fixture.addRelease("v1")
-            try fixture.activate("v1")
-            try fixture.start()
+            let fixture = try AgentFixture.running()
             var info = stat()
             #expect(stat(fixture.controlSocket, &info) == 0 && info.st_mode & 0o777 == 0o600)
             let runuser = try BuiltProducts.tool("runuser")

@@ -96,10 +96,7 @@ extension AgentProcessTests {
 
         @Test("a restart requested while one is in progress is refused, not queued")
         func concurrentRestartRefused() throws {
-            let fixture = try AgentFixture()
-            try fixture.addRelease("v1")
-            try fixture.addRelease("v2")
-            try fixture.activate("v1")
+            let fixture = try AgentFixture.withReleases(["v1", "v2"])
             fixture.environment["DEMO_STARTUP_DELAY_MS"] = "1500"
             try fixture.start()
             try fixture.activate("v2")

@@ -32,6 +32,21 @@ final class AgentFixture {
         listenersYAML = "  - name: http\n    tcp: 127.0.0.1:\(port)\n"
     }
 
+    /// A fixture with demo-service releases `versions`, the first one current; not started yet.
+    static func withReleases(_ versions: [String]) throws -> AgentFixture {
+        let fixture = try AgentFixture()
+        for version in versions { try fixture.addRelease(version) }
+        try fixture.activate(versions[0])
+        return fixture
+    }
+
+    /// The same, started and serving.
+    static func running(_ versions: [String] = ["v1"]) throws -> AgentFixture {
+        let fixture = try withReleases(versions)
+        try fixture.start()
+        return fixture
+    }
+
     deinit {
         if let agent, agent.status == nil {
             let strays = Self.descendants(of: agent.pid)

@@ -8,9 +8,7 @@ extension AgentProcessTests {
     struct AgentSystemdTests {
         @Test("Type=notify: READY=1 with MAINPID, STOPPING=1; listeners adopted from socket activation")
         func notifyAndSocketActivation() throws {
-            let fixture = try AgentFixture()
-            try fixture.addRelease("v1")
-            try fixture.activate("v1")
+            let fixture = try AgentFixture.withReleases(["v1"])
             let systemd = try NotifyReceiver()
             let activated = try TestListener.loopbackTCP()
             defer { activated.close() }
