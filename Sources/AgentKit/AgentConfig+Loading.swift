@@ -79,6 +79,12 @@ extension AgentConfig {
             }
         }
         if log.tailLines < 0 { throw fail("log.tail_lines", "must be 0 or more") }
+        // sun_path holds 107 bytes: the control socket and every generation's notify socket must fit.
+        if controlSocket.utf8.count >= 108 { throw fail("control_socket", "must be shorter than 108 bytes") }
+        if "\(notifyDirectory)/\(service).notify.1000000".utf8.count >= 108 {
+            throw fail(runtimeDirectory == nil ? "control_socket" : "runtime_directory",
+                "the directory is too long for per-generation notify sockets (108-byte socket path limit)")
+        }
         if user == nil && group != nil { throw fail("group", "needs user") }
     }
 

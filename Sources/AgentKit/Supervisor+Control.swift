@@ -88,7 +88,8 @@ extension Supervisor {
         } catch {
             return ControlResponse(command: "reload", outcome: "failed", reason: "\(error); the old config stays in force")
         }
-        if next.log.path != config.log.path, let newSink = try? LogSink(path: next.log.path) {
+        // Reopened on every reload, so that HUP after a log rotation writes to the new file.
+        if let newSink = try? LogSink(path: next.log.path) {
             sink.close()
             sink = newSink
         }

@@ -37,6 +37,8 @@ struct Ctl: ParsableCommand {
     }
 
     func run() throws {
+        // An agent that refuses us may close before our request is written: report it, do not die of SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         do {
             let path = try socket ?? AgentConfig.load(path: config ?? "").controlSocket
             let (raw, response) = try ControlClient.send(
