@@ -10,8 +10,6 @@ public struct LoadGeneratorError: Error, CustomStringConvertible, Sendable, Equa
         public static let nonLoopbackTarget = Code(rawValue: "non-loopback-target")
         /// A setting is out of range (concurrency, duration, port, path, share of slow requests).
         public static let invalidConfiguration = Code(rawValue: "invalid-configuration")
-        /// The operating system refused a resource the generator needs (threads, sockets).
-        public static let systemResource = Code(rawValue: "system-resource")
     }
 
     public let code: Code

@@ -83,6 +83,7 @@ enum DemoService {
         }
         let deadline = server.drainStartMilliseconds + Int64(options.drainTimeoutMilliseconds)
         let stillOpen = server.waitUntilDrained(deadlineMilliseconds: deadline)
+        for path in server.listeners.compactMap(\.ownedPath) { unlink(path) }
         if stillOpen > 0 {
             log("drain deadline of \(options.drainTimeoutMilliseconds) ms passed with \(stillOpen) connection(s) open")
             exit(1)

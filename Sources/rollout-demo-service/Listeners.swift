@@ -4,6 +4,9 @@ import Glibc
 struct Listener {
     let fd: Int32
     let name: String
+    /// The Unix socket file this process created for `--listen unix:PATH`, removed at exit.
+    /// Inherited sockets are never unlinked: they belong to whoever passed them.
+    var ownedPath: String?
 }
 
 /// Takes over the listening sockets passed with systemd's socket-passing protocol.
@@ -56,8 +59,10 @@ func adoptInheritedListeners() throws -> [Listener]? {
 /// or `unix:PATH`. Logs the bound address, which is how a caller learns an ephemeral port.
 func bindListener(_ address: String) throws -> Listener {
     let fd: Int32
+    var ownedPath: String?
     if address.hasPrefix("unix:") {
         let path = String(address.dropFirst("unix:".count))
+        ownedPath = path
         fd = try sys("socket") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
         var sun = try unixSocketAddress(path)
         unlink(path)
@@ -92,7 +97,7 @@ func bindListener(_ address: String) throws -> Listener {
     try setNonBlocking(fd)
     let name = boundAddress(fd) ?? address
     log("listening on \(name)")
-    return Listener(fd: fd, name: name)
+    return Listener(fd: fd, name: name, ownedPath: ownedPath)
 }
 
 /// `sockaddr_un` for `path`, which must fit in `sun_path` (108 bytes with its terminator).

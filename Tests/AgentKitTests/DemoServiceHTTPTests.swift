@@ -70,6 +70,8 @@ struct DemoServiceHTTPTests {
 
         #expect(try HTTPTestClient.get(.unix(path: path), "/").body == "version=u pid=\(service.pid)\n")
         #expect(try HTTPTestClient.get(try #require(service.address), "/health").status == 200)
+        #expect(service.stop() == 0)
+        #expect(!FileManager.default.fileExists(atPath: path), "the socket file it created must be removed")
     }
 
     @Test("'Connection: close' from the client is honoured")
