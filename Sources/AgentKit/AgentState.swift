@@ -29,6 +29,8 @@ struct AgentState: Codable {
     }
 
     var configPath: String
+    /// The config in force (the file may have changed since; a reload applies it, not an upgrade).
+    var config: AgentConfig
     var controlFD: Int32
     var controlPath: String
     var requesterFD: Int32

@@ -43,7 +43,7 @@ extension Supervisor {
     private func execNewBinary(_ binary: String, requester: ControlConnection) {
         connections.removeAll { $0 === requester }
         let snapshot = AgentState(
-            configPath: configPath, controlFD: control.fd, controlPath: control.path, requesterFD: requester.fd,
+            configPath: configPath, config: config, controlFD: control.fd, controlPath: control.path, requesterFD: requester.fd,
             listeners: listeners.active.map { snapshotListener($0, retired: false) }
                 + listeners.retired.map { snapshotListener($0, retired: true) },
             generations: generations.map { g in
@@ -83,7 +83,7 @@ extension Supervisor {
     /// The agent after a self-upgrade: adopts everything the previous binary handed over and answers
     /// the `upgrade-agent` request that caused it.
     convenience init(restoring state: AgentState, signalFD: Int32) throws {
-        let config = try AgentConfig.load(path: state.configPath)
+        let config = state.config
         let listener = { (s: AgentState.ListenerSnapshot) -> Listener in
             _ = fcntl(s.fd, F_SETFD, FD_CLOEXEC)
             return Listener(name: s.name, addressKey: s.addressKey, fd: s.fd, activated: s.activated)
@@ -113,10 +113,6 @@ extension Supervisor {
         crashStreak = state.crashStreak
         upgrades = state.upgrades
         readyNotified = state.readyNotified
-        if config.listeners.map(\.addressKey) != listeners.active.map(\.addressKey) {
-            let response = reload()
-            agentLog("config listeners changed during upgrade: reload \(response.outcome)")
-        }
         agentLog("rollout-agent \(AgentVersion.current) took over (upgrade \(upgrades)); \(generations.count) generation(s) kept")
         if readyNotified { Systemd.notify("MAINPID=\(getpid())\nREADY=1", socketPath: systemdSocket) }
         var response = ControlResponse(command: "upgrade-agent", outcome: "ok")

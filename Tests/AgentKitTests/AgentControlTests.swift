@@ -23,6 +23,8 @@ extension AgentProcessTests {
             #expect(badStatus == 1, "\(bad)")
             #expect(bad.reason?.contains("expected 'rollout-agent VERSION'") == true)
 
+            // The config in force travels with the upgrade; a broken file on disk does not matter.
+            try "service: [broken".write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
             let (status, answer) = try fixture.ctl("upgrade-agent", "--binary", newBinary)
             #expect(status == 0, "\(answer) \(fixture.agentOutput)")
             #expect(answer.agent?.binary == newBinary)
