@@ -34,8 +34,11 @@ public struct AgentConfig: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case service, listeners, command, environment, user, group, readiness, stop, restart, log
-        case releaseLink = "release_link", workingDirectory = "working_directory"
-        case controlSocket = "control_socket", pidFile = "pid_file", runtimeDirectory = "runtime_directory"
+        case releaseLink = "release_link"
+        case workingDirectory = "working_directory"
+        case controlSocket = "control_socket"
+        case pidFile = "pid_file"
+        case runtimeDirectory = "runtime_directory"
     }
 
     public init(

@@ -49,7 +49,8 @@ struct AgentState: Codable {
 
     /// Every fd the new binary must inherit.
     var inheritedFDs: [Int32] {
-        [controlFD, requesterFD] + listeners.map(\.fd) + generations.flatMap { [$0.logFD] + ($0.notifyFD.map { [$0] } ?? []) }
+        [controlFD, requesterFD] + listeners.map(\.fd)
+            + generations.flatMap { [$0.logFD] + ($0.notifyFD.map { [$0] } ?? []) }
     }
 
     /// The state left by the previous binary, if this process was started by a self-upgrade. Removes

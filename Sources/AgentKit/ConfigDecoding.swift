@@ -10,8 +10,10 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_ decoder: Decoder, _: Ke
     let container = try decoder.container(keyedBy: AnyKey.self)
     let known = Set(Keys.allCases.map(\.stringValue))
     for key in container.allKeys where !known.contains(key.stringValue) {
-        throw DecodingError.dataCorrupted(DecodingError.Context(
-            codingPath: decoder.codingPath + [key],
-            debugDescription: "unknown key '\(key.stringValue)'; allowed: \(known.sorted().joined(separator: ", "))"))
+        throw DecodingError.dataCorrupted(
+            DecodingError.Context(
+                codingPath: decoder.codingPath + [key],
+                debugDescription: "unknown key '\(key.stringValue)'; allowed: \(known.sorted().joined(separator: ", "))"
+            ))
     }
 }

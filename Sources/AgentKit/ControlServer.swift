@@ -1,6 +1,6 @@
+internal import CAgentSupport
 import Foundation
 import Glibc
-internal import CAgentSupport
 
 /// The control socket: a Unix stream socket of mode 0600 that only the agent's own user (or root)
 /// may use, checked again with SO_PEERCRED on every connection.
@@ -43,8 +43,10 @@ final class ControlServer {
             var pid: pid_t = 0
             if cas_peer_uid(client, &uid, &pid) < 0 || (uid != geteuid() && uid != 0) {
                 let connection = ControlConnection(fd: client, acceptedMono: MonotonicClock.now())
-                connection.respond(ControlResponse(
-                    command: "", outcome: "error", reason: "permission denied: only uid \(geteuid()) may control this agent"))
+                connection.respond(
+                    ControlResponse(
+                        command: "", outcome: "error",
+                        reason: "permission denied: only uid \(geteuid()) may control this agent"))
                 continue
             }
             accepted.append(ControlConnection(fd: client, acceptedMono: MonotonicClock.now()))
@@ -78,12 +80,14 @@ final class ControlServer {
         }
         let decoder = JSONDecoder()
         guard let request = try? decoder.decode(ControlRequest.self, from: Data(line)) else {
-            return .invalid(ControlResponse(command: "", outcome: "error", reason: "malformed request; send one JSON line"))
+            return .invalid(
+                ControlResponse(command: "", outcome: "error", reason: "malformed request; send one JSON line"))
         }
         guard ControlRequest.commands.contains(request.command) else {
-            return .invalid(ControlResponse(
-                command: request.command, outcome: "error",
-                reason: "unknown command; use one of \(ControlRequest.commands.joined(separator: ", "))"))
+            return .invalid(
+                ControlResponse(
+                    command: request.command, outcome: "error",
+                    reason: "unknown command; use one of \(ControlRequest.commands.joined(separator: ", "))"))
         }
         return .request(request)
     }

@@ -16,7 +16,8 @@ struct LaunchPlan {
         var release: String?
         if let link = config.releaseLink {
             guard let resolved = realpath(link, nil) else {
-                throw AgentError("launch.release", "release_link \(link) does not resolve: \(String(cString: strerror(errno)))")
+                throw AgentError(
+                    "launch.release", "release_link \(link) does not resolve: \(String(cString: strerror(errno)))")
             }
             release = String(cString: resolved)
             free(resolved)
@@ -47,7 +48,8 @@ struct LaunchPlan {
     private static func findExecutable(_ name: String, path: String) throws -> String {
         if name.contains("/") {
             guard access(name, X_OK) == 0 else {
-                throw AgentError("launch.command", "\(name) is not an executable file: \(String(cString: strerror(errno)))")
+                throw AgentError(
+                    "launch.command", "\(name) is not an executable file: \(String(cString: strerror(errno)))")
             }
             return name
         }

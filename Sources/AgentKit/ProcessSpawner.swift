@@ -1,5 +1,5 @@
-import Foundation
 internal import CAgentSupport
+import Foundation
 
 /// Starts children through `cas_spawn` (fork + async-signal-safe set-up + exec).
 enum ProcessSpawner {
@@ -61,7 +61,8 @@ enum ProcessSpawner {
             let stepName = step.map { String(cString: $0) } ?? "spawn"
             throw AgentError(
                 "launch.failed",
-                "cannot start \(path): \(stepName) failed: \(String(cString: strerror(childErrno))) [errno \(childErrno)]")
+                "cannot start \(path): \(stepName) failed: \(String(cString: strerror(childErrno))) [errno \(childErrno)]"
+            )
         }
         return pid
     }

@@ -1,6 +1,6 @@
+internal import CAgentSupport
 import Foundation
 import Glibc
-internal import CAgentSupport
 
 /// Runs HTTP/TCP readiness probes on their own short-lived threads (a probe blocks on connect and
 /// read) and hands results back to the event loop through an eventfd it polls.
@@ -25,11 +25,14 @@ final class ReadinessProber: @unchecked Sendable {
         let resolved = address.replacingOccurrences(of: "{generation}", with: String(generation))
             .replacingOccurrences(of: "{pid}", with: String(pid))
         let timeout = min(max(readiness.interval.milliseconds * 5, 1000), 5000)
-        let kind = readiness.type, path = readiness.path, pidHeader = readiness.pidHeader
+        let kind = readiness.type
+        let path = readiness.path
+        let pidHeader = readiness.pidHeader
         let thread = Thread { [self] in
             let outcome: (Bool, String)
             if kind == .http {
-                outcome = Self.httpProbe(address: resolved, path: path, pidHeader: pidHeader, pid: pid, timeout: timeout)
+                outcome = Self.httpProbe(
+                    address: resolved, path: path, pidHeader: pidHeader, pid: pid, timeout: timeout)
             } else {
                 outcome = Self.tcpProbe(address: resolved, timeout: timeout)
             }
@@ -74,7 +77,8 @@ final class ReadinessProber: @unchecked Sendable {
             let fd = try SocketAddress.connect(to: address, timeoutMilliseconds: timeout)
             defer { close(fd) }
             let host = address.hasPrefix("/") ? "localhost" : address
-            try SocketAddress.writeAll(fd, Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8))
+            try SocketAddress.writeAll(
+                fd, Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8))
             let reply = String(decoding: try readHead(fd), as: UTF8.self)
             let lines = reply.split(separator: "\r\n", omittingEmptySubsequences: false)
             guard let status = lines.first, status.hasPrefix("HTTP/"), status.split(separator: " ").count >= 2 else {

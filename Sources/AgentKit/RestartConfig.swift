@@ -20,14 +20,17 @@ public struct RestartConfig: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case policy
-        case backoffInitial = "backoff_initial", backoffMax = "backoff_max", resetAfter = "reset_after"
+        case backoffInitial = "backoff_initial"
+        case backoffMax = "backoff_max"
+        case resetAfter = "reset_after"
     }
 
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         policy = try c.decodeIfPresent(Policy.self, forKey: .policy) ?? .always
-        backoffInitial = try c.decodeIfPresent(ConfigDuration.self, forKey: .backoffInitial)
+        backoffInitial =
+            try c.decodeIfPresent(ConfigDuration.self, forKey: .backoffInitial)
             ?? ConfigDuration(milliseconds: 500)
         backoffMax = try c.decodeIfPresent(ConfigDuration.self, forKey: .backoffMax) ?? .seconds(30)
         resetAfter = try c.decodeIfPresent(ConfigDuration.self, forKey: .resetAfter) ?? .seconds(60)

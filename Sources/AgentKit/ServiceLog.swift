@@ -1,5 +1,5 @@
-import Glibc
 internal import CAgentSupport
+import Glibc
 
 /// One generation's stdout/stderr: the read end of its pipe, tagged line by line into the sink,
 /// with the last lines kept for error reports.

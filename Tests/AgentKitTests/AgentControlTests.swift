@@ -15,8 +15,9 @@ extension AgentProcessTests {
             let newBinary = "\(fixture.root)/rollout-agent-new"
             try FileManager.default.copyItem(atPath: fixture.agentBinary, toPath: newBinary)
 
-            let load = try LoadGenerator.start(LoadGenerator.Configuration(
-                port: fixture.port, concurrency: 32, duration: .seconds(120), requestTimeout: .seconds(30)))
+            let load = try LoadGenerator.start(
+                LoadGenerator.Configuration(
+                    port: fixture.port, concurrency: 32, duration: .seconds(120), requestTimeout: .seconds(30)))
             #expect(load.waitForSucceeded(100, timeout: .seconds(30)))
 
             let (badStatus, bad) = try fixture.ctl("upgrade-agent", "--binary", "/bin/true")
@@ -75,7 +76,9 @@ extension AgentProcessTests {
             let (reloadStatus, reload) = try fixture.ctl("reload")
             #expect(reloadStatus == 0)
             #expect(reload.listenersRemoved == ["admin"])
-            #expect(reload.listeners?.first { $0.name == "admin" }?.state == "retired", "still used by the running generation")
+            #expect(
+                reload.listeners?.first { $0.name == "admin" }?.state == "retired",
+                "still used by the running generation")
             #expect(try fixture.ctl("restart").status == 0)
             #expect(try fixture.status().listeners?.map(\.name) == ["http"])
             #expect(!FileManager.default.fileExists(atPath: unixPath), "closed and removed once unused")
@@ -102,7 +105,8 @@ extension AgentProcessTests {
             let port = fixture.port
             let slow = (0..<4).map { _ in
                 DemoTest.Background {
-                    try HTTPTestClient.get(.loopback(host: "127.0.0.1", port: port), "/slow?ms=2000", timeout: .seconds(60))
+                    try HTTPTestClient.get(
+                        .loopback(host: "127.0.0.1", port: port), "/slow?ms=2000", timeout: .seconds(60))
                 }
             }
             Thread.sleep(forTimeInterval: 0.5)
@@ -122,7 +126,8 @@ extension AgentProcessTests {
             #expect(stat(fixture.controlSocket, &info) == 0 && info.st_mode & 0o777 == 0o600)
             let runuser = try BuiltProducts.tool("runuser")
             let other = try runCommand(
-                runuser, ["-u", "nobody", "--", fixture.agentBinary, "ctl", "--socket", fixture.controlSocket, "status"])
+                runuser,
+                ["-u", "nobody", "--", fixture.agentBinary, "ctl", "--socket", fixture.controlSocket, "status"])
             #expect(other.status == 3, "another user cannot control the agent: \(other.stdout) \(other.stderr)")
             let usage = try runCommand(fixture.agentBinary, ["ctl", "--socket", fixture.controlSocket, "dance"])
             #expect(usage.status == 64)

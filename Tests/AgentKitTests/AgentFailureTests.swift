@@ -7,7 +7,8 @@ import Testing
 extension AgentProcessTests {
     @Suite("Agent failure handling", .serialized)
     struct AgentFailureTests {
-        @Test("a release that crashes at start and one that never becomes ready: failed, the old one serves, 0 failures")
+        @Test(
+            "a release that crashes at start and one that never becomes ready: failed, the old one serves, 0 failures")
         func failingReleases() throws {
             let fixture = try AgentFixture()
             let demo = try BuiltProducts.executable("rollout-demo-service")
@@ -19,8 +20,9 @@ extension AgentProcessTests {
             try fixture.start()
             let servingPID = try #require(try fixture.servingPID())
 
-            let load = try LoadGenerator.start(LoadGenerator.Configuration(
-                port: fixture.port, concurrency: 32, duration: .seconds(120), requestTimeout: .seconds(30)))
+            let load = try LoadGenerator.start(
+                LoadGenerator.Configuration(
+                    port: fixture.port, concurrency: 32, duration: .seconds(120), requestTimeout: .seconds(30)))
             #expect(load.waitForSucceeded(100, timeout: .seconds(30)))
 
             try fixture.activate("crash")
@@ -29,7 +31,8 @@ extension AgentProcessTests {
             #expect(crash.outcome == "failed")
             #expect(crash.reason?.contains("before it was ready") == true, "\(crash)")
             #expect(crash.oldPid == servingPID)
-            #expect(crash.logTail?.contains { $0.contains("failing at start") } == true, "log tail: \(crash.logTail ?? [])")
+            #expect(
+                crash.logTail?.contains { $0.contains("failing at start") } == true, "log tail: \(crash.logTail ?? [])")
 
             try fixture.activate("stuck")
             let (stuckStatus, stuck) = try fixture.ctl("restart")
@@ -65,10 +68,11 @@ extension AgentProcessTests {
             try fixture.activate("v2")
             kill(first, SIGKILL)
             var second: Int32?
-            #expect(try DemoTest.eventually(timeout: .seconds(30)) {
-                second = try fixture.servingPID()
-                return second != nil && second != first
-            })
+            #expect(
+                try DemoTest.eventually(timeout: .seconds(30)) {
+                    second = try fixture.servingPID()
+                    return second != nil && second != first
+                })
             #expect(try fixture.get("/").headers["x-version"] == "v2")
             var status = try fixture.status()
             #expect(status.restarts?.crashes == 1)
@@ -79,7 +83,8 @@ extension AgentProcessTests {
             try fixture.activate("broken")
             let killed = ContinuousClock.now
             kill(try #require(second), SIGKILL)
-            #expect(try DemoTest.eventually(timeout: .seconds(30)) { (try fixture.status().restarts?.failed ?? 0) >= 3 })
+            #expect(
+                try DemoTest.eventually(timeout: .seconds(30)) { (try fixture.status().restarts?.failed ?? 0) >= 3 })
             let elapsed = ContinuousClock.now - killed
             status = try fixture.status()
             #expect(elapsed >= .milliseconds(600), "3 failed starts need at least 200 + 400 ms of backoff")
@@ -100,7 +105,8 @@ extension AgentProcessTests {
             fixture.environment["DEMO_STARTUP_DELAY_MS"] = "1500"
             try fixture.start()
             try fixture.activate("v2")
-            let binary = fixture.agentBinary, socket = fixture.controlSocket
+            let binary = fixture.agentBinary
+            let socket = fixture.controlSocket
             let first = DemoTest.Background { try runCommand(binary, ["ctl", "--socket", socket, "restart"]) }
             #expect(try DemoTest.eventually(timeout: .seconds(10)) { try fixture.status().state == "restarting" })
             let (status, refused) = try fixture.ctl("restart")

@@ -128,9 +128,11 @@ final class AgentFixture {
     /// Runs `rollout-agent ctl` and returns its exit status and decoded answer.
     @discardableResult
     func ctl(_ arguments: String...) throws -> (status: Int32, response: ControlResponse) {
-        let output = try runCommand(agentBinary, ["ctl", "--socket", controlSocket] + arguments, timeout: .seconds(120))
+        let output = try runCommand(
+            agentBinary, ["ctl", "--socket", controlSocket] + arguments, timeout: .seconds(120))
         guard let response = try? ControlResponse.decode(Data(output.stdout.utf8)) else {
-            throw TestSupportError("ctl \(arguments) printed no JSON (status \(output.status)): \(output.stdout) \(output.stderr)")
+            throw TestSupportError(
+                "ctl \(arguments) printed no JSON (status \(output.status)): \(output.stdout) \(output.stderr)")
         }
         return (output.status, response)
     }
@@ -170,7 +172,8 @@ final class AgentFixture {
             guard let child = pid_t(entry), let ppid = procField(child, 1) else { continue }
             parents[child] = pid_t(ppid)
         }
-        var result: [pid_t] = [], frontier = [pid]
+        var result: [pid_t] = []
+        var frontier = [pid]
         while let next = frontier.popLast() {
             let children = parents.filter { $0.value == next }.map(\.key)
             result += children

@@ -22,12 +22,15 @@ extension AgentProcessTests {
             let restarts = 12
             for index in 0...restarts { try fixture.addRelease("v\(index + 1)") }
             try fixture.activate("v1")
-            if startupDelayMilliseconds > 0 { fixture.environment["DEMO_STARTUP_DELAY_MS"] = "\(startupDelayMilliseconds)" }
+            if startupDelayMilliseconds > 0 {
+                fixture.environment["DEMO_STARTUP_DELAY_MS"] = "\(startupDelayMilliseconds)"
+            }
             try fixture.start()
 
-            let load = try LoadGenerator.start(LoadGenerator.Configuration(
-                port: fixture.port, concurrency: 32, duration: .seconds(300), keepAlive: true,
-                requestTimeout: .seconds(30), slowShare: 0.02, slowMilliseconds: 2000))
+            let load = try LoadGenerator.start(
+                LoadGenerator.Configuration(
+                    port: fixture.port, concurrency: 32, duration: .seconds(300), keepAlive: true,
+                    requestTimeout: .seconds(30), slowShare: 0.02, slowMilliseconds: 2000))
             let began = ContinuousClock.now
             var report: LoadReport?
             defer { if report == nil { _ = load.stop() } }
@@ -41,9 +44,11 @@ extension AgentProcessTests {
                 if index % 3 == 0 {
                     // A slow request in flight on the old generation while the handoff happens.
                     let port = fixture.port
-                    slowDuringRestart.append(DemoTest.Background {
-                        try HTTPTestClient.get(.loopback(host: "127.0.0.1", port: port), "/slow?ms=2000", timeout: .seconds(60))
-                    })
+                    slowDuringRestart.append(
+                        DemoTest.Background {
+                            try HTTPTestClient.get(
+                                .loopback(host: "127.0.0.1", port: port), "/slow?ms=2000", timeout: .seconds(60))
+                        })
                     Thread.sleep(forTimeInterval: 0.3)
                 }
                 let (status, answer) = try fixture.ctl("restart")

@@ -17,13 +17,17 @@ extension AgentProcessTests {
             }
             try fixture.activate("p1")
             try fixture.start()
-            let load = try LoadGenerator.start(LoadGenerator.Configuration(
-                port: fixture.port, concurrency: 32, duration: .seconds(120), requestTimeout: .seconds(30),
-                slowShare: 0.05, slowMilliseconds: 500))
+            let load = try LoadGenerator.start(
+                LoadGenerator.Configuration(
+                    port: fixture.port, concurrency: 32, duration: .seconds(120), requestTimeout: .seconds(30),
+                    slowShare: 0.05, slowMilliseconds: 500))
             #expect(load.waitForSucceeded(100, timeout: .seconds(30)))
             let inherited = try fixture.get("/inherited")
-            let state = try #require(try JSONSerialization.jsonObject(with: Data(inherited.body.utf8)) as? [String: Any])
-            #expect(state["fds"] as? [Int] == [0, 1, 2, 3, 4], "only stdio and the listener are inherited: \(inherited.body)")
+            let state = try #require(
+                try JSONSerialization.jsonObject(with: Data(inherited.body.utf8)) as? [String: Any])
+            #expect(
+                state["fds"] as? [Int] == [0, 1, 2, 3, 4],
+                "only stdio and the listener are inherited: \(inherited.body)")
             let signalMask = (state["status"] as? [String: String])?["SigBlk"]
             #expect(signalMask == "0000000000000000", "the agent's blocked signals were reset")
             var pids: Set<Int32> = [try #require(try fixture.servingPID())]

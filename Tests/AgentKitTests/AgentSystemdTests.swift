@@ -12,7 +12,8 @@ extension AgentProcessTests {
             let systemd = try NotifyReceiver()
             let activated = try TestListener.loopbackTCP()
             defer { activated.close() }
-            try fixture.start(activated: [activated], names: ["http"], agentEnvironment: ["NOTIFY_SOCKET": systemd.path])
+            try fixture.start(
+                activated: [activated], names: ["http"], agentEnvironment: ["NOTIFY_SOCKET": systemd.path])
             let agent = try #require(fixture.agent)
 
             let messages = try systemd.waitFor("READY=1", timeout: .seconds(30))
@@ -23,7 +24,8 @@ extension AgentProcessTests {
             let response = try HTTPTestClient.get(activated.address, "/", timeout: .seconds(30))
             #expect(response.status == 200)
             #expect(response.headers["x-pid"] == (try fixture.servingPID()).map(String.init))
-            #expect(throws: (any Error).self, "the configured address was not bound: the activated socket replaced it") {
+            #expect(throws: (any Error).self, "the configured address was not bound: the activated socket replaced it")
+            {
                 try fixture.get("/", timeout: .seconds(5))
             }
             #expect(try fixture.ctl("restart").status == 0)

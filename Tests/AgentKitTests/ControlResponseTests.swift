@@ -21,10 +21,12 @@ struct ControlResponseTests {
         let bytes = response.encoded()
         #expect(bytes.last == 10 && bytes.dropLast().contains(10) == false, "exactly one line")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
-        #expect(Set(object.keys) == [
-            "command", "outcome", "reason", "generation", "old_pid", "new_pid", "ready_ms", "drain_ms", "handoff_ms",
-            "old_killed", "log_tail", "release", "version",
-        ])
+        #expect(
+            Set(object.keys) == [
+                "command", "outcome", "reason", "generation", "old_pid", "new_pid", "ready_ms", "drain_ms",
+                "handoff_ms",
+                "old_killed", "log_tail", "release", "version",
+            ])
         #expect(try ControlResponse.decode(Data(bytes)) == response, "round trip")
     }
 
