@@ -110,13 +110,24 @@ final class AgentFixture {
 
     /// Starts the agent and waits until a generation serves.
     /// `activated` are passed as systemd socket activation would (fd 3..., LISTEN_PID = the agent).
-    func start(activated: [TestListener] = [], names: [String] = [], agentEnvironment: [String: String] = [:]) throws {
+    /// `strayFDs` are placed at fd 3... without close-on-exec and with a LISTEN_PID that is not the
+    /// agent's, as a careless parent would leave them: the agent must not pass them on.
+    func start(
+        activated: [TestListener] = [], names: [String] = [], agentEnvironment: [String: String] = [:],
+        strayFDs: [Int32] = []
+    ) throws {
         try writeConfig()
         var env = agentEnvironment
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let agent = try FixtureProcess(
-            executable: agentBinary, arguments: ["run", "--config", configPath], environment: env,
-            listeners: activated, listenerNames: names.isEmpty ? nil : names)
+        let arguments = ["run", "--config", configPath]
+        let agent =
+            strayFDs.isEmpty
+            ? try FixtureProcess(
+                executable: agentBinary, arguments: arguments, environment: env, listeners: activated,
+                listenerNames: names.isEmpty ? nil : names)
+            : try FixtureProcess(
+                executable: agentBinary, arguments: arguments, environment: env, inheritedFDs: strayFDs,
+                listenPID: .other(1))
         self.agent = agent
         let serving = try DemoTest.eventually(timeout: .seconds(60)) {
             guard agent.status == nil else { throw TestSupportError("agent exited: \(agent.output)") }

@@ -16,7 +16,10 @@ extension AgentProcessTests {
                 try PythonService.script.write(toFile: "\(directory)/service.py", atomically: true, encoding: .utf8)
             }
             try fixture.activate("p1")
-            try fixture.start()
+            // Two fds the agent inherits without close-on-exec: neither may reach the service.
+            let stray = open("/dev/null", O_RDONLY)
+            defer { close(stray) }
+            try fixture.start(strayFDs: [stray, stray])
             let load = try LoadGenerator.start(
                 LoadGenerator.Configuration(
                     port: fixture.port, concurrency: 32, duration: .seconds(120), requestTimeout: .seconds(30),
