@@ -69,7 +69,7 @@ let package = Package(
         ),
         .testTarget(name: "RolloutGatewayTests", dependencies: ["RolloutGateway", "RolloutTestSupport"]),
         .testTarget(name: "RolloutEngineTests", dependencies: ["RolloutEngine", "RolloutTestSupport"]),
-        .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "RolloutTestSupport"]),
+        .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "RolloutTestSupport", "rollout-lab"]),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-demo-service"]),
         .testTarget(name: "RolloutCLITests", dependencies: ["RolloutTestSupport", "RolloutStore", "rollout", "rollout-lab"]),
     ],
