@@ -114,9 +114,32 @@ import Testing
                 gateway: setup.gateway, target: s2, deadline: .seconds(5), interval: .milliseconds(100))
         }
         #expect(error?.code == .notConfirmed)
-        // Draining again takes effect on the new HAProxy.
-        #expect(try await setup.gateway.drain(s2).state == .draining)
+        // The re-check before a restart notices the reverted state and drains again, on the new HAProxy.
+        let recheck = try await setup.gateway.recheckDrained(s2)
+        #expect(recheck.reapplied)
+        #expect(recheck.found.state == .inRotation)
+        #expect(recheck.status.state == .draining)
         #expect(!(try setup.servingPids(6).contains(setup.pid("s2"))))
+        #expect(try await setup.gateway.recheckDrained(s2).reapplied == false)
+
+        // After the restore, the re-check confirms it; a reload cannot undo a restore (ready is configured).
+        _ = try await setup.gateway.restore(s2)
+        try setup.haproxy.reload()
+        let restored = try await setup.gateway.recheckRestored(s2)
+        #expect(!restored.reapplied)
+        #expect(restored.status.state == .inRotation)
+    }
+
+    @Test func theRecheckAfterARestoreRestoresAHostThatIsStillOut() async throws {
+        let setup = try Setup()
+        let s3 = try setup.target("s3")
+        let haproxy = try #require(setup.gateway as? HAProxyGateway)
+        _ = try await haproxy.maintenance(s3)
+        let recheck = try await setup.gateway.recheckRestored(s3)
+        #expect(recheck.reapplied)
+        #expect(recheck.found.state == .out)
+        #expect(recheck.status.state == .inRotation)
+        #expect(try setup.servingPids(6).contains(setup.pid("s3")))
     }
 
     @Test func anUnknownServerOrBackendIsAClearError() async throws {
