@@ -72,4 +72,21 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("no `gateway:` section"))
     }
+
+    @Test func theExamplePlaybookOfEachDriverPassesCheck() throws {
+        let fm = FileManager.default
+        let root = PlanCommandTests.packageRoot
+        let dir = fm.temporaryDirectory.appendingPathComponent("gw-examples-\(UUID().uuidString)").path
+        defer { try? fm.removeItem(atPath: dir) }
+        for sub in ["inventories", "playbooks", "build"] {
+            try fm.createDirectory(atPath: "\(dir)/\(sub)", withIntermediateDirectories: true)
+        }
+        try fm.copyItem(atPath: "\(root)/inventories/example.yml", toPath: "\(dir)/inventories/example.yml")
+        try "web release\n".write(toFile: "\(dir)/build/web", atomically: true, encoding: .utf8)
+        for name in ["web-drain", "web-lvs", "web-nginx", "web-command"] {
+            try fm.copyItem(atPath: "\(root)/playbooks/\(name).yml", toPath: "\(dir)/playbooks/\(name).yml")
+            let result = try rollout("check", "--inventory", "example", "--playbook", name, currentDirectory: dir)
+            #expect(result.status == 0, "\(name): \(result.stderr)")
+        }
+    }
 }
