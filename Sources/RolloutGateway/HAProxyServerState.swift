@@ -60,7 +60,7 @@ public struct HAProxyServerState: Sendable, Equatable {
 
     /// The row for `server` in the answer to `show servers state BACKEND`; nil when the backend has no such server.
     /// Throws when the answer is an error or has no header line.
-    static func parse(_ answer: String, backend: String, server: String) throws -> HAProxyServerState? {
+    public static func parse(_ answer: String, backend: String, server: String) throws -> HAProxyServerState? {
         let lines = answer.split(whereSeparator: \.isNewline).map(String.init)
         guard let header = lines.first(where: { $0.hasPrefix("# ") }) else {
             throw HAProxyAnswer.error(answer, command: "show servers state \(backend)", backend: backend, server: server)
