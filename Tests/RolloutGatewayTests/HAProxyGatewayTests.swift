@@ -98,6 +98,30 @@ import Testing
         #expect(try await setup.gateway.restore(s1).state == .inRotation)
     }
 
+    @Test func drainAndRestoreUnderLoadLoseNoRequest() async throws {
+        let setup = try Setup()
+        let s2 = try setup.target("s2")
+        guard case .loopback(_, let port) = setup.haproxy.frontend else { throw TestSupportError("no TCP frontend") }
+        let load = try LoadGenerator.start(
+            LoadGenerator.Configuration(
+                port: port, concurrency: 4, duration: .seconds(20), maxRequests: 20_000, keepAlive: false,
+                slowShare: 0.1, slowMilliseconds: 300))
+        #expect(load.waitForSucceeded(50, timeout: .seconds(10)))
+        #expect(try await setup.gateway.drain(s2).state == .draining)
+        let wait = try await waitUntilDrained(
+            gateway: setup.gateway, target: s2, deadline: .seconds(10), interval: .milliseconds(50))
+        // Connections reach 0 while the load goes on through the other two servers.
+        #expect(wait.drained)
+        let during = load.progress.succeeded
+        #expect(load.waitForSucceeded(during + 50, timeout: .seconds(10)))
+        #expect(try await setup.gateway.status(s2).connections == 0)
+        #expect(try await setup.gateway.restore(s2).state == .inRotation)
+        #expect(load.waitForSucceeded(load.progress.succeeded + 50, timeout: .seconds(10)))
+        let report = load.stop()
+        #expect(report.failed == 0, "\(report.summary)")
+        #expect(report.pidsSeen.contains(setup.services[1].pid))
+    }
+
     @Test func aReloadThatUndrainsTheServerIsReportedByStatus() async throws {
         let setup = try Setup()
         let s2 = try setup.target("s2")
