@@ -4,7 +4,8 @@ import Synchronization
 /// A real HAProxy (Debian's `haproxy`) on 127.0.0.1, in front of servers the test runs.
 ///
 /// It runs in the foreground (`-db`) from a generated configuration: one HTTP frontend on a free port, one
-/// backend of round-robin servers, and an admin socket (`stats socket DIR/admin.sock mode 600 level admin`).
+/// backend of round-robin servers, and an admin socket (`stats socket DIR/admin.sock mode 600 level admin`, and
+/// the same on a TCP port).
 /// `reload()` starts a new HAProxy with the same configuration and `-sf` (a reload as an operator or a config
 /// manager does it: runtime state set through the admin socket is lost). The process is killed when `stop()` is
 /// called or the fixture goes away, so a failing test leaves no HAProxy behind.
@@ -25,6 +26,8 @@ public final class HAProxyFixture: Sendable {
     public let frontend: LocalAddress
     /// The admin socket's path.
     public var socketPath: String { directory + "/admin.sock" }
+    /// The same admin API on TCP, `127.0.0.1:PORT` (HAProxy's `stats socket ipv4@...`).
+    public let adminAddress: String
     public var configPath: String { directory + "/haproxy.cfg" }
     private let process: Mutex<FixtureProcess>
     private let executable: String
@@ -40,7 +43,9 @@ public final class HAProxyFixture: Sendable {
         self.servers = servers
         let port = try LocalPorts.free()
         frontend = .loopback(host: "127.0.0.1", port: port)
-        try Self.configuration(directory: directory, port: port, backend: backend, servers: servers)
+        adminAddress = "127.0.0.1:\(try LocalPorts.free())"
+        try Self.configuration(
+            directory: directory, port: port, admin: adminAddress, backend: backend, servers: servers)
             .write(toFile: directory + "/haproxy.cfg", atomically: true, encoding: .utf8)
         let first = try Self.spawn(executable, config: directory + "/haproxy.cfg", replacing: nil)
         process = Mutex(first)
@@ -134,10 +139,13 @@ public final class HAProxyFixture: Sendable {
         }
     }
 
-    static func configuration(directory: String, port: Int, backend: String, servers: [Server]) -> String {
+    static func configuration(directory: String, port: Int, admin: String, backend: String, servers: [Server])
+        -> String
+    {
         """
         global
             stats socket \(directory)/admin.sock mode 600 level admin
+            stats socket ipv4@\(admin) level admin
             stats timeout 10s
 
         defaults

@@ -200,6 +200,24 @@ import Testing
         #expect(try await haproxy.restore(s3).state == .inRotation)
     }
 
+    @Test func aTCPAdminAddressWorksDirectlyAndThroughTheRelay() async throws {
+        let setup = try Setup()
+        let s1 = try setup.target("s1")
+        for (on, runner) in [("controller", LocalGatewayRunner()), ("lb1", LocalGatewayRunner())] {
+            let spec = try gatewaySpec(
+                """
+                type: haproxy
+                on: \(on)
+                address: "\(setup.haproxy.adminAddress)"
+                backend: web
+                """)
+            let gateway = try GatewayFactory.make(spec: spec, runner: runner, render: renderer(hosts: setup.hosts))
+            #expect(try await gateway.drain(s1).state == .draining, "on \(on)")
+            #expect(try setup.haproxy.adminCommand("show servers state web").contains(" s1 127.0.0.1 2 8 "))
+            #expect(try await gateway.restore(s1).state == .inRotation, "on \(on)")
+        }
+    }
+
     @Test func onAGatewayHostTheRelayIsPython3WhenSocatIsAbsentAndAClearErrorWithNeither() async throws {
         let bin = try temporaryDirectory("relay-bin")
         defer { try? FileManager.default.removeItem(atPath: bin) }
