@@ -1,0 +1,59 @@
+import Foundation
+import RolloutStore
+
+/// `rollout resume` could not start.
+public struct ResumeError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+extension RolloutRunner {
+    /// Finishes an unfinished rollout (`running`: its controller died; `interrupted`/`aborted`: stopped by an
+    /// operator). Phases left `running` are closed as `interrupted`; hosts that finished keep their result; every
+    /// other host runs its pipeline again from the start, which is idempotent (an upload already there is skipped,
+    /// the switch and restart land on the same release) and always ends with the host restored in the gateway.
+    /// The from-versions come from the journal, not from the hosts, which may already be switched.
+    public func resume(_ detail: RolloutDetail) async throws -> RolloutOutcome {
+        let resumable: Set<RolloutStatus> = [.running, .interrupted, .aborted]
+        guard resumable.contains(detail.status) else {
+            throw ResumeError(
+                description: "rollout \(detail.id) is \(detail.status.rawValue): only running, interrupted or aborted "
+                    + "rollouts can be resumed; start a new one with `rollout deploy` or `rollout rollback`")
+        }
+        return try await withLock {
+            let journal = settings.journal
+            var closed: [PhaseFinish] = []
+            for host in detail.hosts {
+                for phase in host.phases where phase.status == .running {
+                    closed.append(
+                        PhaseFinish(
+                            phaseID: phase.id, outcome: .interrupted,
+                            error: "interrupted: the controller stopped during this step; resumed by rollout \(detail.id)"))
+                }
+            }
+            if !closed.isEmpty { try await journal.finishPhases(closed) }
+            try await journal.recordEvent(
+                .resumed, message: "rollout \(detail.id) resumed by \(settings.identity.displayName)",
+                rolloutID: detail.id)
+            var done: [String: HostRunResult] = [:]
+            for host in detail.hosts {
+                switch host.status {
+                case .succeeded, .unchanged:
+                    done[host.name] = HostRunResult(host: host.name, status: host.status, error: nil, onNewVersion: true)
+                case .failed, .rolledBack:
+                    done[host.name] = HostRunResult(
+                        host: host.name, status: host.status,
+                        error: host.error.map { DeployError(.command, $0) }, onNewVersion: host.status == .failed)
+                case .pending, .running, .skipped:
+                    continue
+                }
+            }
+            let from = Dictionary(uniqueKeysWithValues: detail.hosts.map { ($0.name, $0.fromVersion) })
+            settings.observer.event(
+                .rolloutStarted(
+                    id: detail.id, inventory: detail.summary.inventory, playbook: detail.summary.playbook,
+                    version: detail.summary.version, previousVersion: detail.summary.previousVersion,
+                    hosts: detail.hosts.count, batches: plan.batches.count))
+            return try await execute(id: detail.id, fromVersions: from, done: done)
+        }
+    }
+}

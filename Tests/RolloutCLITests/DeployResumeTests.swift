@@ -1,0 +1,74 @@
+import Foundation
+import RolloutTestSupport
+import Testing
+
+/// The lock between concurrent deploys, and `rollout resume` after the controller was SIGKILLed mid-batch.
+@Suite("rollout deploy: lock and resume", .serialized)
+struct DeployResumeTests {
+    @Test("a concurrent deploy exits 5 naming the holder; a killed holder's lock is taken over by resume")
+    func lockAndTakeover() throws {
+        // A canary with a bake keeps the first deploy inside the lock long enough to race it.
+        let fixture = try DeployFixture(hosts: 2, playbookExtra: "serial: 1\ncanary:\n  hosts: 1\n  bake: 30s")
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+
+        let first = try DeployBackground(fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v1"])
+        defer { first.kill() }
+        #expect(first.waitFor { $0["event"] as? String == "note" && ($0["message"] as? String ?? "").contains("baking") })
+        let second = try fixture.deploy("v1")
+        #expect(second.status == 5, "\(second.stdout)\(second.stderr)")
+        #expect(second.stderr.contains("pid \(first.process.processIdentifier)"), "names the holder: \(second.stderr)")
+
+        // The holder dies without releasing the lock; resume takes the lock over and finishes the rollout.
+        first.kill()
+        _ = first.wait()
+        let resume = try fixture.rollout(["resume", "--output", "json"])
+        #expect(resume.status == 0, "\(resume.stdout)\(resume.stderr)")
+        #expect(resume.stdout.contains("took over the lock"), "\(resume.stdout)")
+        #expect(fixture.servedVersions().values.allSatisfy { $0 == "v1" }, "\(fixture.servedVersions())")
+        let detail = try json(try fixture.rollout(["show", "1", "--output", "json"]))
+        #expect(detail["status"] as? String == "succeeded")
+        #expect(try hostsByName(detail).values.allSatisfy { $0["status"] as? String == "succeeded" })
+    }
+
+    @Test("SIGKILL at upload, switch, restart and verify: resume completes and journal and hosts agree",
+          arguments: ["upload", "switch", "restart", "verify"])
+    func killedControllerResumes(phase: String) throws {
+        let fixture = try DeployFixture(hosts: 3)
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+        #expect(try fixture.deploy("v1").status == 0)
+
+        let load = try fixture.ports.values.map {
+            try LoadGenerator.start(.init(port: $0, concurrency: 2, duration: .seconds(60)))
+        }
+        let second = fixture.cluster.hosts[1].name
+        let run = try DeployBackground(fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v2"])
+        #expect(run.waitForPhase(phase, host: second), "\(run.allEvents) \(run.stderr)")
+        run.kill()
+        _ = run.wait()
+
+        let status = try json(try fixture.rollout(["show", "2", "--output", "json"]))
+        #expect(status["status"] as? String == "running", "the journal shows the rollout unfinished")
+
+        let resume = try fixture.rollout(["resume", "2"])
+        let reports = load.map { $0.stop() }
+        #expect(resume.status == 0, "\(resume.stdout)\(resume.stderr)")
+        for report in reports { #expect(report.failed == 0, "\(report.summary)") }
+        #expect(fixture.servedVersions().values.allSatisfy { $0 == "v2" }, "\(fixture.servedVersions())")
+        let detail = try json(try fixture.rollout(["show", "2", "--output", "json"]))
+        #expect(detail["status"] as? String == "succeeded")
+        let hosts = try hostsByName(detail)
+        for host in fixture.cluster.hosts {
+            #expect(hosts[host.name]?["status"] as? String == "succeeded")
+            let link = try FileManager.default.destinationOfSymbolicLink(atPath: host.rootDirectory + "/srv/current")
+            #expect(link == "releases/v2")
+        }
+        let phases = hosts[second]?["phases"] as? [[String: Any]] ?? []
+        #expect(
+            phases.contains { $0["name"] as? String == phase && $0["status"] as? String == "interrupted" },
+            "the step in flight is closed as interrupted: \(phases)")
+    }
+}
