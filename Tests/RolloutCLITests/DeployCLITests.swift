@@ -52,7 +52,7 @@ struct DeployCLITests {
 
         let history = try fixture.rollout(["history", "--output", "json"])
         #expect(history.status == 0)
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        let rows = try #require(try json(history)["rollouts"] as? [[String: Any]])
         #expect(rows.count == 2)
         #expect(rows.first?["version"] as? String == "v2")
         #expect(rows.first?["previous_version"] as? String == "v1")
