@@ -11,7 +11,7 @@ final class DeployFixture {
     let ports: [String: Int]
     var state: String { project + "/.rollout/state.db" }
 
-    init(hosts: Int, playbookExtra: String = "serial: 1") throws {
+    init(hosts: Int, playbookExtra: String = "serial: 1", successes: Int = 1) throws {
         cluster = try SSHCluster.start(hosts: hosts)
         project = cluster.directory + "/project"
         var ports: [String: Int] = [:]
@@ -33,11 +33,11 @@ final class DeployFixture {
         }
         try (inventory.joined(separator: "\n") + "\n").write(
             toFile: "\(project)/inventories/lab.yml", atomically: true, encoding: .utf8)
-        try Self.playbook(extra: playbookExtra).write(
+        try Self.playbook(extra: playbookExtra, successes: successes).write(
             toFile: "\(project)/playbooks/demo.yml", atomically: true, encoding: .utf8)
     }
 
-    static func playbook(extra: String) -> String {
+    static func playbook(extra: String, successes: Int) -> String {
         """
         service:
           name: demo
@@ -53,6 +53,7 @@ final class DeployFixture {
             url: "http://127.0.0.1:{{ service_port }}/"
             version_header: X-Version
             interval: 200ms
+            successes: \(successes)
             timeout: 2s
             deadline: 15s
         timeouts:

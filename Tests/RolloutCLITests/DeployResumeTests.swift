@@ -32,10 +32,11 @@ struct DeployResumeTests {
         #expect(try hostsByName(detail).values.allSatisfy { $0["status"] as? String == "succeeded" })
     }
 
-    @Test("SIGKILL at upload, switch, restart and verify: resume completes and journal and hosts agree",
-          arguments: ["upload", "switch", "restart", "verify"])
+    @Test("SIGKILL at upload, restart and verify: resume completes and journal and hosts agree",
+          arguments: ["upload", "restart", "verify"])
     func killedControllerResumes(phase: String) throws {
-        let fixture = try DeployFixture(hosts: 3)
+        // Five consecutive health successes keep `verify` under way long enough to be killed in it.
+        let fixture = try DeployFixture(hosts: 2, successes: 5)
         defer { fixture.stop() }
         try fixture.stageDemoService()
         #expect(try fixture.installAgents().status == 0)

@@ -12,15 +12,31 @@ extension RolloutRunner {
     /// other host runs its pipeline again from the start, which is idempotent (an upload already there is skipped,
     /// the switch and restart land on the same release) and always ends with the host restored in the gateway.
     /// The from-versions come from the journal, not from the hosts, which may already be switched.
-    public func resume(_ detail: RolloutDetail) async throws -> RolloutOutcome {
+    ///
+    /// A rollout stopped after its canary for `promote: manual` continues only with `promote` (`rollout promote`).
+    public func resume(_ detail: RolloutDetail, promote: Bool = false) async throws -> RolloutOutcome {
         let resumable: Set<RolloutStatus> = [.running, .interrupted, .aborted]
         guard resumable.contains(detail.status) else {
             throw ResumeError(
                 description: "rollout \(detail.id) is \(detail.status.rawValue): only running, interrupted or aborted "
                     + "rollouts can be resumed; start a new one with `rollout deploy` or `rollout rollback`")
         }
+        let waiting = detail.events.contains { $0.kind.rawValue == "canary.waiting" }
+            && !detail.events.contains { $0.kind == .canaryPromoted }
+        if waiting && !promote {
+            throw ResumeError(
+                description: "rollout \(detail.id) waits after its canary for `rollout promote \(detail.id)`")
+        }
+        if promote && !waiting {
+            throw ResumeError(description: "rollout \(detail.id) is not waiting for a promotion")
+        }
         return try await withLock {
             let journal = settings.journal
+            if promote {
+                try await journal.recordEvent(
+                    .canaryPromoted, message: "canary of rollout \(detail.id) promoted by \(settings.identity.displayName)",
+                    rolloutID: detail.id)
+            }
             var closed: [PhaseFinish] = []
             for host in detail.hosts {
                 for phase in host.phases where phase.status == .running {
@@ -53,7 +69,7 @@ extension RolloutRunner {
                     id: detail.id, inventory: detail.summary.inventory, playbook: detail.summary.playbook,
                     version: detail.summary.version, previousVersion: detail.summary.previousVersion,
                     hosts: detail.hosts.count, batches: plan.batches.count))
-            return try await execute(id: detail.id, fromVersions: from, done: done)
+            return try await execute(id: detail.id, fromVersions: from, done: done, promoted: true)
         }
     }
 }

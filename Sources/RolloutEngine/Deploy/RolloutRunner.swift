@@ -84,7 +84,9 @@ public struct RolloutRunner: Sendable {
     }
 
     /// Runs the batches of rollout `id`; hosts in `done` already finished (resume) and are not run again.
-    func execute(id: Int64, fromVersions: [String: String?], done: [String: HostRunResult]) async throws
+    func execute(
+        id: Int64, fromVersions: [String: String?], done: [String: HostRunResult], promoted: Bool = false
+    ) async throws
         -> RolloutOutcome
     {
         var hostsByName = Dictionary(uniqueKeysWithValues: settings.inventory.hosts.map { ($0.name, $0) })
@@ -118,6 +120,19 @@ public struct RolloutRunner: Sendable {
             if batch.kind == .canary, !settings.stop.isStopped, let bake = batch.bake, bake > .zero {
                 settings.observer.event(.note("canary verified; baking for \(bake)"))
                 try? await Task.sleep(for: bake)
+                for result in await bakeCheck(batch, results: results, context: context, plans: plans, from: fromVersions) {
+                    results[result.host] = result
+                    tally.record(result)
+                }
+            }
+            if batch.kind == .canary, batch.waitForPromote, !promoted, !settings.stop.isStopped {
+                try await settings.journal.recordEvent(
+                    .init("canary.waiting"), message: "canary verified; waiting for `rollout promote \(id)`",
+                    rolloutID: id)
+                settings.observer.event(.note("canary verified; the rest waits for `rollout promote \(id)`"))
+                return RolloutOutcome(
+                    id: id, status: .running, exitCode: RolloutOutcome.Exit.ok, error: nil,
+                    hosts: plan.hosts.compactMap { results[$0.name] })
             }
         }
         // Hosts never started: skipped, journaled as such.
@@ -137,6 +152,42 @@ public struct RolloutRunner: Sendable {
         settings.observer.event(
             .rolloutFinished(id: id, status: outcome.status, exitCode: outcome.exitCode, error: outcome.error))
         return outcome
+    }
+
+    /// After the bake time the canaries' health checks must still pass; a canary that fails now is reverted
+    /// (per the rollback policy) and counted as a failure.
+    private func bakeCheck(
+        _ batch: PlanBatch, results: [String: HostRunResult], context: DeployContext, plans: [String: HostPlan],
+        from: [String: String?]
+    ) async -> [HostRunResult] {
+        var changed: [HostRunResult] = []
+        for name in batch.hosts where results[name]?.status == .succeeded {
+            guard let host = context.inventoryHosts[name], let hostPlan = plans[name] else { continue }
+            let deployer = HostDeployer(context: context, plan: hostPlan, fromVersion: from[name] ?? nil)
+            do {
+                let shell = HostShell(host: name, connection: try await context.fleet.connection(to: host))
+                try await context.phase("bake", host: name) {
+                    try await HealthVerifier(shell: shell).verify(deployer.healthChecks)
+                }
+            } catch {
+                var result = HostRunResult(host: name, status: .failed, error: DeployError(error), onNewVersion: true)
+                if plan.rollback != .none, let previous = from[name] ?? nil,
+                    let shell = try? await context.fleet.connection(to: host)
+                {
+                    let hostShell = HostShell(host: name, connection: shell)
+                    if (try? await deployer.revert(to: previous, shell: hostShell, agent: deployer.agentControl(hostShell)))
+                        != nil
+                    {
+                        result.status = .rolledBack
+                        result.onNewVersion = false
+                    }
+                }
+                try? await settings.journal.setHostStatus(
+                    result.status, host: name, in: context.rolloutID, error: result.error?.description)
+                changed.append(result)
+            }
+        }
+        return changed
     }
 
     /// `rollback: all`: every host this rollout moved to the new version goes back, newest first.

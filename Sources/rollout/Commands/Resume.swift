@@ -25,6 +25,13 @@ struct Resume: AsyncParsableCommand {
     @OptionGroup var run: DeployRunOptions
 
     func run() async throws {
+        try await Self.resume(id: id, playbook: playbook, promote: false, connection: connection, run: run)
+    }
+
+    /// Finds the rollout, re-plans it and finishes it (shared with `rollout promote`).
+    static func resume(
+        id: Int64?, playbook: String?, promote: Bool, connection: ConnectionOptions, run: DeployRunOptions
+    ) async throws {
         let journal = try run.openJournal()
         let detail: RolloutDetail
         if let id {
@@ -57,7 +64,7 @@ struct Resume: AsyncParsableCommand {
         let inventory = try loadInventory(detail.summary.inventory)
         try await DeploySession(options: run, connection: connection).run(inventory: inventory) { settings in
             do {
-                return try await RolloutRunner(plan: plan, settings: settings).resume(detail)
+                return try await RolloutRunner(plan: plan, settings: settings).resume(detail, promote: promote)
             } catch let error as ResumeError {
                 printError(error.description)
                 throw RolloutExit.invalidInput
