@@ -46,7 +46,6 @@ final class DeployFixture {
         artifact:
           path: artifact/rollout-demo-service
         hosts: all
-        strategy: hot
         \(extra)
         health:
           - type: http

@@ -75,7 +75,8 @@ public struct HostDeployer: Sendable {
             return HostRunResult(host: plan.name, status: .succeeded, error: nil, onNewVersion: true)
         } catch {
             var failure = DeployError(error)
-            var status = HostStatus.failed
+            // Stopped by the operator before anything changed: not a failure, and `rollout resume` runs it again.
+            var status: HostStatus = failure.code == .interrupted && !switched ? .skipped : .failed
             var onNew = switched
             if switched, context.plan.rollback != .none {
                 if let fromVersion {
