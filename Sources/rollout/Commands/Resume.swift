@@ -15,17 +15,13 @@ struct Resume: AsyncParsableCommand {
             which is idempotent, and drained hosts are restored. Exit codes as `rollout deploy`.
             """)
 
-    @Argument(help: "The rollout id (see `rollout history`).")
-    var id: Int64?
-
-    @Option(name: .shortAndLong, help: "Playbook name or path, when it is not the rollout's.")
-    var playbook: String?
-
+    @OptionGroup var target: ResumeTarget
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var run: DeployRunOptions
 
     func run() async throws {
-        try await Self.resume(id: id, playbook: playbook, promote: false, connection: connection, run: run)
+        try await Self.resume(
+            id: target.id, playbook: target.playbook, promote: false, connection: connection, run: run)
     }
 
     /// Finds the rollout, re-plans it and finishes it (shared with `rollout promote`).
@@ -71,4 +67,13 @@ struct Resume: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// Which rollout `resume` and `promote` continue.
+struct ResumeTarget: ParsableArguments {
+    @Argument(help: "The rollout id (see `rollout history`); default: the newest unfinished one.")
+    var id: Int64?
+
+    @Option(name: .shortAndLong, help: "Playbook name or path, when it is not the rollout's.")
+    var playbook: String?
 }
