@@ -32,7 +32,7 @@ let package = Package(
             dependencies: ["CLibSSH2", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "RolloutConfig", dependencies: ["Yams"]),
-        .target(name: "RolloutCore", dependencies: ["RolloutConfig"]),
+        .target(name: "RolloutCore", dependencies: ["RolloutConfig", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "RolloutStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "RolloutGateway", dependencies: ["RolloutConfig", "RolloutCore"]),
         .target(
@@ -63,10 +63,13 @@ let package = Package(
         // Tests
         .testTarget(name: "RolloutConfigTests", dependencies: ["RolloutConfig"]),
         .testTarget(name: "RolloutCoreTests", dependencies: ["RolloutCore", "RolloutConfig"]),
-        .testTarget(name: "RolloutStoreTests", dependencies: ["RolloutStore"]),
+        .testTarget(
+            name: "RolloutStoreTests",
+            dependencies: ["RolloutStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "RolloutGatewayTests", dependencies: ["RolloutGateway", "RolloutTestSupport"]),
         .testTarget(name: "RolloutEngineTests", dependencies: ["RolloutEngine", "RolloutTestSupport"]),
-        .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "RolloutTestSupport"]),
+        .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "RolloutTestSupport", "rollout-lab"]),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-demo-service"]),
         .testTarget(name: "RolloutCLITests", dependencies: ["RolloutTestSupport", "RolloutStore", "rollout", "rollout-lab"]),
     ],

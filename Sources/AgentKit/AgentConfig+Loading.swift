@@ -36,10 +36,12 @@ extension AgentConfig {
         if service.isEmpty || service.contains("/") { throw fail("service", "must be a non-empty name without '/'") }
         if command.isEmpty || command[0].isEmpty { throw fail("command", "must be a non-empty argv list") }
         if controlSocket.isEmpty { throw fail("control_socket", "must be a path") }
-        var names = Set<String>(), addresses = Set<String>()
+        var names = Set<String>()
+        var addresses = Set<String>()
         for (index, listener) in listeners.enumerated() {
             let key = "listeners[\(index)]"
-            let nameOK = !listener.name.isEmpty && listener.name.count <= 255
+            let nameOK =
+                !listener.name.isEmpty && listener.name.count <= 255
                 && listener.name.allSatisfy { $0.isASCII && !$0.isWhitespace && $0 != ":" }
             if !nameOK { throw fail("\(key).name", "must be 1-255 ASCII characters without ':' or spaces") }
             if !names.insert(listener.name).inserted { throw fail("\(key).name", "'\(listener.name)' is used twice") }
@@ -67,18 +69,28 @@ extension AgentConfig {
             if let backlog = listener.backlog, backlog < 1 { throw fail("\(key).backlog", "must be positive") }
         }
         if SignalName.number(stop.signal) == nil {
-            throw fail("stop.signal", "'\(stop.signal)' is not a signal; use one of \(SignalName.known.joined(separator: ", "))")
+            throw fail(
+                "stop.signal",
+                "'\(stop.signal)' is not a signal; use one of \(SignalName.known.joined(separator: ", "))")
         }
         if readiness.timeout.milliseconds <= 0 { throw fail("readiness.timeout", "must be positive") }
         if readiness.type == .http || readiness.type == .tcp {
             if readiness.address == nil && !listeners.contains(where: { $0.tcp != nil }) {
-                throw fail("readiness.address", "required for \(readiness.type.rawValue) readiness without a tcp listener")
+                throw fail(
+                    "readiness.address", "required for \(readiness.type.rawValue) readiness without a tcp listener")
             }
             if readiness.type == .http && !readiness.path.hasPrefix("/") {
                 throw fail("readiness.path", "must start with '/'")
             }
         }
         if log.tailLines < 0 { throw fail("log.tail_lines", "must be 0 or more") }
+        // sun_path holds 107 bytes: the control socket and every generation's notify socket must fit.
+        if controlSocket.utf8.count >= 108 { throw fail("control_socket", "must be shorter than 108 bytes") }
+        if "\(notifyDirectory)/\(service).notify.1000000".utf8.count >= 108 {
+            throw fail(
+                runtimeDirectory == nil ? "control_socket" : "runtime_directory",
+                "the directory is too long for per-generation notify sockets (108-byte socket path limit)")
+        }
         if user == nil && group != nil { throw fail("group", "needs user") }
     }
 
@@ -98,23 +110,5 @@ extension AgentConfig {
         @unknown default:
             return "\(error)"
         }
-    }
-}
-
-/// Signal names accepted in the config (`TERM` or `SIGTERM`).
-enum SignalName {
-    static let table: [(String, Int32)] = [
-        ("TERM", SIGTERM), ("INT", SIGINT), ("QUIT", SIGQUIT), ("HUP", SIGHUP), ("USR1", SIGUSR1),
-        ("USR2", SIGUSR2), ("KILL", SIGKILL), ("WINCH", SIGWINCH),
-    ]
-    static var known: [String] { table.map(\.0) }
-
-    static func number(_ name: String) -> Int32? {
-        let bare = name.uppercased().hasPrefix("SIG") ? String(name.uppercased().dropFirst(3)) : name.uppercased()
-        return table.first { $0.0 == bare }?.1
-    }
-
-    static func name(_ number: Int32) -> String {
-        table.first { $0.1 == number }.map { "SIG\($0.0)" } ?? "signal \(number)"
     }
 }

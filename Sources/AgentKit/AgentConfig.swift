@@ -34,8 +34,11 @@ public struct AgentConfig: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case service, listeners, command, environment, user, group, readiness, stop, restart, log
-        case releaseLink = "release_link", workingDirectory = "working_directory"
-        case controlSocket = "control_socket", pidFile = "pid_file", runtimeDirectory = "runtime_directory"
+        case releaseLink = "release_link"
+        case workingDirectory = "working_directory"
+        case controlSocket = "control_socket"
+        case pidFile = "pid_file"
+        case runtimeDirectory = "runtime_directory"
     }
 
     public init(
@@ -76,95 +79,5 @@ public struct AgentConfig: Codable, Sendable, Equatable {
     /// The directory holding per-generation notify sockets.
     public var notifyDirectory: String {
         runtimeDirectory ?? (controlSocket as NSString).deletingLastPathComponent
-    }
-}
-
-/// One listening socket: TCP (`tcp: host:port`) or a Unix stream socket (`unix: PATH`).
-public struct ListenerConfig: Codable, Sendable, Equatable {
-    /// The name passed to the service in `LISTEN_FDNAMES` (and matched against systemd's
-    /// `FileDescriptorName=` for socket activation).
-    public var name: String
-    public var tcp: String?
-    public var unix: String?
-    /// Octal permission bits for a Unix socket, e.g. `"0660"`.
-    public var mode: String?
-    /// `user` or `user:group` owning a Unix socket.
-    public var owner: String?
-    /// The listen(2) backlog; large so that connections queue, never refuse, during a handoff.
-    public var backlog: Int?
-
-    public init(name: String, tcp: String? = nil, unix: String? = nil, mode: String? = nil, owner: String? = nil) {
-        self.name = name
-        self.tcp = tcp
-        self.unix = unix
-        self.mode = mode
-        self.owner = owner
-    }
-
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, tcp, unix, mode, owner, backlog }
-
-    public init(from decoder: Decoder) throws {
-        try rejectUnknownKeys(decoder, CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decode(String.self, forKey: .name)
-        tcp = try c.decodeIfPresent(String.self, forKey: .tcp)
-        unix = try c.decodeIfPresent(String.self, forKey: .unix)
-        mode = try c.decodeIfPresent(String.self, forKey: .mode)
-        owner = try c.decodeIfPresent(String.self, forKey: .owner)
-        backlog = try c.decodeIfPresent(Int.self, forKey: .backlog)
-    }
-
-    /// A stable identity of the address: two listeners with the same key share one socket.
-    public var addressKey: String { tcp.map { "tcp:\($0)" } ?? "unix:\(unix ?? "")" }
-}
-
-/// How the agent decides that a new generation is ready.
-public struct ReadinessConfig: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable, CaseIterable {
-        /// sd_notify `READY=1` on the generation's `NOTIFY_SOCKET`.
-        case notify
-        /// `GET path` until a 2xx answer.
-        case http
-        /// A TCP (or Unix socket) connect succeeds.
-        case tcp
-        /// A fixed delay after the start.
-        case delay
-    }
-
-    public var type: Kind = .notify
-    /// The deadline: a generation not ready by then is killed and the restart reported as failed.
-    public var timeout: ConfigDuration = .seconds(30)
-    /// `http`/`tcp`: `host:port` or a Unix socket path; `{generation}` and `{pid}` are substituted.
-    public var address: String?
-    /// `http`: the path to GET.
-    public var path: String = "/health"
-    /// `http`: a response header that must equal the new generation's pid (e.g. `X-Pid`), so a probe
-    /// answered by the old generation through the shared listener does not count.
-    public var pidHeader: String?
-    /// `http`/`tcp`: pause between probes.
-    public var interval: ConfigDuration = ConfigDuration(milliseconds: 200)
-    /// `delay`: how long to wait.
-    public var delay: ConfigDuration = .seconds(1)
-
-    public init(type: Kind = .notify, timeout: ConfigDuration = .seconds(30)) {
-        self.type = type
-        self.timeout = timeout
-    }
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case type, timeout, address, path, interval, delay
-        case pidHeader = "pid_header"
-    }
-
-    public init(from decoder: Decoder) throws {
-        try rejectUnknownKeys(decoder, CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        type = try c.decodeIfPresent(Kind.self, forKey: .type) ?? .notify
-        timeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .timeout) ?? .seconds(30)
-        address = try c.decodeIfPresent(String.self, forKey: .address)
-        path = try c.decodeIfPresent(String.self, forKey: .path) ?? "/health"
-        pidHeader = try c.decodeIfPresent(String.self, forKey: .pidHeader)
-        interval = try c.decodeIfPresent(ConfigDuration.self, forKey: .interval) ?? ConfigDuration(milliseconds: 200)
-        delay = try c.decodeIfPresent(ConfigDuration.self, forKey: .delay) ?? .seconds(1)
     }
 }

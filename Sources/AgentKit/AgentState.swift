@@ -29,6 +29,8 @@ struct AgentState: Codable {
     }
 
     var configPath: String
+    /// The config in force (the file may have changed since; a reload applies it, not an upgrade).
+    var config: AgentConfig
     var controlFD: Int32
     var controlPath: String
     var requesterFD: Int32
@@ -47,7 +49,8 @@ struct AgentState: Codable {
 
     /// Every fd the new binary must inherit.
     var inheritedFDs: [Int32] {
-        [controlFD, requesterFD] + listeners.map(\.fd) + generations.flatMap { [$0.logFD] + ($0.notifyFD.map { [$0] } ?? []) }
+        [controlFD, requesterFD] + listeners.map(\.fd)
+            + generations.flatMap { [$0.logFD] + ($0.notifyFD.map { [$0] } ?? []) }
     }
 
     /// The state left by the previous binary, if this process was started by a self-upgrade. Removes

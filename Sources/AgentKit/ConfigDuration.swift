@@ -30,7 +30,8 @@ public struct ConfigDuration: Codable, Sendable, Equatable, CustomStringConverti
         let text = try container.decode(String.self)
         guard let parsed = ConfigDuration(parsing: text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "'\(text)' is not a duration; use e.g. 500ms, 2s, 1m or a number of seconds")
+                in: container,
+                debugDescription: "'\(text)' is not a duration; use e.g. 500ms, 2s, 1m or a number of seconds")
         }
         self = parsed
     }

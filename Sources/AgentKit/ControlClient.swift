@@ -12,7 +12,8 @@ public enum ControlClient {
         do {
             fd = try SocketAddress.connect(unixPath: socketPath, timeoutMilliseconds: timeoutSeconds * 1000)
         } catch let error as AgentError {
-            throw AgentError("ctl.unreachable", "cannot reach the agent at \(socketPath): \(error.message); is it running?")
+            throw AgentError(
+                "ctl.unreachable", "cannot reach the agent at \(socketPath): \(error.message); is it running?")
         }
         defer { close(fd) }
         let encoder = JSONEncoder()

@@ -1,28 +1,6 @@
+internal import CAgentSupport
 import Foundation
 import Glibc
-internal import CAgentSupport
-
-/// One accepted control connection, waiting for its request line or for its answer.
-final class ControlConnection {
-    let fd: Int32
-    let acceptedMono: Int64
-    var buffer: [UInt8] = []
-    /// Set once the request line was parsed; the connection then waits for `respond`.
-    var request: ControlRequest?
-
-    init(fd: Int32, acceptedMono: Int64) {
-        self.fd = fd
-        self.acceptedMono = acceptedMono
-    }
-
-    /// Writes the answer and closes the connection.
-    func respond(_ response: ControlResponse) {
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-        SocketAddress.setTimeouts(fd, milliseconds: 5000)
-        try? SocketAddress.writeAll(fd, response.encoded())
-        close(fd)
-    }
-}
 
 /// The control socket: a Unix stream socket of mode 0600 that only the agent's own user (or root)
 /// may use, checked again with SO_PEERCRED on every connection.
@@ -65,8 +43,10 @@ final class ControlServer {
             var pid: pid_t = 0
             if cas_peer_uid(client, &uid, &pid) < 0 || (uid != geteuid() && uid != 0) {
                 let connection = ControlConnection(fd: client, acceptedMono: MonotonicClock.now())
-                connection.respond(ControlResponse(
-                    command: "", outcome: "error", reason: "permission denied: only uid \(geteuid()) may control this agent"))
+                connection.respond(
+                    ControlResponse(
+                        command: "", outcome: "error",
+                        reason: "permission denied: only uid \(geteuid()) may control this agent"))
                 continue
             }
             accepted.append(ControlConnection(fd: client, acceptedMono: MonotonicClock.now()))
@@ -100,12 +80,14 @@ final class ControlServer {
         }
         let decoder = JSONDecoder()
         guard let request = try? decoder.decode(ControlRequest.self, from: Data(line)) else {
-            return .invalid(ControlResponse(command: "", outcome: "error", reason: "malformed request; send one JSON line"))
+            return .invalid(
+                ControlResponse(command: "", outcome: "error", reason: "malformed request; send one JSON line"))
         }
         guard ControlRequest.commands.contains(request.command) else {
-            return .invalid(ControlResponse(
-                command: request.command, outcome: "error",
-                reason: "unknown command; use one of \(ControlRequest.commands.joined(separator: ", "))"))
+            return .invalid(
+                ControlResponse(
+                    command: request.command, outcome: "error",
+                    reason: "unknown command; use one of \(ControlRequest.commands.joined(separator: ", "))"))
         }
         return .request(request)
     }

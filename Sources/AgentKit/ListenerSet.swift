@@ -32,7 +32,8 @@ final class ListenerSet {
     /// Applies a new listener list: keeps sockets whose address is unchanged, opens new ones, retires
     /// the rest. All-or-nothing: when one cannot be opened, nothing changes.
     func reload(_ configs: [ListenerConfig]) throws -> (added: [String], removed: [String]) {
-        var next: [Listener] = [], opened: [Listener] = []
+        var next: [Listener] = []
+        var opened: [Listener] = []
         do {
             for config in configs {
                 if var kept = active.first(where: { $0.addressKey == config.addressKey }) {

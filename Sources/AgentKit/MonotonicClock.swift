@@ -11,6 +11,7 @@ enum MonotonicClock {
 
     /// An ISO-8601 UTC timestamp with milliseconds, for status output and log lines.
     static func wallTimestamp(_ date: Date = Date()) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        date.formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 }

@@ -1,5 +1,5 @@
-import Glibc
 internal import CAgentSupport
+import Glibc
 
 /// One generation's sd_notify endpoint: an AF_UNIX datagram socket passed as `NOTIFY_SOCKET`.
 ///
@@ -18,7 +18,8 @@ final class NotifySocket {
     init(path: String, owner: (uid_t, gid_t)?) throws {
         unlink(path)
         fd = try syscall("socket", path) {
-            socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            socket(
+                AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         }
         self.path = path
         do {

@@ -1,6 +1,6 @@
+internal import CAgentSupport
 import Foundation
 import Glibc
-internal import CAgentSupport
 
 /// Runs HTTP/TCP readiness probes on their own short-lived threads (a probe blocks on connect and
 /// read) and hands results back to the event loop through an eventfd it polls.
@@ -25,11 +25,14 @@ final class ReadinessProber: @unchecked Sendable {
         let resolved = address.replacingOccurrences(of: "{generation}", with: String(generation))
             .replacingOccurrences(of: "{pid}", with: String(pid))
         let timeout = min(max(readiness.interval.milliseconds * 5, 1000), 5000)
-        let kind = readiness.type, path = readiness.path, pidHeader = readiness.pidHeader
+        let kind = readiness.type
+        let path = readiness.path
+        let pidHeader = readiness.pidHeader
         let thread = Thread { [self] in
             let outcome: (Bool, String)
             if kind == .http {
-                outcome = Self.httpProbe(address: resolved, path: path, pidHeader: pidHeader, pid: pid, timeout: timeout)
+                outcome = Self.httpProbe(
+                    address: resolved, path: path, pidHeader: pidHeader, pid: pid, timeout: timeout)
             } else {
                 outcome = Self.tcpProbe(address: resolved, timeout: timeout)
             }
@@ -74,8 +77,9 @@ final class ReadinessProber: @unchecked Sendable {
             let fd = try SocketAddress.connect(to: address, timeoutMilliseconds: timeout)
             defer { close(fd) }
             let host = address.hasPrefix("/") ? "localhost" : address
-            try SocketAddress.writeAll(fd, Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8))
-            let reply = String(decoding: try SocketAddress.readAll(fd, limit: 65536), as: UTF8.self)
+            try SocketAddress.writeAll(
+                fd, Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8))
+            let reply = String(decoding: try readHead(fd), as: UTF8.self)
             let lines = reply.split(separator: "\r\n", omittingEmptySubsequences: false)
             guard let status = lines.first, status.hasPrefix("HTTP/"), status.split(separator: " ").count >= 2 else {
                 return (false, "no HTTP answer from \(address)")
@@ -92,5 +96,22 @@ final class ReadinessProber: @unchecked Sendable {
         } catch {
             return (false, "\(error)")
         }
+    }
+
+    /// Reads up to the end of the response head; the body does not matter (and a keep-alive server
+    /// would never close the connection for us).
+    private static func readHead(_ fd: Int32) throws -> [UInt8] {
+        var head: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let terminator: [UInt8] = [13, 10, 13, 10]
+        while head.count < 65536 {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw AgentError.system("read") }
+            if n == 0 { break }
+            head += buffer[..<n]
+            if let range = head.firstRange(of: terminator) { return Array(head[..<range.lowerBound]) }
+        }
+        return head
     }
 }

@@ -4,9 +4,12 @@ import Glibc
 enum SocketAddress {
     /// Splits `host:port` (IPv6 as `[addr]:port`); nil when malformed.
     static func parseHostPort(_ text: String) -> (host: String, port: UInt16)? {
-        let host: Substring, portText: Substring
+        let host: Substring
+        let portText: Substring
         if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
+                return nil
+            }
             host = text[text.index(after: text.startIndex)..<close]
             portText = text[text.index(close, offsetBy: 2)...]
         } else {
@@ -20,7 +23,8 @@ enum SocketAddress {
 
     /// Calls `body` with a `sockaddr_un` for `path`.
     @discardableResult
-    static func withUnixAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) throws -> T) throws -> T {
+    static func withUnixAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) throws -> T) throws -> T
+    {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -58,7 +62,9 @@ enum SocketAddress {
     /// A listening TCP socket with SO_REUSEADDR (never SO_REUSEPORT: one accept queue per address).
     static func tcpListener(_ text: String, backlog: Int32) throws -> Int32 {
         try withTCPAddress(text, passive: true) { address, length, family in
-            let fd = try syscall("socket", text) { socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+            let fd = try syscall("socket", text) {
+                socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            }
             do {
                 var on: Int32 = 1
                 try syscall("setsockopt", text) {
@@ -79,11 +85,14 @@ enum SocketAddress {
         var info = stat()
         if lstat(path, &info) == 0 {
             guard (info.st_mode & S_IFMT) == S_IFSOCK else {
-                throw AgentError("socket.exists", "\(path) exists and is not a socket; remove it or choose another path")
+                throw AgentError(
+                    "socket.exists", "\(path) exists and is not a socket; remove it or choose another path")
             }
             unlink(path)
         }
-        let fd = try syscall("socket", path) { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        let fd = try syscall("socket", path) {
+            socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        }
         do {
             try withUnixAddress(path) { address, length in try syscall("bind", path) { bind(fd, address, length) } }
             if let mode { try syscall("chmod", path) { chmod(path, mode) } }
@@ -100,7 +109,9 @@ enum SocketAddress {
     static func connect(to address: String, timeoutMilliseconds: Int) throws -> Int32 {
         if address.hasPrefix("/") { return try connect(unixPath: address, timeoutMilliseconds: timeoutMilliseconds) }
         let fd = try withTCPAddress(address, passive: false) { a, l, family in
-            let fd = try syscall("socket") { socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+            let fd = try syscall("socket") {
+                socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            }
             do {
                 try syscall("connect", address) { Glibc.connect(fd, a, l) }
                 return fd
@@ -115,7 +126,9 @@ enum SocketAddress {
 
     /// A blocking client connection to the Unix stream socket at `path` (relative paths allowed).
     static func connect(unixPath path: String, timeoutMilliseconds: Int) throws -> Int32 {
-        let fd = try syscall("socket") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        let fd = try syscall("socket") {
+            socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        }
         do {
             try withUnixAddress(path) { a, l in try syscall("connect", path) { Glibc.connect(fd, a, l) } }
         } catch {

@@ -36,7 +36,8 @@ extension Supervisor {
         response.state = state.rawValue
         response.agent = agentInfo()
         let live = generations
-        response.listeners = listeners.active.map { listenerInfo($0, state: "active") }
+        response.listeners =
+            listeners.active.map { listenerInfo($0, state: "active") }
             + listeners.retired.map { listenerInfo($0, state: "retired") }
         response.generations = live.map { generation in
             GenerationInfo(
@@ -73,7 +74,8 @@ extension Supervisor {
         do {
             next = try AgentConfig.load(path: configPath)
         } catch {
-            return ControlResponse(command: "reload", outcome: "failed", reason: "\(error); the old config stays in force")
+            return ControlResponse(
+                command: "reload", outcome: "failed", reason: "\(error); the old config stays in force")
         }
         if next.controlSocket != config.controlSocket || next.service != config.service {
             return ControlResponse(
@@ -86,15 +88,18 @@ extension Supervisor {
             response.listenersAdded = added
             response.listenersRemoved = removed
         } catch {
-            return ControlResponse(command: "reload", outcome: "failed", reason: "\(error); the old config stays in force")
+            return ControlResponse(
+                command: "reload", outcome: "failed", reason: "\(error); the old config stays in force")
         }
-        if next.log.path != config.log.path, let newSink = try? LogSink(path: next.log.path) {
+        // Reopened on every reload, so that HUP after a log rotation writes to the new file.
+        if let newSink = try? LogSink(path: next.log.path) {
             sink.close()
             sink = newSink
         }
         config = next
         listeners.closeRetired(inUse: Set(generations.flatMap(\.listenerFDs)))
-        response.listeners = self.listeners.active.map { listenerInfo($0, state: "active") }
+        response.listeners =
+            self.listeners.active.map { listenerInfo($0, state: "active") }
             + self.listeners.retired.map { listenerInfo($0, state: "retired") }
         return response
     }

@@ -1,6 +1,6 @@
+internal import CAgentSupport
 import Foundation
 import Glibc
-internal import CAgentSupport
 
 extension Supervisor {
     /// Collects every exited child (signals coalesce, so loop until none is left).
@@ -10,7 +10,8 @@ extension Supervisor {
             let pid = waitpid(-1, &status, WNOHANG)
             if pid < 0 && errno == EINTR { continue }
             if pid <= 0 { break }
-            let exit = cas_wifexited(status) != 0
+            let exit =
+                cas_wifexited(status) != 0
                 ? ExitStatus(code: cas_wexitstatus(status), signal: nil)
                 : ExitStatus(code: nil, signal: cas_wifsignaled(status) != 0 ? cas_wtermsig(status) : nil)
             if let generation = generations.first(where: { $0.pid == pid }) {
@@ -37,7 +38,8 @@ extension Supervisor {
         switch generation.state {
         case .starting:
             if operation?.generation == generation.number {
-                let reason = generation.failureReason
+                let reason =
+                    generation.failureReason
                     ?? "generation \(generation.number) (pid \(generation.pid)) \(exit) before it was ready"
                 completeOperation(outcome: "failed", reason: reason, failed: generation)
             }
@@ -121,7 +123,8 @@ extension Supervisor {
         let now = MonotonicClock.now()
         for generation in generations {
             if generation.state == .starting && generation.failureReason == nil {
-                generation.failureReason = "the agent is stopping; generation \(generation.number) was stopped before it was ready"
+                generation.failureReason =
+                    "the agent is stopping; generation \(generation.number) was stopped before it was ready"
             }
             drain(generation, now: now)
         }

@@ -11,7 +11,10 @@ extension Supervisor {
         }
         if let operation {
             let phase = operation.drainingOld ? "draining generation \(operation.oldGeneration ?? 0)" : "starting"
-            refuse(requester, "a restart is already in progress (generation \(operation.generation) \(phase)); retry when it finishes")
+            refuse(
+                requester,
+                "a restart is already in progress (generation \(operation.generation) \(phase)); retry when it finishes"
+            )
             agentLog("restart refused: one is already in progress")
             return
         }
@@ -81,7 +84,8 @@ extension Supervisor {
         guard let notify = generation.notify else { return }
         for message in notify.receiveAll() {
             guard generation.accepts(sender: message.sender) else {
-                agentLog("ignored notify message from pid \(message.sender) on generation \(generation.number)'s socket")
+                agentLog(
+                    "ignored notify message from pid \(message.sender) on generation \(generation.number)'s socket")
                 continue
             }
             if let status = message.fields["STATUS"] { generation.statusText = status }
@@ -114,10 +118,14 @@ extension Supervisor {
         generation.nextProbe = nil
         let old = current
         current = generation
-        agentLog("generation \(generation.number) (pid \(generation.pid)) ready after \(generation.readyMilliseconds ?? 0) ms")
+        agentLog(
+            "generation \(generation.number) (pid \(generation.pid)) ready after \(generation.readyMilliseconds ?? 0) ms"
+        )
         if !readyNotified {
             readyNotified = true
-            Systemd.notify("READY=1\nMAINPID=\(getpid())\nSTATUS=serving generation \(generation.number)", socketPath: systemdSocket)
+            Systemd.notify(
+                "READY=1\nMAINPID=\(getpid())\nSTATUS=serving generation \(generation.number)",
+                socketPath: systemdSocket)
         } else {
             Systemd.notify("STATUS=serving generation \(generation.number)", socketPath: systemdSocket)
         }

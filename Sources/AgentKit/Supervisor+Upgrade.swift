@@ -1,17 +1,21 @@
+internal import CAgentSupport
 import Foundation
 import Glibc
-internal import CAgentSupport
 
 extension Supervisor {
     /// `upgrade-agent`: checks `binary --version`, then execs it in place (same pid, same sockets,
     /// children untouched). Only while the service runs steadily: no restart, stop or other upgrade.
     func beginUpgrade(binary: String?, requester: ControlConnection) {
         guard let binary, binary.hasPrefix("/") else {
-            finish(requester, ControlResponse(command: "upgrade-agent", outcome: "error", reason: "binary must be an absolute path"))
+            finish(
+                requester,
+                ControlResponse(command: "upgrade-agent", outcome: "error", reason: "binary must be an absolute path"))
             return
         }
         guard !stopping, operation == nil, upgrade == nil, generations.allSatisfy({ $0.state == .ready }) else {
-            finish(requester, .refused("upgrade-agent", "the agent is busy (\(state.rawValue)); retry when it is running steadily"))
+            finish(
+                requester,
+                .refused("upgrade-agent", "the agent is busy (\(state.rawValue)); retry when it is running steadily"))
             return
         }
         do {
@@ -28,7 +32,8 @@ extension Supervisor {
         check.readOutput()
         check.close()
         guard exit.succeeded, check.banner.hasPrefix("rollout-agent ") else {
-            let reason = "\(check.binary) --version \(exit) and printed '\(check.banner)'; expected 'rollout-agent VERSION'"
+            let reason =
+                "\(check.binary) --version \(exit) and printed '\(check.banner)'; expected 'rollout-agent VERSION'"
             finish(check.requester, ControlResponse(command: "upgrade-agent", outcome: "failed", reason: reason))
             return
         }
@@ -43,7 +48,8 @@ extension Supervisor {
     private func execNewBinary(_ binary: String, requester: ControlConnection) {
         connections.removeAll { $0 === requester }
         let snapshot = AgentState(
-            configPath: configPath, controlFD: control.fd, controlPath: control.path, requesterFD: requester.fd,
+            configPath: configPath, config: config, controlFD: control.fd, controlPath: control.path,
+            requesterFD: requester.fd,
             listeners: listeners.active.map { snapshotListener($0, retired: false) }
                 + listeners.retired.map { snapshotListener($0, retired: true) },
             generations: generations.map { g in
@@ -54,14 +60,17 @@ extension Supervisor {
                     statusText: g.statusText)
             },
             current: current?.number, nextGeneration: nextGeneration, counters: counters, crashStreak: crashStreak,
-            startedWall: startedWall, upgrades: upgrades + 1, readyNotified: readyNotified, systemdSocket: systemdSocket)
+            startedWall: startedWall, upgrades: upgrades + 1, readyNotified: readyNotified, systemdSocket: systemdSocket
+        )
         let reason: String
         do {
             setenv(AgentState.variable, try snapshot.encoded(), 1)
             for fd in snapshot.inheritedFDs { _ = fcntl(fd, F_SETFD, 0) }
             for generation in generations { generation.log.drain(into: sink) }
             agentLog("upgrade-agent: exec \(binary) (pid \(getpid()) stays)")
-            let argv: [UnsafeMutablePointer<CChar>?] = [strdup(binary), strdup("run"), strdup("--config"), strdup(configPath), nil]
+            let argv: [UnsafeMutablePointer<CChar>?] = [
+                strdup(binary), strdup("run"), strdup("--config"), strdup(configPath), nil,
+            ]
             execv(binary, argv)
             reason = "exec \(binary) failed: \(String(cString: strerror(errno)))"
             argv.forEach { free($0) }
@@ -83,7 +92,7 @@ extension Supervisor {
     /// The agent after a self-upgrade: adopts everything the previous binary handed over and answers
     /// the `upgrade-agent` request that caused it.
     convenience init(restoring state: AgentState, signalFD: Int32) throws {
-        let config = try AgentConfig.load(path: state.configPath)
+        let config = state.config
         let listener = { (s: AgentState.ListenerSnapshot) -> Listener in
             _ = fcntl(s.fd, F_SETFD, FD_CLOEXEC)
             return Listener(name: s.name, addressKey: s.addressKey, fd: s.fd, activated: s.activated)
@@ -113,11 +122,9 @@ extension Supervisor {
         crashStreak = state.crashStreak
         upgrades = state.upgrades
         readyNotified = state.readyNotified
-        if config.listeners.map(\.addressKey) != listeners.active.map(\.addressKey) {
-            let response = reload()
-            agentLog("config listeners changed during upgrade: reload \(response.outcome)")
-        }
-        agentLog("rollout-agent \(AgentVersion.current) took over (upgrade \(upgrades)); \(generations.count) generation(s) kept")
+        agentLog(
+            "rollout-agent \(AgentVersion.current) took over (upgrade \(upgrades)); \(generations.count) generation(s) kept"
+        )
         if readyNotified { Systemd.notify("MAINPID=\(getpid())\nREADY=1", socketPath: systemdSocket) }
         var response = ControlResponse(command: "upgrade-agent", outcome: "ok")
         response.agent = agentInfo()

@@ -1,6 +1,6 @@
+internal import CAgentSupport
 import Foundation
 import Glibc
-internal import CAgentSupport
 
 /// Supervises one service: owns its listeners, starts generations, hands the listeners from one
 /// generation to the next, and answers the control socket.
@@ -100,7 +100,11 @@ public final class Supervisor {
     }
 
     private enum Source {
-        case signals, control, connection(ControlConnection), notify(Generation), log(Generation), prober, upgrade
+        case signals, control
+        case connection(ControlConnection)
+        case notify(Generation)
+        case log(Generation)
+        case prober, upgrade
     }
 
     private func pollOnce() {

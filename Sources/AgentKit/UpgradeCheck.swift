@@ -1,5 +1,5 @@
-import Glibc
 internal import CAgentSupport
+import Glibc
 
 /// A running `NEW-BINARY --version` check before an agent self-upgrade.
 final class UpgradeCheck {

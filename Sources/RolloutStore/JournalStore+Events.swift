@@ -10,7 +10,7 @@ extension JournalStore {
         detail: JournalJSON? = nil, at date: Date = Date()
     ) async throws -> Int64 {
         let detailText = try JournalJSON.columnText(detail)
-        return try await pool.write { db in
+        return try await journalWrite { db in
             var inventory = inventory
             if let rolloutID {
                 guard let row = try RolloutRow.fetchOne(db, key: rolloutID) else {

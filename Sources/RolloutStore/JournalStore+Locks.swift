@@ -23,14 +23,7 @@ extension JournalStore {
         let mine = LockLease(
             inventory: inventory, owner: owner, acquiredAt: now, heartbeatAt: now,
             expiresAt: JournalTime.rounded(JournalDuration.adding(lease, to: now)))
-        return try await pool.writeWithoutTransaction { db in
-            var result: LockAcquisition?
-            try db.inTransaction(.immediate) {
-                result = try Self.acquire(mine, isProcessAlive: isProcessAlive, db)
-                return .commit
-            }
-            return result!
-        }
+        return try await journalWrite { db in try Self.acquire(mine, isProcessAlive: isProcessAlive, db) }
     }
 
     private static func acquire(_ mine: LockLease, isProcessAlive: (Int32) -> Bool, _ db: Database) throws
@@ -78,7 +71,7 @@ extension JournalStore {
     public func renewLock(inventory: String, owner: LockOwner, lease: Duration, now: Date = Date()) async throws
         -> LockLease
     {
-        try await pool.write { db in
+        try await journalWrite { db in
             guard var current = try LockRow.fetchOne(db, key: inventory).map(LockLease.init),
                 current.owner.token == owner.token
             else {
@@ -98,7 +91,7 @@ extension JournalStore {
     /// Releases our lock. Returns false (and changes nothing) when we did not hold it.
     @discardableResult
     public func releaseLock(inventory: String, owner: LockOwner) async throws -> Bool {
-        try await pool.write { db in
+        try await journalWrite { db in
             try db.execute(
                 sql: "DELETE FROM inventory_lock WHERE inventory = ? AND owner_token = ?",
                 arguments: [inventory, owner.token])
@@ -112,7 +105,7 @@ extension JournalStore {
     public func forceReleaseLock(inventory: String, releasedBy: ControllerIdentity, now: Date = Date()) async throws
         -> LockLease?
     {
-        try await pool.write { db in
+        try await journalWrite { db in
             guard let current = try LockRow.fetchOne(db, key: inventory).map(LockLease.init) else { return nil }
             _ = try LockRow.deleteOne(db, key: inventory)
             try Self.insertEvent(

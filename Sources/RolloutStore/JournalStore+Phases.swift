@@ -17,7 +17,7 @@ extension JournalStore {
         -> [Int64]
     {
         let details = try starts.map { try JournalJSON.columnText($0.detail) }
-        return try await pool.write { db in
+        return try await journalWrite { db in
             let findHost = try db.cachedStatement(sql: "SELECT id FROM rollout_host WHERE rollout_id = ? AND name = ?")
             let markRunning = try db.cachedStatement(
                 sql: "UPDATE rollout_host SET status = 'running', updated_at = ? WHERE id = ? AND status = 'pending'")
@@ -55,7 +55,7 @@ extension JournalStore {
     /// Closes several phases in one transaction; if any cannot be closed, none is.
     public func finishPhases(_ finishes: [PhaseFinish], at date: Date = Date()) async throws {
         let details = try finishes.map { try JournalJSON.columnText($0.detail) }
-        try await pool.write { db in
+        try await journalWrite { db in
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE phase SET status = ?, error = ?, detail = coalesce(?, detail), finished_at = ?

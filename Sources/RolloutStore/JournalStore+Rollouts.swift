@@ -7,7 +7,7 @@ extension JournalStore {
     /// Ids increase and are never reused, even across deletes by hand (`AUTOINCREMENT`).
     public func beginRollout(_ start: RolloutStart) async throws -> Int64 {
         let plan = try JournalJSON.columnText(start.plan)
-        return try await pool.write { db in
+        return try await journalWrite { db in
             let row = RolloutRow(
                 id: nil, inventory: start.inventory, playbook: start.playbook, version: start.version,
                 previousVersion: start.previousVersion, strategy: start.strategy, status: .running,
@@ -24,7 +24,7 @@ extension JournalStore {
     /// - Throws: ``JournalError`` `unknown_rollout`, or `duplicate_host` when a name is already in the
     ///   rollout or appears twice in `hosts` (then none of `hosts` is added).
     public func addHosts(_ hosts: [HostEntry], to rolloutID: Int64, at date: Date = Date()) async throws {
-        try await pool.write { db in
+        try await journalWrite { db in
             try Self.requireRollout(rolloutID, db)
             let statement = try db.cachedStatement(
                 sql: """
@@ -61,7 +61,7 @@ extension JournalStore {
     public func setHostStatuses(_ updates: [HostStatusUpdate], in rolloutID: Int64, at date: Date = Date())
         async throws
     {
-        try await pool.write { db in
+        try await journalWrite { db in
             let statement = try db.cachedStatement(
                 sql: "UPDATE rollout_host SET status = ?, error = ?, updated_at = ? WHERE rollout_id = ? AND name = ?")
             let now = JournalTime.string(from: date)
@@ -82,7 +82,7 @@ extension JournalStore {
         guard status != .running else {
             throw JournalError(.invalidStatus, "a rollout cannot be finished as 'running'; pass its final status")
         }
-        try await pool.write { db in
+        try await journalWrite { db in
             try db.execute(
                 sql: "UPDATE rollout SET status = ?, exit_code = ?, error = ?, finished_at = ? WHERE id = ?",
                 arguments: [status.rawValue, exitCode, error, JournalTime.string(from: date), id])

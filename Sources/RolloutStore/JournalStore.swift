@@ -9,6 +9,8 @@ import GRDB
 ///   opening an up-to-date file again (from this process or another) changes nothing.
 /// - Every write method is one `BEGIN IMMEDIATE` transaction, committed with `synchronous=FULL`:
 ///   when it returns, the row survives a crash or power loss; when it throws, nothing of it was written.
+///   A write runs to completion even when the calling task is cancelled (a stopping controller must
+///   still journal how it stopped); reads of a cancelled task throw `CancellationError`.
 /// - Several controllers may share the file: a writer waits up to `busyTimeout` for another's
 ///   transaction instead of failing, and readers never block writers (WAL).
 /// - Foreign keys are enforced and journal rows are never deleted (a trigger refuses it).
@@ -22,8 +24,8 @@ public final class JournalStore: Sendable {
     /// Opens (creating if needed) the journal at `path` and brings its schema up to date.
     ///
     /// - Parameter busyTimeout: how long a write waits for another process's transaction.
-    /// - Throws: ``JournalError`` `cannot_open` when the directory or file cannot be created,
-    ///   or GRDB's `DatabaseError` when the file is not a usable SQLite database.
+    /// - Throws: ``JournalError`` `cannot_open` when the directory or file cannot be created or the file
+    ///   is not a SQLite database; GRDB's `DatabaseError` for other SQLite failures (disk full, I/O error).
     public init(path: String, busyTimeout: Duration = .seconds(10)) throws {
         self.path = path
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -69,6 +71,27 @@ public final class JournalStore: Sendable {
                 attempt += 1
                 if try pool.read(migrator.hasCompletedMigrations) { return }
                 if attempt >= 3 { throw error }
+            }
+        }
+    }
+
+    /// Runs `updates` in one `BEGIN IMMEDIATE` transaction, to completion even when the calling task is
+    /// cancelled. GRDB's async `write` throws `CancellationError` (and interrupts a running statement) in a
+    /// cancelled task, but a controller stopped by Ctrl-C cancels its tasks and must still journal how
+    /// each step ended and that it was interrupted.
+    func journalWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            pool.asyncWriteWithoutTransaction { db in
+                do {
+                    var result: T?
+                    try db.inTransaction(.immediate) {
+                        result = try updates(db)
+                        return .commit
+                    }
+                    continuation.resume(returning: result!)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
             }
         }
     }

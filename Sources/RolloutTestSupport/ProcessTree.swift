@@ -30,6 +30,18 @@ public enum ProcessTree {
         return fields.count > 1 ? pid_t(fields[1]) : nil
     }
 
+    /// The pids of living processes whose command line contains `text`.
+    public static func processes(withCommandLineContaining text: String) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry), pid != getpid(),
+                let cmdline = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+                cmdline.contains(text), isAlive(pid)
+            else { return nil }
+            return pid
+        }
+    }
+
     /// Whether `pid` exists and is not a zombie.
     public static func isAlive(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

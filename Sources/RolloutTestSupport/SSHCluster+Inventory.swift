@@ -12,15 +12,15 @@ extension SSHCluster {
     ///     web: {hosts: {h1: {}, h2: {}}}
     /// ```
     ///
-    /// `groups` become `children` (group name → host names, in the given order). With `viaBastion` (default:
+    /// `groups` become `children` (group name → host names, in the given order). With `bastion` (default:
     /// whether the cluster has a bastion) the bastion is listed as a host too and every other host gets
     /// `proxy_jump: bastion`.
-    public func writeInventory(to path: String, groups: [(name: String, hosts: [String])] = [], viaBastion: Bool? = nil)
+    public func writeInventory(to path: String, groups: [(name: String, hosts: [String])] = [], bastion: Bool? = nil)
         throws
     {
-        let bastion = self.bastion
-        let jump = viaBastion ?? (bastion != nil)
-        if jump && bastion == nil {
+        let bastionHost = self.bastion
+        let jump = bastion ?? (bastionHost != nil)
+        if jump && bastionHost == nil {
             throw TestSupportError("cannot write an inventory through a bastion: the cluster has none")
         }
         var lines = [
@@ -31,11 +31,13 @@ extension SSHCluster {
         ]
         for host in hosts {
             let via = jump ? ", proxy_jump: bastion" : ""
-            lines.append(
-                "    \(host.name): {address: \(host.address), port: \(host.port), root: \(yaml(host.rootDirectory))\(via)}")
+            let fields = "address: \(host.address), port: \(host.port), root: \(yaml(host.rootDirectory))\(via)"
+            lines.append("    \(host.name): {\(fields)}")
         }
-        if jump, let bastion {
-            lines.append("    bastion: {address: \(bastion.address), port: \(bastion.port), root: \(yaml(bastion.rootDirectory))}")
+        if jump, let bastionHost {
+            lines.append(
+                "    bastion: {address: \(bastionHost.address), port: \(bastionHost.port), "
+                    + "root: \(yaml(bastionHost.rootDirectory))}")
         }
         if !groups.isEmpty {
             lines.append("  children:")

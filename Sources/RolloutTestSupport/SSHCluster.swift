@@ -38,9 +38,29 @@ public final class SSHCluster: @unchecked Sendable {
     private let removesDirectory: Bool
 
     /// Starts `hosts` servers (plus a bastion) in a fresh temporary directory that ``stopAll()`` removes.
+    ///
+    /// Clusters left behind by a test process that crashed (its pid, recorded in the directory, is gone) are
+    /// stopped and removed first, so that a crash never leaves servers running for long.
     public static func start(hosts: Int, bastion: Bool = false) throws -> SSHCluster {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rollout-ssh-\(UUID().uuidString.prefix(8))")
+        reapOrphans()
+        let dir = temporaryRoot.appendingPathComponent("\(temporaryPrefix)\(UUID().uuidString.prefix(8))")
         return try SSHCluster(directory: dir.path, hosts: hosts, bastion: bastion, removeDirectoryOnStop: true)
+    }
+
+    private static let temporaryRoot = FileManager.default.temporaryDirectory
+    private static let temporaryPrefix = "rollout-ssh-"
+
+    /// Kills the sshd processes of temporary clusters whose owning process died, and removes their directories.
+    static func reapOrphans() {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: temporaryRoot.path)) ?? []
+        for entry in entries where entry.hasPrefix(temporaryPrefix) {
+            let dir = temporaryRoot.appendingPathComponent(entry).path
+            guard let text = try? String(contentsOfFile: dir + "/owner.pid", encoding: .utf8),
+                let owner = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), !ProcessTree.isAlive(owner)
+            else { continue }
+            for pid in ProcessTree.processes(withCommandLineContaining: dir + "/hosts/") { ProcessTree.killTree(pid) }
+            try? FileManager.default.removeItem(atPath: dir)
+        }
     }
 
     /// Starts `hosts` servers (plus a bastion) in `directory`, which is created and kept.
@@ -48,12 +68,15 @@ public final class SSHCluster: @unchecked Sendable {
     /// Returns once every server answers with its SSH banner. With `daemonize` the servers detach from this
     /// process and keep running after it exits; stop them with ``stopAll()`` on an attached cluster.
     public convenience init(directory: String, hosts: Int, bastion: Bool = false, daemonize: Bool = false) throws {
-        try self.init(directory: directory, hosts: hosts, bastion: bastion, daemonize: daemonize,
-                      removeDirectoryOnStop: false)
+        try self.init(
+            directory: directory, hosts: hosts, bastion: bastion, daemonize: daemonize,
+            removeDirectoryOnStop: false)
     }
 
-    private init(directory: String, hosts count: Int, bastion: Bool, daemonize: Bool = false,
-                 removeDirectoryOnStop: Bool) throws {
+    private init(
+        directory: String, hosts count: Int, bastion: Bool, daemonize: Bool = false,
+        removeDirectoryOnStop: Bool
+    ) throws {
         guard count >= 1 else { throw TestSupportError("an SSH cluster needs at least one host, got \(count)") }
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
         let files = try SSHClusterFiles.create(in: dir)
@@ -67,6 +90,9 @@ public final class SSHCluster: @unchecked Sendable {
         ownsProcesses = !daemonize
         removesDirectory = removeDirectoryOnStop
         state = SSHClusterState(directory: dir, user: files.user, hosts: [], bastion: nil)
+        if removeDirectoryOnStop {
+            try String(getpid()).write(toFile: dir + "/owner.pid", atomically: true, encoding: .utf8)
+        }
         SSHClusterRegistry.shared.add(self)
         do {
             let sshd = try BuiltProducts.tool("sshd")
@@ -167,7 +193,8 @@ public final class SSHCluster: @unchecked Sendable {
     private func saveState() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try lock.withLock { try encoder.encode(state) }.write(to: URL(fileURLWithPath: SSHClusterState.path(in: directory)))
+        try lock.withLock { try encoder.encode(state) }.write(
+            to: URL(fileURLWithPath: SSHClusterState.path(in: directory)))
     }
 }
 

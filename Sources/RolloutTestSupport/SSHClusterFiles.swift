@@ -31,7 +31,9 @@ struct SSHClusterFiles {
             try? fm.removeItem(atPath: path + ".pub")
         }
         try keygen(["-q", "-t", "ed25519", "-N", "", "-C", "rollout-test-user", "-f", files.userKey])
-        try keygen(["-q", "-t", "ed25519", "-N", passphrase, "-C", "rollout-test-encrypted", "-f", files.encryptedUserKey])
+        try keygen([
+            "-q", "-t", "ed25519", "-N", passphrase, "-C", "rollout-test-encrypted", "-f", files.encryptedUserKey,
+        ])
         let authorized = try [files.userKey, files.encryptedUserKey].map {
             try String(contentsOfFile: $0 + ".pub", encoding: .utf8)
         }.joined()
@@ -41,7 +43,8 @@ struct SSHClusterFiles {
 
     /// Creates a host's directory, host key and config, starts its sshd on a free port (retrying when another
     /// process takes the port first) and waits until it answers with its banner.
-    static func startHost(name: String, files: SSHClusterFiles, sshd: String, daemonize: Bool) throws -> SSHClusterHost {
+    static func startHost(name: String, files: SSHClusterFiles, sshd: String, daemonize: Bool) throws -> SSHClusterHost
+    {
         let hostDir = files.directory + "/hosts/" + name
         let fm = FileManager.default
         try fm.createDirectory(atPath: hostDir + "/root", withIntermediateDirectories: true)

@@ -11,15 +11,16 @@ final class SFTPSession {
         self.session = session
     }
 
-    deinit { _ = libssh2_sftp_shutdown(handle) }
+    deinit { session.blockingBriefly { _ = libssh2_sftp_shutdown(handle) } }
 
     static func start(_ session: SSHSession, deadline: Deadline, timeout: () -> SSHError) throws -> SFTPSession {
         let (pointer, rc) = try session.retryPointer(until: deadline, timeout: timeout) {
             libssh2_sftp_init(session.handle)
         }
         guard let pointer else {
-            throw session.error(rc, "libssh2_sftp_init", .sftpFailed,
-                                "the server did not start the SFTP subsystem (Subsystem sftp in sshd_config?)")
+            throw session.error(
+                rc, "libssh2_sftp_init", .sftpFailed,
+                "the server did not start the SFTP subsystem (Subsystem sftp in sshd_config?)")
         }
         return SFTPSession(handle: pointer, session: session)
     }
@@ -29,9 +30,10 @@ final class SFTPSession {
         guard rc == LIBSSH2_ERROR_SFTP_PROTOCOL else { return session.error(rc, function, .sftpFailed, hint) }
         let status = libssh2_sftp_last_error(handle)
         let names: [UInt: String] = [2: "no such file", 3: "permission denied", 4: "failure", 8: "unsupported"]
-        return SSHError(.sftpFailed, host: session.host,
-                        "\(hint): SFTP status \(status) (\(names[status] ?? "see RFC draft-ietf-secsh-filexfer"))",
-                        nativeCode: rc, function: function)
+        return SSHError(
+            .sftpFailed, host: session.host,
+            "\(hint): SFTP status \(status) (\(names[status] ?? "see RFC draft-ietf-secsh-filexfer"))",
+            nativeCode: rc, function: function)
     }
 
     var lastStatus: UInt { libssh2_sftp_last_error(handle) }
@@ -78,18 +80,25 @@ final class SFTPFile {
         self.path = path
     }
 
-    deinit { if let handle { _ = libssh2_sftp_close_handle(handle) } }
+    deinit {
+        // An abandoned upload still has write requests in flight; closing waits for them and frees their buffers.
+        if let handle { sftp.session.blockingBriefly { _ = libssh2_sftp_close_handle(handle) } }
+    }
 
     /// Creates `path` exclusively (it must not exist) for writing, with `mode`.
-    static func create(_ sftp: SFTPSession, path: String, mode: Int, deadline: Deadline,
-                       timeout: () -> SSHError) throws -> SFTPFile {
+    static func create(
+        _ sftp: SFTPSession, path: String, mode: Int, deadline: Deadline,
+        timeout: () -> SSHError
+    ) throws -> SFTPFile {
         let flags = UInt(LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL)
         let (pointer, rc) = try sftp.session.retryPointer(until: deadline, timeout: timeout) {
             libssh2_sftp_open_ex(sftp.handle, path, UInt32(path.utf8.count), flags, mode, LIBSSH2_SFTP_OPENFILE)
         }
         guard let pointer else {
-            throw sftp.error(rc, "libssh2_sftp_open_ex", "cannot create \(path) (does the directory exist and is it "
-                             + "writable by the login user?)")
+            throw sftp.error(
+                rc, "libssh2_sftp_open_ex",
+                "cannot create \(path) (does the directory exist and is it "
+                    + "writable by the login user?)")
         }
         return SFTPFile(handle: pointer, sftp: sftp, path: path)
     }
@@ -99,16 +108,40 @@ final class SFTPFile {
         guard let handle else { return }
         var rest = bytes
         while !rest.isEmpty {
-            let n = rest.withUnsafeBufferPointer { raw in
-                raw.withMemoryRebound(to: CChar.self) { libssh2_sftp_write(handle, $0.baseAddress, $0.count) }
-            }
+            let n = writeSome(handle, rest)
             if n > 0 {
                 rest = rest.dropFirst(n)
             } else if n == Int(LIBSSH2_ERROR_EAGAIN) {
-                try sftp.session.wait(until: deadline, timeout: timeout)
+                do {
+                    try sftp.session.wait(until: deadline, timeout: timeout)
+                } catch {
+                    finishHalfSentPacket(handle, rest)
+                    throw error
+                }
             } else {
                 throw sftp.error(Int32(n), "libssh2_sftp_write", "writing \(path) failed (disk full?)")
             }
+        }
+    }
+
+    private func writeSome(_ handle: OpaquePointer, _ bytes: ArraySlice<UInt8>) -> Int {
+        bytes.withUnsafeBufferPointer { raw in
+            raw.withMemoryRebound(to: CChar.self) { libssh2_sftp_write(handle, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// When a write is abandoned (timeout, cancellation) while libssh2 holds a half-sent packet, keeps resending
+    /// the same bytes for a short grace period until nothing is half-sent, so that the session stays usable for
+    /// the clean-up and the next operation. The chunk is bounded, so on a live connection this ends quickly.
+    private func finishHalfSentPacket(_ handle: OpaquePointer, _ bytes: ArraySlice<UInt8>) {
+        let grace = Deadline.after(.seconds(2))
+        var rest = bytes
+        while sftp.session.isWaitingToSend && !grace.hasPassed {
+            var fd = pollfd(fd: sftp.session.socket, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&fd, 1, grace.pollTimeout(cap: 100))
+            let n = writeSome(handle, rest)
+            if n > 0 { rest = rest.dropFirst(n) }
+            if n < 0 && n != Int(LIBSSH2_ERROR_EAGAIN) || rest.isEmpty { return }
         }
     }
 

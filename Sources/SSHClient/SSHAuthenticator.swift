@@ -17,18 +17,20 @@ struct SSHAuthenticator {
         }
         if methods == nil {
             if libssh2_userauth_authenticated(session.handle) != 0 { return }
-            try session.check(listRC, "libssh2_userauth_list", .authenticationFailed,
-                              "the server did not list authentication methods for '\(user)'")
+            try session.check(
+                listRC, "libssh2_userauth_list", .authenticationFailed,
+                "the server did not list authentication methods for '\(user)'")
         }
         var report: [String] = []
         if try authenticateWithAgent(session, report: &report) { return }
         if try authenticateWithFiles(session, report: &report) { return }
         let offered = methods.map { String(cString: $0) } ?? "unknown"
-        throw SSHError(.authenticationFailed, host: endpoint.hostDescription,
-                       "no key was accepted for user '\(user)' (server offers: \(offered)). Tried: "
-                       + report.joined(separator: "; ")
-                       + ". Check the user name and that one of these public keys is in that user's authorized_keys "
-                       + "on the host.")
+        throw SSHError(
+            .authenticationFailed, host: endpoint.hostDescription,
+            "no key was accepted for user '\(user)' (server offers: \(offered)). Tried: "
+                + report.joined(separator: "; ")
+                + ". Check the user name and that one of these public keys is in that user's authorized_keys "
+                + "on the host.")
     }
 
     private func authenticateWithAgent(_ session: SSHSession, report: inout [String]) throws -> Bool {
@@ -81,19 +83,22 @@ struct SSHAuthenticator {
             }
             let rc = try session.retry(until: deadline, timeout: timeout) {
                 // A nil public key path makes libssh2 derive the public key from the private key file.
-                libssh2_userauth_publickey_fromfile_ex(session.handle, endpoint.user, UInt32(endpoint.user.utf8.count),
-                                                       nil, file, passphrase ?? "")
+                libssh2_userauth_publickey_fromfile_ex(
+                    session.handle, endpoint.user, UInt32(endpoint.user.utf8.count),
+                    nil, file, passphrase ?? "")
             }
             if rc == 0 { return true }
             switch rc {
             case LIBSSH2_ERROR_FILE:
-                let hint = passphrase == nil
+                let hint =
+                    passphrase == nil
                     ? "if it is passphrase-protected, put the passphrase in $\(variable)"
                     : "wrong passphrase in $\(variable), or not a supported key"
                 report.append("\(file) (could not be loaded: \(hint))")
             case LIBSSH2_ERROR_SOCKET_DISCONNECT, LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_SOCKET_SEND:
-                throw session.error(rc, "libssh2_userauth_publickey_fromfile_ex", .authenticationFailed,
-                                    "the server closed the connection during authentication")
+                throw session.error(
+                    rc, "libssh2_userauth_publickey_fromfile_ex", .authenticationFailed,
+                    "the server closed the connection during authentication")
             default:
                 report.append("\(file) (rejected by the server)")
             }

@@ -12,7 +12,8 @@ final class SSHChannel {
     }
 
     deinit {
-        // In non-blocking mode this may return EAGAIN; libssh2 then frees the channel with its session.
+        // A channel whose close the server has not confirmed yet (a command abandoned after a timeout) returns
+        // EAGAIN here and stays with the session, which frees it when the confirmation arrives or at its end.
         _ = libssh2_channel_free(handle)
     }
 
@@ -22,22 +23,26 @@ final class SSHChannel {
             rollout_ssh2_channel_open_session(session.handle)
         }
         guard let pointer else {
-            throw session.error(rc, "libssh2_channel_open_ex", .channelFailed,
-                                "the server refused a session channel (MaxSessions reached?)")
+            throw session.error(
+                rc, "libssh2_channel_open_ex", .channelFailed,
+                "the server refused a session channel (MaxSessions reached?)")
         }
         return SSHChannel(handle: pointer, session: session)
     }
 
     /// Opens a `direct-tcpip` channel from `session`'s server to `host:port`.
-    static func directTCPIP(_ session: SSHSession, to host: String, port: Int, deadline: Deadline,
-                            timeout: () -> SSHError) throws -> SSHChannel {
+    static func directTCPIP(
+        _ session: SSHSession, to host: String, port: Int, deadline: Deadline,
+        timeout: () -> SSHError
+    ) throws -> SSHChannel {
         let (pointer, rc) = try session.retryPointer(until: deadline, timeout: timeout) {
             libssh2_channel_direct_tcpip_ex(session.handle, host, Int32(port), "127.0.0.1", 0)
         }
         guard let pointer else {
-            throw session.error(rc, "libssh2_channel_direct_tcpip_ex", .connectFailed,
-                                "the bastion \(session.host) could not forward to \(host):\(port) (AllowTcpForwarding "
-                                + "on the bastion, and is the target reachable from it?)")
+            throw session.error(
+                rc, "libssh2_channel_direct_tcpip_ex", .connectFailed,
+                "the bastion \(session.host) could not forward to \(host):\(port) (AllowTcpForwarding "
+                    + "on the bastion, and is the target reachable from it?)")
         }
         return SSHChannel(handle: pointer, session: session)
     }

@@ -12,8 +12,10 @@ struct SSHCommandRunner {
     let output: (@Sendable (SSHOutputChunk) -> Void)?
 
     private func timeoutError() -> SSHError {
-        SSHError(.commandTimeout, host: session.host,
-                 "command did not finish within \(timeoutDescription); its channel was closed: \(command)")
+        SSHError(
+            .commandTimeout, host: session.host,
+            "command did not finish within \(timeoutDescription) and its channel was closed (the remote process "
+                + "is not killed; bound it on the host with `timeout` if needed): \(command)")
     }
 
     /// Runs the command. On timeout the channel is closed and `.commandTimeout` is thrown; when even closing the
@@ -24,12 +26,14 @@ struct SSHCommandRunner {
         let rc = try session.retry(until: deadline, timeout: timeoutError) {
             libssh2_channel_process_startup(channel.handle, "exec", 4, command, UInt32(command.utf8.count))
         }
-        try session.check(rc, "libssh2_channel_process_startup", .channelFailed, "the server refused to run the command")
+        try session.check(
+            rc, "libssh2_channel_process_startup", .channelFailed, "the server refused to run the command")
 
-        var stdout: [UInt8] = [], stderr: [UInt8] = []
+        var stdout: [UInt8] = []
+        var stderr: [UInt8] = []
         do {
             try pump(channel, stdout: &stdout, stderr: &stderr)
-        } catch let error as SSHError where error.code == .commandTimeout {
+        } catch let error as SSHError where error.code == .commandTimeout || error.code == .cancelled {
             sessionBroken = !abandon(channel)
             var error = error
             if sessionBroken { error.message += "; the connection could not close the channel and must be reopened" }
@@ -43,8 +47,9 @@ struct SSHCommandRunner {
         }
         try session.check(waited, "libssh2_channel_wait_closed", .channelFailed, "waiting for the channel close failed")
         let signal = channel.exitSignal()
-        return SSHCommandResult(stdout: stdout, stderr: stderr, exitStatus: signal == nil ? channel.exitStatus : nil,
-                                exitSignal: signal, duration: ContinuousClock.now - started)
+        return SSHCommandResult(
+            stdout: stdout, stderr: stderr, exitStatus: signal == nil ? channel.exitStatus : nil,
+            exitSignal: signal, duration: ContinuousClock.now - started)
     }
 
     private func pump(_ channel: SSHChannel, stdout: inout [UInt8], stderr: inout [UInt8]) throws {
@@ -64,7 +69,9 @@ struct SSHCommandRunner {
             }
             if pending.isEmpty && !eofSent {
                 let rc = libssh2_channel_send_eof(channel.handle)
-                if rc == 0 { eofSent = true } else if rc != LIBSSH2_ERROR_EAGAIN {
+                if rc == 0 {
+                    eofSent = true
+                } else if rc != LIBSSH2_ERROR_EAGAIN {
                     try session.check(rc, "libssh2_channel_send_eof", .channelFailed, "closing stdin failed")
                 }
             }
@@ -79,8 +86,9 @@ struct SSHCommandRunner {
                         continue
                     }
                     if n < 0 && n != Int(LIBSSH2_ERROR_EAGAIN) {
-                        try session.check(Int32(n), "libssh2_channel_read_ex", .channelFailed,
-                                          "reading the command's output failed")
+                        try session.check(
+                            Int32(n), "libssh2_channel_read_ex", .channelFailed,
+                            "reading the command's output failed")
                     }
                     break
                 }
@@ -109,7 +117,7 @@ struct SSHCommandRunner {
             if rc == 0 { return true }
             if rc != LIBSSH2_ERROR_EAGAIN { return false }
             // Only waiting for the server's reply: our close is out, the session is consistent.
-            if libssh2_session_block_directions(session.handle) & LIBSSH2_SESSION_BLOCK_OUTBOUND == 0 { return true }
+            if !session.isWaitingToSend { return true }
             var fd = pollfd(fd: session.socket, events: Int16(POLLOUT), revents: 0)
             _ = poll(&fd, 1, grace.pollTimeout(cap: 100))
         }

@@ -9,14 +9,17 @@ extension SSHConnection {
     /// connection) must equal the digest computed while reading the local file, and `expectedSHA256` when given.
     /// Then the mode is set (the local file's unless `mode` is given) and the file is renamed into place
     /// atomically, replacing an existing file. On any failure the temporary file is deleted and the destination is
-    /// untouched; a digest mismatch throws `.checksumMismatch`.
+    /// untouched; a digest mismatch throws `.checksumMismatch`. Cancelling the calling task ends the upload with
+    /// `.cancelled` the same way.
     public func upload(
         from localPath: String, to remotePath: String, mode: UInt32? = nil, expectedSHA256: String? = nil,
         timeout: Duration? = nil
     ) async throws -> SSHUploadResult {
         let corrupt = hooks.corruptUploadChunk
-        return try await executor.run { [state, endpoint] in
+        return try await executor.run { [state, endpoint] cancellation in
             let session = try state.usableSession(host: endpoint.hostDescription)
+            session.cancellation = cancellation
+            defer { session.cancellation = nil }
             let job = SSHUpload(
                 session: session, state: state, localPath: localPath, remotePath: remotePath, mode: mode,
                 expectedSHA256: expectedSHA256?.lowercased(), deadline: .after(timeout),
@@ -41,16 +44,18 @@ struct SSHUpload {
     static let chunkSize = 256 * 1024
 
     private func timeoutError() -> SSHError {
-        SSHError(.commandTimeout, host: session.host,
-                 "upload of \(localPath) to \(remotePath) did not finish within \(timeoutDescription)")
+        SSHError(
+            .commandTimeout, host: session.host,
+            "upload of \(localPath) to \(remotePath) did not finish within \(timeoutDescription)")
     }
 
     func run(sessionBroken: inout Bool) throws -> SSHUploadResult {
         let started = ContinuousClock.now
         let fd = open(localPath, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw SSHError(.localFile, host: session.host,
-                           "cannot open \(localPath): \(String(cString: strerror(errno))); check the path")
+            throw SSHError(
+                .localFile, host: session.host,
+                "cannot open \(localPath): \(String(cString: strerror(errno))); check the path")
         }
         defer { close(fd) }
         var info = stat()
@@ -72,11 +77,23 @@ struct SSHUpload {
             try sftp.setMode(temporary, mode: fileMode, deadline: deadline, timeout: timeoutError)
             try moveIntoPlace(temporary, sftp: sftp, sessionBroken: &sessionBroken)
         } catch {
-            if !sessionBroken { try? sftp.unlink(temporary, deadline: .after(.seconds(5)), timeout: timeoutError) }
+            let interrupted = (error as? SSHError).map { [.commandTimeout, .cancelled].contains($0.code) } ?? false
+            if interrupted {
+                // A half-sent packet would make every later call on this session wait for it forever.
+                sessionBroken = sessionBroken || session.isWaitingToSend
+                // Requests may still be in flight on the SFTP channel: start the next upload on a fresh one.
+                state.sftp = nil
+            }
+            // Clean up even after a cancellation.
+            session.cancellation = nil
+            if !sessionBroken {
+                try? sftp.unlink(temporary, deadline: .after(.seconds(5)), timeout: timeoutError)
+            }
             throw error
         }
-        return SSHUploadResult(remotePath: remotePath, bytes: bytes, sha256: localDigest,
-                               duration: ContinuousClock.now - started)
+        return SSHUploadResult(
+            remotePath: remotePath, bytes: bytes, sha256: localDigest,
+            duration: ContinuousClock.now - started)
     }
 
     /// Streams the file in chunks, hashing what was read locally; returns the size and hex digest.
@@ -90,8 +107,9 @@ struct SSHUpload {
             let n = read(fd, &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }
             guard n >= 0 else {
-                throw SSHError(.localFile, host: session.host,
-                               "reading \(localPath) failed: \(String(cString: strerror(errno)))")
+                throw SSHError(
+                    .localFile, host: session.host,
+                    "reading \(localPath) failed: \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
             var chunk = Array(buffer[0..<n])
@@ -111,19 +129,22 @@ struct SSHUpload {
         guard result.succeeded, let remoteDigest = result.stdoutText.split(separator: " ").first.map(String.init),
             remoteDigest.count == 64
         else {
-            throw SSHError(.sftpFailed, host: session.host,
-                           "cannot compute the SHA-256 of \(temporary) on the host (is sha256sum installed?): "
-                           + result.stderrText)
+            throw SSHError(
+                .sftpFailed, host: session.host,
+                "cannot compute the SHA-256 of \(temporary) on the host (is sha256sum installed?): "
+                    + result.stderrText)
         }
         if remoteDigest != localDigest {
-            throw SSHError(.checksumMismatch, host: session.host,
-                           "the upload of \(localPath) arrived corrupted (local SHA-256 \(localDigest), on the host "
-                           + "\(remoteDigest)); the temporary file was deleted and \(remotePath) is untouched. Retry.")
+            throw SSHError(
+                .checksumMismatch, host: session.host,
+                "the upload of \(localPath) arrived corrupted (local SHA-256 \(localDigest), on the host "
+                    + "\(remoteDigest)); the temporary file was deleted and \(remotePath) is untouched. Retry.")
         }
         if let expectedSHA256, expectedSHA256 != localDigest {
-            throw SSHError(.checksumMismatch, host: session.host,
-                           "\(localPath) has SHA-256 \(localDigest), not the expected \(expectedSHA256); nothing was "
-                           + "installed at \(remotePath). Check that the right artifact was built.")
+            throw SSHError(
+                .checksumMismatch, host: session.host,
+                "\(localPath) has SHA-256 \(localDigest), not the expected \(expectedSHA256); nothing was "
+                    + "installed at \(remotePath). Check that the right artifact was built.")
         }
     }
 
@@ -131,17 +152,21 @@ struct SSHUpload {
     /// `mv -f`, which is an atomic rename(2) within one directory.
     private func moveIntoPlace(_ temporary: String, sftp: SFTPSession, sessionBroken: inout Bool) throws {
         if try sftp.rename(temporary, to: remotePath, deadline: deadline, timeout: timeoutError) { return }
-        let result = try remote("mv -f -- \(shellQuote(temporary)) \(shellQuote(remotePath))",
-                                sessionBroken: &sessionBroken)
+        let result = try remote(
+            "mv -f -- \(shellQuote(temporary)) \(shellQuote(remotePath))",
+            sessionBroken: &sessionBroken)
         guard result.succeeded else {
-            throw SSHError(.sftpFailed, host: session.host,
-                           "cannot rename \(temporary) to \(remotePath): \(result.stderrText)")
+            throw SSHError(
+                .sftpFailed, host: session.host,
+                "cannot rename \(temporary) to \(remotePath): \(result.stderrText)")
         }
     }
 
     private func remote(_ command: String, sessionBroken: inout Bool) throws -> SSHCommandResult {
-        try SSHCommandRunner(session: session, command: command, stdin: nil, deadline: deadline,
-                             timeoutDescription: timeoutDescription, output: nil).run(sessionBroken: &sessionBroken)
+        try SSHCommandRunner(
+            session: session, command: command, stdin: nil, deadline: deadline,
+            timeoutDescription: timeoutDescription, output: nil
+        ).run(sessionBroken: &sessionBroken)
     }
 
     /// `.<name>.rollout-tmp-<random>` next to `path`, so the final rename stays within one file system.

@@ -12,13 +12,15 @@ public final class SSHConnection: Sendable {
     public let hostKeyFingerprint: String
     let executor: SSHExecutor
     let state: SSHConnectionState
-    /// The bastion connection carrying this one, when the endpoint has `jump` hops.
-    let bastion: SSHConnection?
+    /// The shared bastion connection carrying this one, when the endpoint has `jump` hops.
+    let bastion: SSHBastionLease?
     /// Test hooks (fault injection); empty in production.
     let hooks = SSHConnectionHooks()
 
-    private init(endpoint: SSHEndpoint, fingerprint: String, executor: SSHExecutor, state: SSHConnectionState,
-                 bastion: SSHConnection?) {
+    private init(
+        endpoint: SSHEndpoint, fingerprint: String, executor: SSHExecutor, state: SSHConnectionState,
+        bastion: SSHBastionLease?
+    ) {
         self.endpoint = endpoint
         hostKeyFingerprint = fingerprint
         self.executor = executor
@@ -34,7 +36,8 @@ public final class SSHConnection: Sendable {
     /// `options.connectTimeout` (TCP connect, banner, key exchange, authentication; with bastions, every hop).
     ///
     /// Throws ``SSHError`` (`.connectTimeout`, `.connectFailed`, `.handshakeFailed`, `.hostKeyUnknown`,
-    /// `.hostKeyChanged`, `.authenticationFailed`).
+    /// `.hostKeyChanged`, `.hostKeyRevoked`, `.authenticationFailed`, `.cancelled` when the calling task is
+    /// cancelled during the SSH handshake).
     public static func connect(_ endpoint: SSHEndpoint, options: SSHOptions) async throws -> SSHConnection {
         try await connect(endpoint, options: options, deadline: .after(options.connectTimeout))
     }
@@ -42,43 +45,63 @@ public final class SSHConnection: Sendable {
     private static func connect(_ endpoint: SSHEndpoint, options: SSHOptions, deadline: Deadline) async throws
         -> SSHConnection
     {
-        var bastion: SSHConnection?
+        var bastion: SSHBastionLease?
         var tunnelSocket: Int32?
         if let hop = endpoint.jump.last {
             var hopEndpoint = hop
             hopEndpoint.jump = Array(endpoint.jump.dropLast()) + hop.jump
-            let connection = try await connect(hopEndpoint, options: options, deadline: deadline)
-            bastion = connection
-            tunnelSocket = try await connection.openTunnel(to: endpoint, deadline: deadline)
+            // A shared bastion connection may have broken since it was made: then make a new one, once.
+            for attempt in 1...2 {
+                let lease = try await SSHBastionPool.shared.lease(hopEndpoint, options: options) { [hopEndpoint] in
+                    try await connect(hopEndpoint, options: options, deadline: deadline)
+                }
+                do {
+                    tunnelSocket = try await lease.connection.openTunnel(to: endpoint, deadline: deadline)
+                    bastion = lease
+                    break
+                } catch let error as SSHError where error.code == .disconnected && attempt == 1 {
+                    lease.evict()
+                    lease.release()
+                }
+            }
         }
         let executor = SSHExecutor(name: "ssh \(endpoint.hostDescription)")
         let state = SSHConnectionState()
         do {
-            let fingerprint = try await executor.run { [tunnelSocket] in
-                try handshake(endpoint, options: options, deadline: deadline, socket: tunnelSocket, state: state)
+            let fingerprint = try await executor.run { [tunnelSocket] cancellation in
+                try handshake(
+                    endpoint, options: options, deadline: deadline, socket: tunnelSocket, state: state,
+                    executor: executor, cancellation: cancellation)
             }
-            return SSHConnection(endpoint: endpoint, fingerprint: fingerprint, executor: executor, state: state,
-                                 bastion: bastion)
+            return SSHConnection(
+                endpoint: endpoint, fingerprint: fingerprint, executor: executor, state: state,
+                bastion: bastion)
         } catch {
             executor.shutdown { state.teardown() }
-            if let bastion { await bastion.close() }
+            bastion?.release()
             throw error
         }
     }
 
     /// Runs on the executor: TCP (unless tunnelled), SSH handshake, host key check, authentication.
-    private static func handshake(_ endpoint: SSHEndpoint, options: SSHOptions, deadline: Deadline, socket: Int32?,
-                                  state: SSHConnectionState) throws -> String {
+    private static func handshake(
+        _ endpoint: SSHEndpoint, options: SSHOptions, deadline: Deadline, socket: Int32?,
+        state: SSHConnectionState, executor: SSHExecutor, cancellation: SSHCancellation
+    ) throws -> String {
         let host = endpoint.hostDescription
         let budget = options.connectTimeout.shortDescription
         let via = endpoint.jump.isEmpty ? "" : " (through bastion \(endpoint.jump.last!.hostDescription))"
         let fd = try socket ?? tcpConnect(endpoint, deadline: deadline, budget: options.connectTimeout)
         let session = try SSHSession(socket: fd, host: host)
+        session.executor = executor
+        session.cancellation = cancellation
+        defer { session.cancellation = nil }
         var stage = "the SSH banner and key exchange"
         let timeout = {
-            SSHError(.connectTimeout, host: host,
-                     "connected\(via), but \(stage) did not finish within the \(budget) connect timeout; the server "
-                     + "is not answering (overloaded, hung or stopped sshd?)")
+            SSHError(
+                .connectTimeout, host: host,
+                "connected\(via), but \(stage) did not finish within the \(budget) connect timeout; the server "
+                    + "is not answering (overloaded, hung or stopped sshd?)")
         }
         try session.handshake(until: deadline, timeout: timeout)
         let fingerprint = try KnownHosts(endpoint: endpoint).verify(session, checking: options.hostKeyChecking)
@@ -92,40 +115,48 @@ public final class SSHConnection: Sendable {
     /// Runs `command` with the login shell of the user and returns its output and exit.
     ///
     /// stdout and stderr are read concurrently (no deadlock however much either produces), passed to `output`
-    /// as they arrive and accumulated in the result. `stdin`, when given, is written and then closed; otherwise
-    /// the command sees an empty stdin. After `timeout` the command is sent SIGKILL, its channel is closed and
-    /// `.commandTimeout` is thrown; the connection stays usable unless the error says otherwise.
+    /// as they arrive (on the connection's thread, in order; the callback must not block) and accumulated in the
+    /// result. `stdin`, when given, is written and then closed; otherwise
+    /// the command sees an empty stdin. After `timeout` (or when the calling task is cancelled) the channel is
+    /// closed and `.commandTimeout` (`.cancelled`) is thrown; the connection stays usable unless the error says
+    /// otherwise. libssh2 1.10 cannot signal the remote process, so it is not killed: bound long commands on the
+    /// host with `timeout(1)`.
     public func execute(
         _ command: String, stdin: [UInt8]? = nil, timeout: Duration? = nil,
         output: (@Sendable (SSHOutputChunk) -> Void)? = nil
     ) async throws -> SSHCommandResult {
-        try await executor.run { [state] in
+        try await executor.run { [state] cancellation in
             let session = try state.usableSession(host: self.endpoint.hostDescription)
-            let runner = SSHCommandRunner(session: session, command: command, stdin: stdin,
-                                          deadline: .after(timeout), timeoutDescription: timeout?.shortDescription ?? "",
-                                          output: output)
+            session.cancellation = cancellation
+            defer { session.cancellation = nil }
+            let runner = SSHCommandRunner(
+                session: session, command: command, stdin: stdin,
+                deadline: .after(timeout), timeoutDescription: timeout?.shortDescription ?? "",
+                output: output)
             return try state.guarding { broken in try runner.run(sessionBroken: &broken) }
         }
     }
 
-    /// Closes the connection (and the bastion connections it runs through). Later operations throw
-    /// `.disconnected`.
+    /// Closes the connection; a bastion connection it ran through closes once no other connection uses it.
+    /// Later operations throw `.disconnected`.
     public func close() async {
-        _ = try? await executor.run { [state] in state.teardown() }
-        if let bastion { await bastion.close() }
+        _ = try? await executor.run { [state] _ in state.teardown() }
+        bastion?.release()
     }
 
     /// Opens a `direct-tcpip` channel to `target` and returns the socket for the inner session; the tunnel is
     /// pumped by this connection's executor.
     private func openTunnel(to target: SSHEndpoint, deadline: Deadline) async throws -> Int32 {
-        try await executor.run { [state, executor, endpoint] in
+        try await executor.run { [state, executor, endpoint] _ in
             let session = try state.usableSession(host: endpoint.hostDescription)
             let timeout = {
-                SSHError(.connectTimeout, host: target.hostDescription,
-                         "the bastion \(endpoint.hostDescription) did not open a forward within the connect timeout")
+                SSHError(
+                    .connectTimeout, host: target.hostDescription,
+                    "the bastion \(endpoint.hostDescription) did not open a forward within the connect timeout")
             }
-            let channel = try SSHChannel.directTCPIP(session, to: target.address, port: target.port,
-                                                     deadline: deadline, timeout: timeout)
+            let channel = try SSHChannel.directTCPIP(
+                session, to: target.address, port: target.port,
+                deadline: deadline, timeout: timeout)
             var fds: [Int32] = [0, 0]
             guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
                 throw SSHError(.connectFailed, host: target.hostDescription, "socketpair failed: errno \(errno)")

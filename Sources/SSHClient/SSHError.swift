@@ -19,6 +19,8 @@ public struct SSHError: Error, CustomStringConvertible, Sendable {
         public static let hostKeyUnknown = Code(rawValue: "host-key-unknown")
         /// The host key differs from the one in `known_hosts`.
         public static let hostKeyChanged = Code(rawValue: "host-key-changed")
+        /// The host key is marked `@revoked` in `known_hosts`.
+        public static let hostKeyRevoked = Code(rawValue: "host-key-revoked")
         /// No key was accepted for the user.
         public static let authenticationFailed = Code(rawValue: "authentication-failed")
         /// A command (or upload) did not finish within its timeout.
@@ -29,6 +31,8 @@ public struct SSHError: Error, CustomStringConvertible, Sendable {
         public static let sftpFailed = Code(rawValue: "sftp-failed")
         /// An uploaded file's SHA-256 on the host is not the expected one.
         public static let checksumMismatch = Code(rawValue: "checksum-mismatch")
+        /// The calling task was cancelled; a command's channel was closed, an upload's temporary file deleted.
+        public static let cancelled = Code(rawValue: "cancelled")
         /// The connection is closed or broken; connect again.
         public static let disconnected = Code(rawValue: "disconnected")
         /// A local file could not be read.

@@ -13,6 +13,8 @@ final class SSHTunnel: SSHIdleWork {
     private var localEOF = false
     private var channelEOF = false
     private var eofSent = false
+    /// The last channel write returned EAGAIN: libssh2 may hold a half-sent packet of ours.
+    private var writeBlocked = false
     private var buffer = [UInt8](repeating: 0, count: 32 * 1024)
 
     init(channel: SSHChannel, localFD: Int32) {
@@ -38,14 +40,33 @@ final class SSHTunnel: SSHIdleWork {
         return fds
     }
 
-    func pump() -> Bool {
+    func pump() -> SSHIdleProgress {
+        var moved = false
         for _ in 0..<64 {
-            guard let progressed = step() else { return false }
+            guard let progressed = step() else { return .finished }
+            moved = moved || progressed
             if !progressed { break }
         }
+        guard flushPendingPacket() else { return .finished }
         // Finished once the inner session hung up and all it sent reached the channel, or the far end closed
         // and all it sent reached the inner session.
-        return !((localEOF && toChannel.isEmpty) || (channelEOF && toLocal.isEmpty))
+        if (localEOF && toChannel.isEmpty) || (channelEOF && toLocal.isEmpty) { return .finished }
+        return moved ? .progressed : .idle
+    }
+
+    /// While libssh2 holds a half-sent packet of this tunnel (the socket was full), waits for the socket and
+    /// resends it, so that no other user of the bastion session is blocked by it. False when it does not drain.
+    private func flushPendingPacket() -> Bool {
+        let deadline = Deadline.after(.seconds(30))
+        while writeBlocked
+            && libssh2_session_block_directions(channel.session.handle) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0
+        {
+            if deadline.hasPassed { return false }
+            var pfd = pollfd(fd: channel.session.socket, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&pfd, 1, deadline.pollTimeout())
+            guard step() != nil else { return false }
+        }
+        return true
     }
 
     /// One round in both directions: whether anything moved, nil when the tunnel broke.
@@ -60,8 +81,10 @@ final class SSHTunnel: SSHIdleWork {
                 localEOF = true
             }
         }
+        writeBlocked = false
         if !toChannel.isEmpty {
             let n = channel.write(toChannel)
+            writeBlocked = n == Int(LIBSSH2_ERROR_EAGAIN)
             if n > 0 {
                 toChannel = toChannel.dropFirst(n)
                 progressed = true

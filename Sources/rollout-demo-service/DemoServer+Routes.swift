@@ -11,7 +11,9 @@ extension DemoServer {
         case "/":
             return identityResponse()
         case "/health":
-            return HTTPResponse.plain(200, "ok")
+            // The identity headers let a readiness probe through the shared listener tell which generation
+            // answered (the agent's `pid_header`) and a health check which version serves.
+            return HTTPResponse(status: 200, headers: identityHeaders, body: "ok")
         case "/slow":
             let requested = head.queryValue("ms").flatMap { Int($0) } ?? 1000
             sleepMilliseconds(min(max(requested, 0), Self.maximumSlowMilliseconds))
@@ -26,6 +28,8 @@ extension DemoServer {
     private func identityResponse() -> HTTPResponse {
         var body = "version=\(version) pid=\(pid)\n"
         if let message = currentMessage { body += "message=\(message)\n" }
-        return HTTPResponse(status: 200, headers: [("X-Version", version), ("X-Pid", "\(pid)")], body: body)
+        return HTTPResponse(status: 200, headers: identityHeaders, body: body)
     }
+
+    private var identityHeaders: [(String, String)] { [("X-Version", version), ("X-Pid", "\(pid)")] }
 }

@@ -32,6 +32,21 @@ final class AgentFixture {
         listenersYAML = "  - name: http\n    tcp: 127.0.0.1:\(port)\n"
     }
 
+    /// A fixture with demo-service releases `versions`, the first one current; not started yet.
+    static func withReleases(_ versions: [String]) throws -> AgentFixture {
+        let fixture = try AgentFixture()
+        for version in versions { try fixture.addRelease(version) }
+        try fixture.activate(versions[0])
+        return fixture
+    }
+
+    /// The same, started and serving.
+    static func running(_ versions: [String] = ["v1"]) throws -> AgentFixture {
+        let fixture = try withReleases(versions)
+        try fixture.start()
+        return fixture
+    }
+
     deinit {
         if let agent, agent.status == nil {
             let strays = Self.descendants(of: agent.pid)
@@ -95,13 +110,24 @@ final class AgentFixture {
 
     /// Starts the agent and waits until a generation serves.
     /// `activated` are passed as systemd socket activation would (fd 3..., LISTEN_PID = the agent).
-    func start(activated: [TestListener] = [], names: [String] = [], agentEnvironment: [String: String] = [:]) throws {
+    /// `strayFDs` are placed at fd 3... without close-on-exec and with a LISTEN_PID that is not the
+    /// agent's, as a careless parent would leave them: the agent must not pass them on.
+    func start(
+        activated: [TestListener] = [], names: [String] = [], agentEnvironment: [String: String] = [:],
+        strayFDs: [Int32] = []
+    ) throws {
         try writeConfig()
         var env = agentEnvironment
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let agent = try FixtureProcess(
-            executable: agentBinary, arguments: ["run", "--config", configPath], environment: env,
-            listeners: activated, listenerNames: names.isEmpty ? nil : names)
+        let arguments = ["run", "--config", configPath]
+        let agent =
+            strayFDs.isEmpty
+            ? try FixtureProcess(
+                executable: agentBinary, arguments: arguments, environment: env, listeners: activated,
+                listenerNames: names.isEmpty ? nil : names)
+            : try FixtureProcess(
+                executable: agentBinary, arguments: arguments, environment: env, inheritedFDs: strayFDs,
+                listenPID: .other(1))
         self.agent = agent
         let serving = try DemoTest.eventually(timeout: .seconds(60)) {
             guard agent.status == nil else { throw TestSupportError("agent exited: \(agent.output)") }
@@ -113,9 +139,11 @@ final class AgentFixture {
     /// Runs `rollout-agent ctl` and returns its exit status and decoded answer.
     @discardableResult
     func ctl(_ arguments: String...) throws -> (status: Int32, response: ControlResponse) {
-        let output = try runCommand(agentBinary, ["ctl", "--socket", controlSocket] + arguments, timeout: .seconds(120))
+        let output = try runCommand(
+            agentBinary, ["ctl", "--socket", controlSocket] + arguments, timeout: .seconds(120))
         guard let response = try? ControlResponse.decode(Data(output.stdout.utf8)) else {
-            throw TestSupportError("ctl \(arguments) printed no JSON (status \(output.status)): \(output.stdout) \(output.stderr)")
+            throw TestSupportError(
+                "ctl \(arguments) printed no JSON (status \(output.status)): \(output.stdout) \(output.stderr)")
         }
         return (output.status, response)
     }
@@ -155,7 +183,8 @@ final class AgentFixture {
             guard let child = pid_t(entry), let ppid = procField(child, 1) else { continue }
             parents[child] = pid_t(ppid)
         }
-        var result: [pid_t] = [], frontier = [pid]
+        var result: [pid_t] = []
+        var frontier = [pid]
         while let next = frontier.popLast() {
             let children = parents.filter { $0.value == next }.map(\.key)
             result += children

@@ -22,6 +22,8 @@ struct DemoServiceHTTPTests {
         let health = try client.request("/health")
         #expect(health.status == 200)
         #expect(health.body == "ok")
+        #expect(health.headers["x-pid"] == "\(service.pid)", "a readiness probe can tell which generation answered")
+        #expect(health.headers["x-version"] == "t1")
 
         let missing = try client.request("/nope")
         #expect(missing.status == 404)

@@ -1,9 +1,14 @@
 /// A service in another language: Python, using the inherited fd 3 and `NOTIFY_SOCKET` directly.
 /// It checks `LISTEN_PID`, reports its version (the release directory's name) and pid in headers,
-/// serves `/slow?ms=N`, and on SIGTERM stops accepting and finishes in-flight requests.
+/// serves `/slow?ms=N` and `/inherited` (its fds and signal mask at start), and on SIGTERM stops accepting and finishes in-flight requests.
 enum PythonService {
     static let script = #"""
-        import os, signal, socket, sys, threading, time
+        import json, os, signal, socket, sys, threading, time
+        # What the agent handed over, before anything else opens an fd: listdir's own fd is the lowest
+        # free one, so [0, 1, 2, 3, 4] means nothing but stdio and the listener leaked in.
+        inherited = {"fds": sorted(int(fd) for fd in os.listdir("/proc/self/fd")),
+                     "status": dict(line.split(":\t", 1) for line in open("/proc/self/status").read().splitlines()
+                                    if line.startswith(("SigBlk", "Uid")))}
         from http.server import BaseHTTPRequestHandler, HTTPServer
         from socketserver import ThreadingMixIn
 
@@ -15,6 +20,13 @@ enum PythonService {
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def do_GET(self):
+                if self.path == "/inherited":
+                    body = json.dumps(inherited).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if self.path.startswith("/slow"):
                     time.sleep(int(self.path.split("ms=")[1]) / 1000 if "ms=" in self.path else 1)
                 body = ("%s %d\n" % (version, os.getpid())).encode()

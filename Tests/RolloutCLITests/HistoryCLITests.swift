@@ -178,6 +178,25 @@ import Testing
         let text = try rollout(["lock", "status"])
         #expect(text.stdout.contains("dave@far-away pid 31337") && text.stdout.contains("held"))
 
+        // The states the next deploy would take over: an expired lease, and a gone process on this host.
+        let stale = LockOwner(identity: ControllerIdentity(user: "erin", host: "far-away", pid: 1, ciJob: nil))
+        _ = try await store.acquireLock(
+            inventory: "api", owner: stale, lease: .seconds(1), now: Date().addingTimeInterval(-60))
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let gone = LockOwner(
+            identity: ControllerIdentity(
+                user: "frank", host: ControllerIdentity.currentHostName(), pid: finished.processIdentifier))
+        _ = try await store.acquireLock(inventory: "db", owner: gone, lease: .seconds(3600))
+        let states = try #require(
+            try json(try rollout(["lock", "status", "--output", "json"]))["locks"] as? [[String: Any]])
+        #expect(states.map { $0["inventory"] as? String } == ["api", "db", "web"])
+        #expect(states.map { $0["state"] as? String } == ["expired", "owner_gone", "held"])
+        let one = try rollout(["lock", "status", "--inventory", "db"])
+        #expect(one.stdout.contains("owner_gone") && !one.stdout.contains("dave"))
+
         var environment = ProcessInfo.processInfo.environment
         environment["GITHUB_ACTIONS"] = "true"
         environment["GITHUB_RUN_ID"] = "4711"
@@ -186,7 +205,7 @@ import Testing
         let release = try rollout(["lock", "release", "--inventory", "web", "--force"], environment: environment)
         #expect(release.status == 0, "\(release.stderr)")
         #expect(release.stdout.contains("dave@far-away"))
-        #expect(try await store.lockStatus().isEmpty)
+        #expect(try await store.lockStatus().map(\.inventory) == ["api", "db"])
         let event = try #require(try await store.events(inventory: "web", kind: .lockForceRelease).first)
         #expect(event.detail?["released_by"]?["ci_job"] == .string("github:4711/2/deploy"))
         #expect(event.detail?["previous"]?["user"] == .string("dave"))

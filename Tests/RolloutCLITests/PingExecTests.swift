@@ -91,7 +91,7 @@ struct PingExecTests {
         try fixture.cluster.pause(frozen.name)
         defer { try? fixture.cluster.resume(frozen.name) }
 
-        let result = try rollout("ping", "--inventory", fixture.inventory, "--connect-timeout", "2s",
+        let result = try rollout("ping", "--inventory", fixture.inventory, "--connect-timeout", "8s",
                                  "--output", "json")
         #expect(result.status == 3, "an unreachable host exits 3")
         let hosts = try hostsByName(try json(result))

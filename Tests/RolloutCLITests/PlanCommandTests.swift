@@ -111,7 +111,7 @@ import Testing
         let dir = try makeProject()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let missing = try rollout(["plan", "--playbook", "web"], in: dir)
-        #expect(missing.status == 64)
+        #expect(missing.status == 2, "usage errors are invalid input too")
         let nothing = try rollout(["plan", "-i", "example", "-p", "web", "--limit", "db*"], in: dir)
         #expect(nothing.status == 2)
         #expect(nothing.stderr.contains("key `db*`: --limit pattern matches no host or group in this inventory"))

@@ -69,6 +69,25 @@ import Testing
         #expect(inventory.host(named: "h2")?.groups == ["all", "alpha", "deep"])
     }
 
+    @Test func groupPriorityBreaksTiesBeforeNamesAsInAnsible() throws {
+        let yaml = """
+            all:
+              children:
+                alpha:
+                  vars: {color: alpha, ansible_group_priority: 10}
+                  hosts: {h1: null}
+                zeta:
+                  vars: {color: zeta}
+                  hosts: {h1: null}
+            """
+        let inventory = try Inventory.parseYAML(yaml, file: "inv.yml")
+        #expect(inventory.host(named: "h1")?.vars["color"] == .string("alpha"))
+        #expect(inventory.host(named: "h1")?.groups == ["all", "zeta", "alpha"])
+        #expect(throws: ConfigError.self) {
+            try Inventory.parseYAML("all: {vars: {ansible_group_priority: high}}", file: "inv.yml")
+        }
+    }
+
     @Test func depthIsTheLongestPathFromAll() throws {
         // `b` is both a direct child of all's child `a` and a grandchild via `a/m`: depth 3 wins over `m` (2).
         let ini = """

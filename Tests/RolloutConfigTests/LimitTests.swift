@@ -26,6 +26,7 @@ import Testing
         #expect(try names("web-eu-?:lb*") == ["lb1", "web-eu-1", "web-eu-2", "web-eu-3"])
         #expect(try names("web_*") == names("web"))
         #expect(try names("web-eu-[12]") == ["web-eu-1", "web-eu-2"])
+        #expect(try names("web-eu-[1-2]:lb1") == ["lb1", "web-eu-1", "web-eu-2"])
     }
 
     @Test func exclusionsAndIntersections() throws {

@@ -96,6 +96,33 @@ import Testing
         #expect(try String(contentsOfFile: file, encoding: .utf8) == original)
     }
 
+    @Test func connectionCountsAreReadFromEachGatewaysOutput() {
+        let stat = """
+            # pxname,svname,qcur,qmax,scur,smax,slim
+            web,FRONTEND,,,12,40,2000
+            web_servers,w1,0,0,3,9,
+            web_servers,w10,0,0,7,9,
+            web_servers,BACKEND,0,0,10,18,200
+
+            """
+        #expect(ConnectionCount.haproxyStat(backend: "web_servers", server: "w1").read(stat) == 3)
+        #expect(ConnectionCount.haproxyStat(backend: "web_servers", server: "w10").read(stat) == 7)
+        #expect(ConnectionCount.haproxyStat(backend: "web_servers", server: "w2").read(stat) == nil)
+        let ipvs = """
+            IP Virtual Server version 1.2.1 (size=4096)
+            Prot LocalAddress:Port Scheduler Flags
+              -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+            TCP  10.0.0.1:80 wlc
+              -> 10.0.1.5:8080                Route   0      4          17
+              -> 10.0.1.6:8080                Route   1      9          2
+
+            """
+        #expect(ConnectionCount.ipvsadm(realServer: "10.0.1.5:8080").read(ipvs) == 4)
+        #expect(ConnectionCount.ipvsadm(realServer: "10.0.1.7:8080").read(ipvs) == nil)
+        #expect(ConnectionCount.number.read(" 5\n") == 5)
+        #expect(ConnectionCount.number.read("five") == nil)
+    }
+
     private func run(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

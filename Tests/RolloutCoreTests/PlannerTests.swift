@@ -119,6 +119,51 @@ import Testing
                 == [.prepare, .upload, .drain, .switch, .restart, .verify, .undrain, .cleanup])
         let drain = try #require(plan.hosts[2].steps.first { $0.phase == .drain })
         #expect(drain.actions[0] == .run(.shell("lb-off h03", on: "controller"), hook: nil))
-        #expect(drain.actions[1] == .waitDrained(status: nil, deadline: .seconds(60), pollInterval: .seconds(1)))
+        #expect(
+            drain.actions[1]
+                == .waitDrained(status: nil, count: .number, deadline: .seconds(60), pollInterval: .seconds(1)))
+    }
+
+    @Test func undefinedVariablesInServicePathsAreReported() throws {
+        let playbook = try Playbook.parse(
+            "service: {name: web, root: \"/srv/{{ tenant }}\"}\nartifact: {path: build/web}\n", file: "p.yml")
+        let error = try #require(throws: ConfigError.self) {
+            try Planner.plan(
+                PlanRequest(
+                    inventory: PlanFixtures.fleet(2), playbook: playbook,
+                    version: ResolvedVersion(version: "1", source: .commandLine), artifact: PlanFixtures.artifact))
+        }
+        #expect(error.all.map(\.key) == ["service.root"])
+        #expect(error.code == .undefinedVariable)
+        let defined = try Planner.plan(
+            PlanRequest(
+                inventory: PlanFixtures.fleet(2), playbook: playbook, extraVars: ["tenant": .string("acme")],
+                version: ResolvedVersion(version: "1", source: .commandLine), artifact: PlanFixtures.artifact))
+        #expect(defined.hosts[0].root == "/srv/acme")
+    }
+
+    @Test func overridesReplaceHealthChecksForTheirHostsAndHooksRunWhereTheySay() throws {
+        let plan = try PlanFixtures.plan(
+            """
+            health:
+              - {type: tcp, port: "{{ service_port }}"}
+            overrides:
+              canary:
+                health:
+                  - {type: command, run: "canary-check {{ host.name }}"}
+            hooks:
+              before_restart:
+                - {run: "notify {{ host.name }}", on: controller, timeout: 5s}
+            """, hosts: 3)
+        func checks(_ index: Int) -> [PlannedHealthCheck.Probe] {
+            plan.hosts[index].steps.first { $0.phase == .verify }!.actions.compactMap {
+                if case .health(let check) = $0 { check.probe } else { nil }
+            }
+        }
+        #expect(checks(0) == [.command(.shell("canary-check h01", on: "h01", timeout: .seconds(2)))])
+        #expect(checks(2) == [.tcp(host: "h03", port: 8080)])
+        let restart = try #require(plan.hosts[2].steps.first { $0.phase == .restart })
+        #expect(
+            restart.actions.first == .run(.shell("notify h03", on: "controller", timeout: .seconds(5)), hook: .before))
     }
 }

@@ -164,5 +164,10 @@ import Testing
         #expect(events[0].at == at(3))
         #expect(events[0].detail?["previous"]?["user"] == .string("alice"))
         #expect(events[0].detail?["released_by"]?["ci_job"] == .string("github:99/deploy"))
+        // The holder learns at its next heartbeat that it lost the lock.
+        let lost = await #expect(throws: JournalError.self) {
+            try await journal.store.renewLock(inventory: "web", owner: first, lease: lease, now: at(4))
+        }
+        #expect(lost?.code == .lockNotHeld && lost?.message.contains("released") == true)
     }
 }

@@ -149,4 +149,25 @@ import Testing
         #expect(phase?.code == .unknownPhase)
         #expect(try await store.rollout(77) == nil)
     }
+
+    @Test func writesCompleteInACancelledTask() async throws {
+        let journal = try TemporaryJournal()
+        let store = journal.store
+        let id = try await store.beginRollout(start("web", "2.0"))
+        try await store.addHosts(hosts(["a"], to: "2.0"), to: id)
+        let phase = try await store.beginPhase("switch", host: "a", in: id)
+        // A controller stopped by Ctrl-C: its task is cancelled, and it journals how it stopped.
+        let stopping = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await store.finishPhase(phase, outcome: .interrupted, error: "SIGINT")
+            try await store.recordEvent(.interrupted, message: "SIGINT", rolloutID: id)
+            try await store.finishRollout(id, status: .interrupted, exitCode: 6)
+            return Task.isCancelled
+        }
+        #expect(try await stopping.value)
+        let detail = try #require(try await store.rollout(id))
+        #expect(detail.status == .interrupted && detail.summary.exitCode == 6)
+        #expect(detail.hosts[0].phases.map(\.status) == [.interrupted])
+        #expect(detail.events.map(\.kind) == [.interrupted])
+    }
 }

@@ -70,8 +70,9 @@ extension SSHClientTests {
             while !FileManager.default.fileExists(atPath: socket) && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
-            let add = try runCommand(try BuiltProducts.tool("ssh-add"), [cluster.userKeyPath],
-                                     environment: ["SSH_AUTH_SOCK": socket], timeout: .seconds(30))
+            let add = try runCommand(
+                try BuiltProducts.tool("ssh-add"), [cluster.userKeyPath],
+                environment: ["SSH_AUTH_SOCK": socket], timeout: .seconds(30))
             #expect(add.status == 0, "ssh-add: \(add.stderr)")
             // The only key file does not exist: the login can only succeed through the agent.
             let endpoint = Fixture.endpoint(try cluster.host("h4"), in: cluster, key: dir + "/absent_key")

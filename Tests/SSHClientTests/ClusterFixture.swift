@@ -27,10 +27,13 @@ enum Fixture {
         try #require(SharedSSHCluster.current, "tests must run inside the SSHClientTests suite")
     }
 
-    static func endpoint(_ host: SSHClusterHost, in cluster: SSHCluster, user: String? = nil, key: String? = nil,
-                         knownHosts: String? = nil) -> SSHEndpoint {
-        SSHEndpoint(address: host.address, port: host.port, user: user ?? cluster.user,
-                    identityFiles: [key ?? cluster.userKeyPath], knownHostsFile: knownHosts ?? cluster.knownHostsPath)
+    static func endpoint(
+        _ host: SSHClusterHost, in cluster: SSHCluster, user: String? = nil, key: String? = nil,
+        knownHosts: String? = nil
+    ) -> SSHEndpoint {
+        SSHEndpoint(
+            address: host.address, port: host.port, user: user ?? cluster.user,
+            identityFiles: [key ?? cluster.userKeyPath], knownHostsFile: knownHosts ?? cluster.knownHostsPath)
     }
 
     /// No agent: tests must prove that the given key files work (a developer's agent would mask failures).
@@ -43,7 +46,9 @@ enum Fixture {
 
     /// A fresh directory under the test's temporary directory.
     static func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rollout-ssh-test-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rollout-ssh-test-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -11,7 +11,8 @@ extension SSHClientTests {
             let cluster = try Fixture.cluster()
             let barrier = try Fixture.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: barrier) }
-            let script = "touch \(barrier)/$PPID; while [ $(ls \(barrier) | wc -l) -lt 10 ]; do sleep 0.05; done; "
+            let script =
+                "touch \(barrier)/$PPID; while [ $(ls \(barrier) | wc -l) -lt 10 ]; do sleep 0.05; done; "
                 + "echo $SSH_CONNECTION; echo done >&2"
             let results = try await withThrowingTaskGroup(of: (String, SSHCommandResult, String).self) { group in
                 for host in cluster.hosts {
@@ -66,11 +67,12 @@ extension SSHClientTests {
         func fiveMebibytesDoNotDeadlock(stream: String) async throws {
             let connection = try await Fixture.connect("h3")
             let size = 5 * 1024 * 1024
-            let command = switch stream {
-            case "stdout": "head -c \(size) /dev/zero"
-            case "stderr": "head -c \(size) /dev/zero >&2"
-            default: "head -c \(size) /dev/zero & head -c \(size) /dev/urandom >&2; wait"
-            }
+            let command =
+                switch stream {
+                case "stdout": "head -c \(size) /dev/zero"
+                case "stderr": "head -c \(size) /dev/zero >&2"
+                default: "head -c \(size) /dev/zero & head -c \(size) /dev/urandom >&2; wait"
+                }
             let result = try await connection.execute(command, timeout: .seconds(60))
             #expect(result.succeeded)
             #expect(result.stdout.count == (stream == "stderr" ? 0 : size))
@@ -90,6 +92,22 @@ extension SSHClientTests {
             let fresh = try await Fixture.connect("h4")
             #expect(try await fresh.execute("echo fresh").stdoutText == "fresh\n")
             await fresh.close()
+            await connection.close()
+        }
+
+        @Test func cancellingTheCallingTaskClosesTheChannel() async throws {
+            let connection = try await Fixture.connect("h9")
+            let (started, signal) = AsyncStream<Void>.makeStream()
+            let task = Task {
+                try await connection.execute("echo started; sleep 30") { chunk in
+                    if case .stdout = chunk { signal.yield() }
+                }
+            }
+            for await _ in started { break }
+            task.cancel()
+            let error = try await Fixture.expectSSHError { _ = try await task.value }
+            #expect(error.code == .cancelled)
+            #expect(try await connection.execute("echo next").stdoutText == "next\n")
             await connection.close()
         }
 

@@ -1,7 +1,8 @@
 import Foundation
 import RolloutTestSupport
-@testable import SSHClient
 import Testing
+
+@testable import SSHClient
 
 extension SSHClientTests {
     @Suite struct Upload {
@@ -42,8 +43,9 @@ extension SSHClientTests {
 
             let connection = try await Fixture.connect("h6")
             _ = try await connection.upload(from: first, to: remote)
-            let result = try await connection.upload(from: second, to: remote, mode: 0o700,
-                                                     expectedSHA256: try sha256sum(second).uppercased())
+            let result = try await connection.upload(
+                from: second, to: remote, mode: 0o700,
+                expectedSHA256: try sha256sum(second).uppercased())
             #expect(result.bytes == 10)
             let check = try await connection.execute("cat \(remote); stat -c %a \(remote)")
             #expect(check.stdoutText == "version 2\n700\n")
@@ -82,6 +84,49 @@ extension SSHClientTests {
             await connection.close()
         }
 
+        @Test func cancelledUploadLeavesNothingBehind() async throws {
+            let cluster = try Fixture.cluster()
+            let host = try cluster.host("h9")
+            let dir = try Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let local = dir + "/artifact.bin"
+            try randomFile(local, bytes: 2 * SSHUpload.chunkSize, mode: 0o644)
+            let remote = host.rootDirectory + "/cancelled.bin"
+            let connection = try await Fixture.connect("h9")
+            let (reached, signal) = AsyncStream<Void>.makeStream()
+            connection.hooks.corruptUploadChunk = { index, _ in if index == 1 { signal.yield() } }
+            let task = Task { try await connection.upload(from: local, to: remote) }
+            for await _ in reached { break }
+            task.cancel()
+            let error = try await Fixture.expectSSHError { _ = try await task.value }
+            #expect(error.code == .cancelled)
+            #expect(try await connection.execute("test -e \(remote)").exitStatus == 1)
+            #expect(try await leftovers(in: host.rootDirectory, connection).isEmpty)
+            await connection.close()
+        }
+
+        @Test func timedOutUploadLeavesNothingAndTheConnectionWorks() async throws {
+            let cluster = try Fixture.cluster()
+            let host = try cluster.host("h10")
+            let dir = try Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let local = dir + "/artifact.bin"
+            try randomFile(local, bytes: 10 * 1024 * 1024, mode: 0o644)
+            let remote = host.rootDirectory + "/slow.bin"
+            let connection = try await Fixture.connect("h10")
+            // Warm up the SFTP channel so that the timeout strikes in the middle of the transfer.
+            _ = try await connection.upload(from: "/etc/hostname", to: host.rootDirectory + "/warm")
+            let error = try await Fixture.expectSSHError {
+                _ = try await connection.upload(from: local, to: remote, timeout: .milliseconds(50))
+            }
+            #expect(error.code == .commandTimeout)
+            #expect(try await connection.execute("test -e \(remote)").exitStatus == 1)
+            #expect(try await leftovers(in: host.rootDirectory, connection).isEmpty)
+            let retry = try await connection.upload(from: local, to: remote, timeout: .seconds(60))
+            #expect(retry.sha256 == (try sha256sum(local)))
+            await connection.close()
+        }
+
         @Test func wrongExpectedDigestInstallsNothing() async throws {
             let cluster = try Fixture.cluster()
             let host = try cluster.host("h8")
@@ -92,7 +137,8 @@ extension SSHClientTests {
             let remote = host.rootDirectory + "/never.bin"
             let connection = try await Fixture.connect("h8")
             let error = try await Fixture.expectSSHError {
-                _ = try await connection.upload(from: local, to: remote, expectedSHA256: String(repeating: "0", count: 64))
+                _ = try await connection.upload(
+                    from: local, to: remote, expectedSHA256: String(repeating: "0", count: 64))
             }
             #expect(error.code == .checksumMismatch)
             #expect(error.message.contains(String(repeating: "0", count: 64)))

@@ -21,6 +21,8 @@ enum ConnectionKey: String, CaseIterable, Sendable {
         "ansible_ssh_private_key_file": .identityFile, "ansible_private_key_file": .identityFile,
     ]
 
+    static let groupPriorityKey = "ansible_group_priority"
+
     /// How a per-host or per-group variable name is understood.
     enum Classification: Equatable {
         case connection(ConnectionKey)
@@ -33,6 +35,8 @@ enum ConnectionKey: String, CaseIterable, Sendable {
     static func classify(_ key: String) -> Classification {
         if let known = ConnectionKey(rawValue: key) { return .connection(known) }
         if let alias = ansibleAliases[key] { return .connection(alias) }
+        // Ansible's tie-breaker between groups of equal depth; an integer, kept as a variable.
+        if key == groupPriorityKey { return .user }
         if key.hasPrefix("ansible_") {
             return .unsupportedAnsible(Suggestion.closest(to: key, in: Array(ansibleAliases.keys).sorted()))
         }

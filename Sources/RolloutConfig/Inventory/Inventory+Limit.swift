@@ -7,8 +7,7 @@ extension Inventory {
     /// order whatever the order written, as in Ansible. A pattern that matches no host is an error naming it.
     public func select(limit: String?) throws -> [InventoryHost] {
         guard let limit, !limit.trimmingWhitespace().isEmpty else { return hosts }
-        let patterns = limit.split(whereSeparator: { $0 == "," || $0 == ":" })
-            .map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
+        let patterns = Self.splitPatterns(limit)
         var union: Set<String> = []
         var intersections: [Set<String>] = []
         var exclusions: Set<String> = []
@@ -42,6 +41,25 @@ extension Inventory {
         for set in intersections { selected.formIntersection(set) }
         selected.subtract(exclusions)
         return hosts.filter { selected.contains($0.name) }
+    }
+
+    /// Splits a limit at `,` and at `:` outside brackets (`web-[12]:db` is two patterns).
+    static func splitPatterns(_ limit: String) -> [String] {
+        var patterns: [String] = []
+        var current = ""
+        var depth = 0
+        for c in limit {
+            if c == "[" { depth += 1 }
+            if c == "]" { depth = max(0, depth - 1) }
+            if c == "," || (c == ":" && depth == 0) {
+                patterns.append(current)
+                current = ""
+            } else {
+                current.append(c)
+            }
+        }
+        patterns.append(current)
+        return patterns.map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
     }
 
     /// Names of the hosts a single pattern (without `!`/`&`) matches.

@@ -1,7 +1,7 @@
 extension RawInventory {
     /// Links groups under `all`, puts hosts of no group into `ungrouped`, and merges every host's variables
-    /// in Ansible's order: groups by depth (distance from `all`, longest path), then by name, later winning;
-    /// host variables last. Reports cycles and child groups that are never defined.
+    /// in Ansible's order: groups by depth (distance from `all`, longest path), then `ansible_group_priority`,
+    /// then name, later winning; host variables last. Reports cycles and child groups that are never defined.
     func resolve(file: String) -> Inventory {
         var groups = self.groups
         let childNames = Set(groups.filter { $0.key != "all" }.values.flatMap(\.children))
@@ -32,7 +32,13 @@ extension RawInventory {
         let hosts = hostOrder.map { name -> InventoryHost in
             var member = Set<String>(["all"])
             for group in parentsOfHost[name] ?? [] { member.formUnion(ancestors[group] ?? [group]) }
-            let sorted = member.sorted { (depth[$0] ?? 0, $0) < (depth[$1] ?? 0, $1) }
+            // Ansible's order: depth, then `ansible_group_priority` (default 1), then name.
+            func priority(_ group: String) -> Int {
+                groups[group]?.vars[ConnectionKey.groupPriorityKey]?.intValue ?? 1
+            }
+            let sorted = member.sorted {
+                (depth[$0] ?? 0, priority($0), $0) < (depth[$1] ?? 0, priority($1), $1)
+            }
             var vars: [String: ConfigValue] = [:]
             for group in sorted { vars.merge(groups[group]?.vars ?? [:]) { _, new in new } }
             vars.merge(hostVars[name] ?? [:]) { _, new in new }

@@ -62,6 +62,11 @@ struct RawInventory {
     ) {
         switch ConnectionKey.classify(key) {
         case .user:
+            if key == ConnectionKey.groupPriorityKey, value.intValue == nil {
+                diagnostics.report(
+                    .invalidType, "expected an integer, found \(value.typeName)", line: line, column: column, key: key)
+                return
+            }
             vars[key] = value
         case .misspelt(let suggestion):
             diagnostics.report(

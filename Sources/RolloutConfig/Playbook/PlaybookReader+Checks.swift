@@ -87,38 +87,36 @@ extension PlaybookReader {
             let parts = name.split(separator: "_", maxSplits: 1).map(String.init)
             let when = HookSpec.When(rawValue: parts[0])!
             let phase = HookSpec.Phase(rawValue: parts[1])!
-            for item in m.list(name) {
-                if case .scalar = item.node, let text = item.node.scalar?.string {
-                    let origin = ConfigOrigin(
-                        file: diagnostics.file, line: item.node.mark?.line, column: item.node.mark?.column,
-                        key: item.path)
-                    switch Template.parse(text, origin: origin) {
-                    case .success(let run):
-                        hooks.append(
-                            HookSpec(
-                                when: when, phase: phase, run: run, on: phase == .rollout ? .controller : .host,
-                                timeout: .seconds(60)))
-                    case .failure(let problem):
-                        diagnostics.report(problem.code, problem.message, at: item.node, key: item.path)
-                    }
-                    continue
-                }
-                guard
-                    let h = MappingReader(
-                        item.node, path: item.path, allowed: ["run", "on", "timeout"], diagnostics: diagnostics),
-                    let run = h.template("run", required: "the command to run")
-                else { continue }
-                let on = h.choice("on", HookSpec.Location.self) ?? (phase == .rollout ? .controller : .host)
-                if phase == .rollout && on == .host {
-                    h.problem(
-                        "on", .value("`\(name)` runs once per rollout, so only on the `controller`"),
-                        suggestion: "controller")
-                }
-                hooks.append(
-                    HookSpec(when: when, phase: phase, run: run, on: on, timeout: h.duration("timeout") ?? .seconds(60))
-                )
-            }
+            hooks += m.list(name).compactMap { readHook($0.node, path: $0.path, name: name, when: when, phase: phase) }
         }
         return hooks
+    }
+
+    /// One hook: a command string, or `{run, on, timeout}`. Rollout hooks run on the controller only.
+    private func readHook(_ node: Node, path: String, name: String, when: HookSpec.When, phase: HookSpec.Phase)
+        -> HookSpec?
+    {
+        let defaultLocation: HookSpec.Location = phase == .rollout ? .controller : .host
+        if case .scalar(let scalar) = node {
+            let origin = ConfigOrigin(
+                file: diagnostics.file, line: node.mark?.line, column: node.mark?.column, key: path)
+            switch Template.parse(scalar.string, origin: origin) {
+            case .success(let run):
+                return HookSpec(when: when, phase: phase, run: run, on: defaultLocation, timeout: .seconds(60))
+            case .failure(let problem):
+                diagnostics.report(problem.code, problem.message, at: node, key: path)
+                return nil
+            }
+        }
+        guard
+            let h = MappingReader(node, path: path, allowed: ["run", "on", "timeout"], diagnostics: diagnostics),
+            let run = h.template("run", required: "the command to run")
+        else { return nil }
+        let on = h.choice("on", HookSpec.Location.self) ?? defaultLocation
+        if phase == .rollout && on == .host {
+            h.problem(
+                "on", .value("`\(name)` runs once per rollout, so only on the `controller`"), suggestion: "controller")
+        }
+        return HookSpec(when: when, phase: phase, run: run, on: on, timeout: h.duration("timeout") ?? .seconds(60))
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import RolloutConfig
 
@@ -53,7 +54,7 @@ public struct ArtifactInfo: Sendable, Equatable {
                 manifest += "\(digest)  \(relative)\n"
                 size += bytes
             }
-            info = ArtifactInfo(path: spec.path, kind: .directory, size: size, sha256: SHA256.hex(Array(manifest.utf8)))
+            info = ArtifactInfo(path: spec.path, kind: .directory, size: size, sha256: Digest.sha256Hex(Array(manifest.utf8)))
         } else {
             let (digest, bytes) = try digestFile(full, origin: origin)
             info = ArtifactInfo(path: spec.path, kind: .file, size: bytes, sha256: digest)
@@ -75,9 +76,9 @@ public struct ArtifactInfo: Sendable, Equatable {
         var hasher = SHA256()
         var size: Int64 = 0
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(chunk)
+            hasher.update(data: chunk)
             size += Int64(chunk.count)
         }
-        return (hasher.finalizeHex(), size)
+        return (hasher.finalize().hexString, size)
     }
 }

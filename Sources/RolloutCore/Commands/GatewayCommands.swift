@@ -6,13 +6,19 @@ public struct GatewayCommands: Sendable, Equatable {
     public var restore: PlannedCommand
     /// Reports active connections (how to read the output depends on `kind`); nil: none, wait the deadline.
     public var status: PlannedCommand?
+    /// How to read the count from `status`'s output.
+    public var count: ConnectionCount
     public var kind: String
 
-    public init(kind: String, drain: PlannedCommand, restore: PlannedCommand, status: PlannedCommand?) {
+    public init(
+        kind: String, drain: PlannedCommand, restore: PlannedCommand, status: PlannedCommand?,
+        count: ConnectionCount = .number
+    ) {
         self.kind = kind
         self.drain = drain
         self.restore = restore
         self.status = status
+        self.count = count
     }
 
     /// HAProxy runtime API through `socat`: `set server B/S state drain|ready`, `show stat` (the server row's
@@ -26,7 +32,8 @@ public struct GatewayCommands: Sendable, Equatable {
         }
         return GatewayCommands(
             kind: "haproxy", drain: api("set server \(backend)/\(server) state drain"),
-            restore: api("set server \(backend)/\(server) state ready"), status: api("show stat"))
+            restore: api("set server \(backend)/\(server) state ready"), status: api("show stat"),
+            count: .haproxyStat(backend: backend, server: server))
     }
 
     /// LVS through `ipvsadm`: weight 0 drains (established connections stay), the configured weight restores;
@@ -40,7 +47,8 @@ public struct GatewayCommands: Sendable, Equatable {
         }
         return GatewayCommands(
             kind: "lvs", drain: edit(0), restore: edit(weight),
-            status: PlannedCommand(on: on, argv: ["ipvsadm", "-L", "-n", flag, service]))
+            status: PlannedCommand(on: on, argv: ["ipvsadm", "-L", "-n", flag, service]),
+            count: .ipvsadm(realServer: realServer))
     }
 
     /// nginx: marks the host's `server ADDRESS...;` line in the upstream file ` down` (or removes the mark),

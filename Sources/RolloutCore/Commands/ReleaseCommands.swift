@@ -50,6 +50,7 @@ public struct ReleaseCommands: Sendable, Equatable {
     }
 
     /// Points `current` at a release atomically: a temporary relative symlink renamed over `current`.
+    /// Rolling a host back is `switchTo(previous)` (the release `readCurrent()` printed) and an agent restart.
     public func switchTo(_ version: String) -> [PlannedCommand] {
         let temporary = "\(root)/.current.\(version).tmp"
         return [
@@ -66,40 +67,5 @@ public struct ReleaseCommands: Sendable, Equatable {
     /// Deletes the given releases (names under `releases/`); nil when there is nothing to delete.
     public func delete(_ versions: [String]) -> PlannedCommand? {
         versions.isEmpty ? nil : PlannedCommand(on: host, argv: ["rm", "-rf", "--"] + versions.map(release))
-    }
-}
-
-/// Decides which releases to delete after a rollout.
-public enum ReleasePruning {
-    /// From a newest-first listing, the releases beyond the `keep` newest, never the current release or the
-    /// previous one (the rollback target), and never a hidden entry (a partial upload or temporary link).
-    public static func releasesToDelete(newestFirst listing: [String], keep: Int, current: String?, previous: String?)
-        -> [String]
-    {
-        let releases = listing.filter { !$0.hasPrefix(".") && !$0.isEmpty }
-        return releases.dropFirst(keep).filter { $0 != current && $0 != previous }
-    }
-}
-
-/// Builds the agent's control commands (`rollout-agent ctl --socket S ...`), run over SSH on the host.
-public struct AgentCommands: Sendable, Equatable {
-    public var host: String
-    public var agent: String
-    public var socket: String
-
-    public init(host: String, agent: String, socket: String) {
-        self.host = host
-        self.agent = agent
-        self.socket = socket
-    }
-
-    /// Asks the agent to start the release `current` points to and hand it the sockets.
-    public func restart(timeout: Duration) -> PlannedCommand {
-        PlannedCommand(on: host, argv: [agent, "ctl", "--socket", socket, "restart"], timeout: timeout)
-    }
-
-    /// Asks the agent what it runs (pid, generation, version).
-    public func status() -> PlannedCommand {
-        PlannedCommand(on: host, argv: [agent, "ctl", "--socket", socket, "status"])
     }
 }

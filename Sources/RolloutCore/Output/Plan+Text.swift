@@ -106,7 +106,7 @@ extension PlanAction {
                 ]
                 + (u.verify.map { ["\($0.textLine(host: host))  (must print \(u.sha256.prefix(12))…)"] } ?? [])
                 + [u.finish.textLine(host: host) + "  (skipped when \(u.release) exists)"]
-        case .waitDrained(let status, let deadline, let poll):
+        case .waitDrained(let status, _, let deadline, let poll):
             let how =
                 status.map { "polling \($0.textLine(host: host)) every \(ConfigDuration.format(poll))" }
                 ?? "no connection count available: wait the full deadline"

@@ -25,7 +25,8 @@ struct HostPlanBuilder {
 
     func build(batch: Int) -> HostPlan {
         let strategy = playbook.strategy(for: host, matches: matches)
-        let root = scope.lookup("service.root")?.templateText ?? playbook.service.root.text
+        // Rendering the root again (the scope holds it rendered already) reports its undefined variables.
+        let root = render(playbook.service.root)
         let release = ReleaseCommands(host: host.name, root: root)
         let agent = AgentCommands(
             host: host.name, agent: render(playbook.service.agent), socket: render(playbook.service.controlSocket))
@@ -43,7 +44,8 @@ struct HostPlanBuilder {
                     [
                         .run(gateway.drain, hook: nil),
                         .waitDrained(
-                            status: gateway.status, deadline: spec.drainDeadline, pollInterval: spec.pollInterval),
+                            status: gateway.status, count: gateway.count, deadline: spec.drainDeadline,
+                            pollInterval: spec.pollInterval),
                     ]))
         }
         steps.append(step(.switch, release.switchTo(version).map { .run($0, hook: nil) }))

@@ -19,7 +19,9 @@ final class TemplateRenderer {
         switch template.render(in: scope) {
         case .success(let text): return text
         case .failure(let failure):
-            for name in failure.names {
+            // A name missing inside `service.root` is reported once, where the root is written, not again
+            // for every path derived from it (`control_socket`, `service.release`, ...).
+            for name in failure.names where name.via != "service.root" {
                 let key = Key(origin: template.origin, name: name.name, via: name.via, isCycle: name.isCycle)
                 if undefined[key] == nil {
                     order.append(key)

@@ -60,10 +60,10 @@ public struct LockLease: Sendable, Hashable, Encodable {
     /// The owner's identity (not its token: the token is a capability to release the lock).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(inventory, forKey: .inventory)
-        try container.encode(owner.identity, forKey: .owner)
-        try container.encode(acquiredAt, forKey: .acquiredAt)
-        try container.encode(heartbeatAt, forKey: .heartbeatAt)
-        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encodeJournal(inventory, forKey: .inventory)
+        try container.encodeJournal(owner.identity, forKey: .owner)
+        try container.encodeJournal(acquiredAt, forKey: .acquiredAt)
+        try container.encodeJournal(heartbeatAt, forKey: .heartbeatAt)
+        try container.encodeJournal(expiresAt, forKey: .expiresAt)
     }
 }

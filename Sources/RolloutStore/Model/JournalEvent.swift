@@ -19,13 +19,13 @@ public struct JournalEvent: Sendable, Hashable, Encodable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(rolloutID, forKey: .rolloutID)
-        try container.encode(inventory, forKey: .inventory)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(message, forKey: .message)
-        try container.encode(detail, forKey: .detail)
-        try container.encode(at, forKey: .at)
+        try container.encodeJournal(id, forKey: .id)
+        try container.encodeJournal(rolloutID, forKey: .rolloutID)
+        try container.encodeJournal(inventory, forKey: .inventory)
+        try container.encodeJournal(kind, forKey: .kind)
+        try container.encodeJournal(message, forKey: .message)
+        try container.encodeJournal(detail, forKey: .detail)
+        try container.encodeJournal(at, forKey: .at)
     }
 
     init(_ row: EventRow) throws {

@@ -34,13 +34,13 @@ public struct PhaseEntry: Sendable, Hashable, Encodable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(status, forKey: .status)
-        try container.encode(startedAt, forKey: .startedAt)
-        try container.encode(finishedAt, forKey: .finishedAt)
-        try container.encode(JournalDuration.milliseconds(duration), forKey: .durationMS)
-        try container.encode(error, forKey: .error)
-        try container.encode(detail, forKey: .detail)
+        try container.encodeJournal(id, forKey: .id)
+        try container.encodeJournal(name, forKey: .name)
+        try container.encodeJournal(status, forKey: .status)
+        try container.encodeJournal(startedAt, forKey: .startedAt)
+        try container.encodeJournal(finishedAt, forKey: .finishedAt)
+        try container.encodeJournal(duration, forKey: .durationMS)
+        try container.encodeJournal(error, forKey: .error)
+        try container.encodeJournal(detail, forKey: .detail)
     }
 }

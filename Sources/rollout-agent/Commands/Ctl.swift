@@ -25,11 +25,16 @@ struct Ctl: ParsableCommand {
 
     func validate() throws {
         guard ControlRequest.commands.contains(command) else {
-            throw ValidationError("unknown command '\(command)'; use one of \(ControlRequest.commands.joined(separator: ", "))")
+            throw ValidationError(
+                "unknown command '\(command)'; use one of \(ControlRequest.commands.joined(separator: ", "))")
         }
-        guard (socket == nil) != (config == nil) else { throw ValidationError("give exactly one of --socket or --config") }
+        guard (socket == nil) != (config == nil) else {
+            throw ValidationError("give exactly one of --socket or --config")
+        }
         if command == "upgrade-agent" {
-            guard let binary, binary.hasPrefix("/") else { throw ValidationError("upgrade-agent needs --binary ABSOLUTE-PATH") }
+            guard let binary, binary.hasPrefix("/") else {
+                throw ValidationError("upgrade-agent needs --binary ABSOLUTE-PATH")
+            }
         } else if binary != nil {
             throw ValidationError("--binary applies to upgrade-agent only")
         }
@@ -37,6 +42,8 @@ struct Ctl: ParsableCommand {
     }
 
     func run() throws {
+        // An agent that refuses us may close before our request is written: report it, do not die of SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         do {
             let path = try socket ?? AgentConfig.load(path: config ?? "").controlSocket
             let (raw, response) = try ControlClient.send(

@@ -3,10 +3,6 @@ import RolloutCore
 
 /// `rollout plan`: shows exactly what `rollout deploy` would do, touching no host.
 struct PlanCommand: AsyncParsableCommand {
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
-
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show the batches, the canary, the failure budget and every command a rollout would run.",
@@ -16,7 +12,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var planning: PlanningOptions
 
     @Option(name: .shortAndLong, help: "text (for people) or json (the stable rollout.plan/1 document).")
-    var output: Format = .text
+    var output: OutputFormat = .text
 
     func run() async throws {
         let plan = try planning.loadPlan(limit: planning.limit)

@@ -26,7 +26,7 @@ struct Show: AsyncParsableCommand {
                 throw RolloutExit.invalidInput
             }
             switch journal.output {
-            case .json: try printJSON(detail)
+            case .json: print(detail.jsonText())
             case .text: print(render(detail))
             }
         }

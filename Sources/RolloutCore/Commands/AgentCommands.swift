@@ -1,0 +1,22 @@
+/// Builds the agent's control commands (`rollout-agent ctl --socket S ...`), run over SSH on the host.
+public struct AgentCommands: Sendable, Equatable {
+    public var host: String
+    public var agent: String
+    public var socket: String
+
+    public init(host: String, agent: String, socket: String) {
+        self.host = host
+        self.agent = agent
+        self.socket = socket
+    }
+
+    /// Asks the agent to start the release `current` points to and hand it the sockets.
+    public func restart(timeout: Duration) -> PlannedCommand {
+        PlannedCommand(on: host, argv: [agent, "ctl", "--socket", socket, "restart"], timeout: timeout)
+    }
+
+    /// Asks the agent what it runs (pid, generation, version).
+    public func status() -> PlannedCommand {
+        PlannedCommand(on: host, argv: [agent, "ctl", "--socket", socket, "status"])
+    }
+}

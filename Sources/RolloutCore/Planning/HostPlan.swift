@@ -1,0 +1,74 @@
+import RolloutConfig
+
+/// One host's part of the plan.
+public struct HostPlan: Sendable, Equatable {
+    public var name: String
+    public var address: String
+    public var port: Int
+    public var user: String?
+    public var strategy: Strategy
+    /// Index of the batch the host belongs to.
+    public var batch: Int
+    /// The rendered service paths on this host.
+    public var root: String
+    public var steps: [PlanStep]
+}
+
+/// A phase of one host's deployment and the actions it consists of, in order.
+public struct PlanStep: Sendable, Equatable {
+    public enum Phase: String, Sendable, Equatable {
+        case prepare, upload, drain, `switch`, restart, verify, undrain, cleanup
+    }
+
+    public var phase: Phase
+    public var actions: [PlanAction]
+}
+
+public enum PlanAction: Sendable, Equatable {
+    /// Run a command; `hook` says whether it is a user hook (`before` / `after`).
+    case run(PlannedCommand, hook: HookSpec.When?)
+    case upload(PlannedUpload)
+    /// Poll the gateway until the host has no active connection, or the deadline passes.
+    /// `count` says how to read the connection count from `status`'s output.
+    case waitDrained(status: PlannedCommand?, count: ConnectionCount, deadline: Duration, pollInterval: Duration)
+    case health(PlannedHealthCheck)
+    /// List releases and delete those `ReleasePruning` selects, keeping `keep`.
+    case pruneReleases(list: PlannedCommand, keep: Int)
+}
+
+/// Copy the artifact to the host, check it, and move it to its release directory.
+public struct PlannedUpload: Sendable, Equatable {
+    public var host: String
+    public var source: String
+    public var kind: ArtifactInfo.Kind
+    public var sha256: String
+    /// Commands run before the transfer (clear and create the upload directory).
+    public var begin: [PlannedCommand]
+    /// Where the bytes go: the upload directory (a directory artifact) or a file inside it.
+    public var destination: String
+    /// For a file artifact, the command printing the uploaded file's SHA-256, which must equal `sha256`.
+    public var verify: PlannedCommand?
+    /// Moves the upload to `release`.
+    public var finish: PlannedCommand
+    /// The release directory; when it already exists the upload is not repeated.
+    public var release: String
+    public var timeout: Duration
+}
+
+/// A health check with everything resolved for one host.
+public struct PlannedHealthCheck: Sendable, Equatable {
+    public enum Probe: Sendable, Equatable {
+        case http(url: String, status: Int, bodyContains: String?, versionHeader: String?, versionJSONKey: String?)
+        case tcp(host: String, port: Int)
+        case command(PlannedCommand)
+    }
+
+    public var probe: Probe
+    /// The version the check must see (with `version_header` / `version_json`).
+    public var expectVersion: String?
+    public var interval: Duration
+    public var timeout: Duration
+    public var retries: Int
+    public var successes: Int
+    public var deadline: Duration
+}
