@@ -19,6 +19,8 @@ public struct DeployContext: Sendable {
     /// `rollout rollback`: use the release already on each host, never upload (the local artifact is another
     /// version).
     public var reuseReleasesOnly = false
+    /// The traffic gateway of a `drain` rollout; its driver drains, waits and restores.
+    public var gateway: GatewayBinding?
 
     public init(
         rolloutID: Int64, plan: Plan, journal: JournalStore, fleet: FleetConnections,
@@ -73,12 +75,12 @@ public struct DeployContext: Sendable {
         }
         let runner: any GatewayCommandRunner
         if command.on == PlannedCommand.controller {
-            runner = LocalCommandRunner()
+            runner = LocalGatewayRunner()
         } else {
             guard let host = inventoryHosts[command.on] else {
                 throw DeployError(.local, "`\(command.on)` (where `\(command.line)` runs) is not in the inventory")
             }
-            runner = SSHGatewayCommandRunner(connection: try await fleet.connection(to: host))
+            runner = SSHGatewayRunner(host: host, fleet: fleet)
         }
         let result = try await runner.run(
             command.line, stdin: command.stdin.map { Array($0.utf8) }, timeout: command.timeout ?? .seconds(60))

@@ -18,6 +18,8 @@ public struct RolloutSettings: Sendable {
     public var baseDirectory: String
     /// `rollout rollback`: switch to releases already on the hosts; a host without it fails.
     public var reuseReleasesOnly = false
+    /// The playbook's traffic gateway (`GatewayBinding.make`), for `drain` hosts.
+    public var gateway: GatewayBinding?
 
     public init(
         inventory: Inventory, journal: JournalStore, fleet: FleetConnections, observer: any DeployObserver,
@@ -96,6 +98,7 @@ public struct RolloutRunner: Sendable {
             inventoryHosts: hostsByName, observer: settings.observer, stop: settings.stop,
             baseDirectory: settings.baseDirectory)
         deployContext.reuseReleasesOnly = settings.reuseReleasesOnly
+        deployContext.gateway = settings.gateway
         let context = deployContext
         let plans = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
         let tally = FailureTally(budget: plan.failureBudget.maxFailures, stop: settings.stop)

@@ -24,6 +24,7 @@ public enum HTTPProbe {
         try await onThread { close(try open(host: host, port: port, timeout: timeout)) }
     }
 
+    @discardableResult
     static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread { continuation.resume(with: Result { try body() }) }

@@ -42,7 +42,7 @@ struct DeploySession {
 
     /// Runs `body` with ready settings; prints the outcome and exits with its code.
     func run(
-        inventory: Inventory, _ body: (RolloutSettings) async throws -> RolloutOutcome
+        inventory: Inventory, plan: Plan, vars: [String] = [], _ body: (RolloutSettings) async throws -> RolloutOutcome
     ) async throws -> Never {
         let journal: JournalStore
         do { journal = try options.openJournal() } catch {
@@ -58,10 +58,18 @@ struct DeploySession {
         let stop = StopSignal()
         let signals = InterruptHandler(stop: stop, observer: observer)
         let fleet = FleetConnections(resolver: EndpointResolver(inventory: inventory), options: connection.sshOptions)
-        let settings = RolloutSettings(
+        var settings = RolloutSettings(
             inventory: inventory, journal: journal, fleet: fleet, observer: observer, stop: stop,
             identity: ControllerIdentity.current(ciJob: CIJob.detect(ProcessInfo.processInfo.environment)),
             lockWait: try options.parsedLockWait(), baseDirectory: FileManager.default.currentDirectoryPath)
+        do {
+            settings.gateway = try GatewayBinding.make(
+                playbook: try Playbook.load(plan.playbook), inventory: inventory, hosts: plan.hosts.map(\.name),
+                extraVars: try ExtraVariables.parse(vars), version: plan.version.version, fleet: fleet)
+        } catch {
+            printError(error)
+            throw RolloutExit.invalidInput
+        }
         let outcome: RolloutOutcome
         do {
             outcome = try await body(settings)
