@@ -1,4 +1,5 @@
 import Foundation
+import RolloutCore
 import RolloutStore
 
 /// `rollout resume` could not start.
@@ -64,12 +65,41 @@ extension RolloutRunner {
                 }
             }
             let from = Dictionary(uniqueKeysWithValues: detail.hosts.map { ($0.name, $0.fromVersion) })
+            await inspect(detail.hosts.filter { done[$0.name] == nil }, rolloutID: detail.id)
             settings.observer.event(
                 .rolloutStarted(
                     id: detail.id, inventory: detail.summary.inventory, playbook: detail.summary.playbook,
                     version: detail.summary.version, previousVersion: detail.summary.previousVersion,
                     hosts: detail.hosts.count, batches: plan.batches.count))
             return try await execute(id: detail.id, fromVersions: from, done: done, promoted: true)
+        }
+    }
+
+    /// Journals what each unfinished host really runs before its steps are run again: the release `current` points
+    /// to, the version the agent serves, and whether the journal saw it drained and not yet restored.
+    private func inspect(_ hosts: [HostDetail], rolloutID: Int64) async {
+        let journal = settings.journal
+        let plans = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
+        for host in hosts {
+            guard let hostPlan = plans[host.name],
+                let inventoryHost = settings.inventory.hosts.first(where: { $0.name == host.name })
+            else { continue }
+            let drained = host.phases.contains { $0.name == "drain" }
+                && !host.phases.contains { $0.name == "undrain" && $0.status == .ok }
+            let context = DeployContext(
+                rolloutID: rolloutID, plan: plan, journal: journal, fleet: settings.fleet,
+                inventoryHosts: [host.name: inventoryHost], observer: settings.observer, stop: settings.stop)
+            _ = try? await context.phase("inspect", host: host.name) {
+                let shell = HostShell(host: host.name, connection: try await settings.fleet.connection(to: inventoryHost))
+                let link = try await shell.run(ReleaseCommands(host: host.name, root: hostPlan.root).readCurrent())
+                let deployer = HostDeployer(context: context, plan: hostPlan, fromVersion: host.fromVersion)
+                let serving = try? await deployer.agentControl(shell).servingVersion()
+                return .object([
+                    "current": .string(link.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)),
+                    "serving": serving.map(JournalJSON.string) ?? .null,
+                    "drained_in_journal": .bool(drained),
+                ])
+            }
         }
     }
 }
