@@ -107,6 +107,32 @@ struct DeployCLITests {
         #expect((first["error"] as? String)?.contains("fails at start") == true, "\(first)")
         #expect(hosts.values.filter { $0["status"] as? String == "skipped" }.count == 2, "the budget (0) stopped it")
     }
+
+    @Test("rollback returns to the last version that succeeded everywhere, re-using the releases on the hosts")
+    func rollbackToPrevious() throws {
+        let fixture = try DeployFixture(hosts: 2)
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+        #expect(try fixture.deploy("v1").status == 0)
+        #expect(try fixture.deploy("v2").status == 0)
+        // The local artifact is now something else entirely: a rollback must not upload it.
+        try fixture.stageCrashingRelease()
+        let back = try fixture.rollout(["rollback", "--inventory", "lab", "--playbook", "demo"])
+        #expect(back.status == 0, "\(back.stdout)\(back.stderr)")
+        #expect(fixture.servedVersions().values.allSatisfy { $0 == "v1" }, "\(fixture.servedVersions())")
+        let detail = try json(try fixture.rollout(["show", "3", "--output", "json"]))
+        #expect(detail["version"] as? String == "v1")
+        #expect(detail["previous_version"] as? String == "v2")
+        for host in try hostsByName(detail).values {
+            let upload = (host["phases"] as? [[String: Any]])?.first { $0["name"] as? String == "upload" }
+            #expect(((upload?["detail"] as? [String: Any])?["skipped"] as? String)?.contains("rollback") == true)
+        }
+        // A release no host has: every host fails before switching, nothing changes.
+        let missing = try fixture.rollout(["rollback", "--inventory", "lab", "--playbook", "demo", "--to", "v9"])
+        #expect(missing.status == 1, "\(missing.stdout)\(missing.stderr)")
+        #expect(fixture.servedVersions().values.allSatisfy { $0 == "v1" })
+    }
 }
 
 extension DeployFixture {
