@@ -72,4 +72,30 @@ struct DeployResumeTests {
             phases.contains { $0["name"] as? String == phase && $0["status"] as? String == "interrupted" },
             "the step in flight is closed as interrupted: \(phases)")
     }
+
+    @Test("promote: manual stops after the canary until `rollout promote`; resume refuses to skip the promotion")
+    func manualPromotion() throws {
+        let fixture = try DeployFixture(hosts: 2, playbookExtra: "serial: 1\ncanary:\n  hosts: 1\n  promote: manual")
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+        let canary = try fixture.deploy("v1")
+        #expect(canary.status == 0, "\(canary.stdout)\(canary.stderr)")
+        #expect(canary.stdout.contains("rollout promote 1"), "\(canary.stdout)")
+        let served = fixture.servedVersions()
+        #expect(served["h1"] == "v1" && (served["h2"] ?? nil) == nil, "only the canary runs: \(served)")
+        let waiting = try json(try fixture.rollout(["show", "1", "--output", "json"]))
+        #expect(waiting["status"] as? String == "running")
+        #expect(try hostsByName(waiting)["h2"]?["status"] as? String == "pending")
+
+        let resume = try fixture.rollout(["resume", "1"])
+        #expect(resume.status == 2 && resume.stderr.contains("rollout promote 1"), "\(resume.stderr)")
+        let promote = try fixture.rollout(["promote", "1"])
+        #expect(promote.status == 0, "\(promote.stdout)\(promote.stderr)")
+        #expect(fixture.servedVersions().values.allSatisfy { $0 == "v1" })
+        let done = try json(try fixture.rollout(["show", "1", "--output", "json"]))
+        #expect(done["status"] as? String == "succeeded")
+        let events = (done["events"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+        #expect(events.contains("canary.waiting") && events.contains("canary.promoted"), "\(events)")
+    }
 }
