@@ -51,17 +51,22 @@ public struct EndpointResolver: Sendable {
                 direct.jump = []
                 jump.append(direct)
             } else {
-                jump.append(try Self.parseHop(hop, defaultUser: user, identityFiles: identityFiles,
-                                              knownHosts: knownHosts, file: inventory.file))
+                jump.append(
+                    try Self.parseHop(
+                        hop, defaultUser: user, identityFiles: identityFiles,
+                        knownHosts: knownHosts, file: inventory.file))
             }
         }
-        return SSHEndpoint(address: host.address, port: host.port, user: user, identityFiles: identityFiles,
-                           knownHostsFile: knownHosts, jump: jump)
+        return SSHEndpoint(
+            address: host.address, port: host.port, user: user, identityFiles: identityFiles,
+            knownHostsFile: knownHosts, jump: jump)
     }
 
     /// Parses `[user@]host[:port]` (IPv6 as `[::1]:22`).
-    static func parseHop(_ text: String, defaultUser: String, identityFiles: [String], knownHosts: String?,
-                         file: String) throws -> SSHEndpoint {
+    static func parseHop(
+        _ text: String, defaultUser: String, identityFiles: [String], knownHosts: String?,
+        file: String
+    ) throws -> SSHEndpoint {
         var rest = Substring(text)
         var user = defaultUser
         if let at = rest.lastIndex(of: "@") {
@@ -83,8 +88,9 @@ public struct EndpointResolver: Sendable {
                 .invalidValue, file: file, key: "proxy_jump",
                 message: "invalid hop `\(text)`: use an inventory host name or [user@]host[:port]")
         }
-        return SSHEndpoint(address: address, port: port, user: user, identityFiles: identityFiles,
-                           knownHostsFile: knownHosts)
+        return SSHEndpoint(
+            address: address, port: port, user: user, identityFiles: identityFiles,
+            knownHostsFile: knownHosts)
     }
 
     static func expandTilde(_ path: String) -> String {

@@ -14,7 +14,8 @@ final class DeployBackground: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: try BuiltProducts.executable("rollout"))
         process.arguments = arguments + ["--output", "json"]
         process.currentDirectoryURL = URL(fileURLWithPath: fixture.project)
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice

@@ -12,11 +12,11 @@ struct DeployCITests {
         let host = fixture.cluster.hosts[0]
         let inventory = fixture.cluster.directory + "/nokey.yml"
         try """
-            all:
-              vars: {user: \(fixture.cluster.user), known_hosts: '\(fixture.cluster.knownHostsPath)'}
-              hosts:
-                h1: {address: \(host.address), port: \(host.port)}
-            """.write(toFile: inventory, atomically: true, encoding: .utf8)
+        all:
+          vars: {user: \(fixture.cluster.user), known_hosts: '\(fixture.cluster.knownHostsPath)'}
+          hosts:
+            h1: {address: \(host.address), port: \(host.port)}
+        """.write(toFile: inventory, atomically: true, encoding: .utf8)
         // An empty HOME and no ssh-agent: the only key is the one the variable names.
         let home = fixture.cluster.directory + "/empty-home"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)

@@ -45,7 +45,9 @@ struct DeployCLITests {
         #expect(events.first?["event"] as? String == "rollout_started")
         #expect(events.last?["event"] as? String == "rollout_finished")
         #expect(events.last?["status"] as? String == "succeeded")
-        let restarts = events.filter { $0["event"] as? String == "phase_finished" && $0["phase"] as? String == "restart" }
+        let restarts = events.filter {
+            $0["event"] as? String == "phase_finished" && $0["phase"] as? String == "restart"
+        }
         #expect(restarts.count == 3)
         let junit = try String(contentsOfFile: fixture.project + "/junit.xml", encoding: .utf8)
         #expect(junit.contains("tests=\"3\" failures=\"0\""), "\(junit)")

@@ -24,7 +24,9 @@ struct DeployFailureTests {
         let logs = fixture.cluster.hosts.map { $0.log() }
         for index in malformed.indices {
             // `agent install` reads the playbook but not the health checks (index 2 is only a planning error).
-            let commands = [["deploy", "--version", "v1"], ["rollback", "--to", "v1"]] + (index == 2 ? [] : [["agent", "install"]])
+            let commands =
+                [["deploy", "--version", "v1"], ["rollback", "--to", "v1"]]
+                + (index == 2 ? [] : [["agent", "install"]])
             for command in commands {
                 let result = try fixture.rollout(command + ["--inventory", "lab", "--playbook", "bad\(index)"])
                 #expect(result.status == 2, "\(command) bad\(index): \(result.stdout)\(result.stderr)")
@@ -70,7 +72,8 @@ struct DeployFailureTests {
         defer { fixture.stop() }
         var playbook = try String(contentsOfFile: "\(fixture.project)/playbooks/demo.yml", encoding: .utf8)
         playbook = playbook.replacingOccurrences(
-            of: "timeouts:", with: "  - type: command\n    run: \"{{ check }}\"\n    interval: 200ms\n    deadline: 2s\ntimeouts:")
+            of: "timeouts:",
+            with: "  - type: command\n    run: \"{{ check }}\"\n    interval: 200ms\n    deadline: 2s\ntimeouts:")
         try playbook.write(toFile: "\(fixture.project)/playbooks/demo.yml", atomically: true, encoding: .utf8)
         try fixture.stageDemoService()
         #expect(try fixture.installAgents().status == 0)

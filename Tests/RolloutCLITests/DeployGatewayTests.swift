@@ -37,7 +37,9 @@ struct DeployGatewayTests {
         #expect(v1.status == 0, "\(v1.stdout)\(v1.stderr)")
         #expect(gatewayLog(log) == ["drain h1", "restore h1", "drain h2", "restore h2"])
         let detail = try json(try fixture.rollout(["show", "1", "--output", "json"]))
-        let phases = (try hostsByName(detail)["h1"]?["phases"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        let phases = (try hostsByName(detail)["h1"]?["phases"] as? [[String: Any]] ?? []).compactMap {
+            $0["name"] as? String
+        }
         #expect(phases == ["prepare", "upload", "drain", "switch", "restart", "verify", "undrain", "cleanup"])
 
         try FileManager.default.removeItem(atPath: log)
@@ -58,7 +60,8 @@ struct DeployGatewayTests {
         try fixture.stageDemoService()
         #expect(try fixture.installAgents().status == 0)
 
-        let first = try DeployBackground(fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v1"])
+        let first = try DeployBackground(
+            fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v1"])
         #expect(first.waitForPhase("drain", host: "h1"))
         first.kill(SIGINT)
         #expect(first.wait() == 6, "\(first.stderr)")

@@ -13,9 +13,11 @@ struct DeployResumeTests {
         try fixture.stageDemoService()
         #expect(try fixture.installAgents().status == 0)
 
-        let first = try DeployBackground(fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v1"])
+        let first = try DeployBackground(
+            fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v1"])
         defer { first.kill() }
-        #expect(first.waitFor { $0["event"] as? String == "note" && ($0["message"] as? String ?? "").contains("baking") })
+        #expect(
+            first.waitFor { $0["event"] as? String == "note" && ($0["message"] as? String ?? "").contains("baking") })
         let second = try fixture.deploy("v1")
         #expect(second.status == 5, "\(second.stdout)\(second.stderr)")
         #expect(second.stderr.contains("pid \(first.process.processIdentifier)"), "names the holder: \(second.stderr)")
@@ -32,8 +34,9 @@ struct DeployResumeTests {
         #expect(try hostsByName(detail).values.allSatisfy { $0["status"] as? String == "succeeded" })
     }
 
-    @Test("SIGKILL at upload, restart and verify: resume completes and journal and hosts agree",
-          arguments: ["upload", "restart", "verify"])
+    @Test(
+        "SIGKILL at upload, restart and verify: resume completes and journal and hosts agree",
+        arguments: ["upload", "restart", "verify"])
     func killedControllerResumes(phase: String) throws {
         // Five consecutive health successes keep `verify` under way long enough to be killed in it.
         let fixture = try DeployFixture(hosts: 2, successes: 5)
@@ -46,7 +49,8 @@ struct DeployResumeTests {
             try LoadGenerator.start(.init(port: $0, concurrency: 2, duration: .seconds(60)))
         }
         let second = fixture.cluster.hosts[1].name
-        let run = try DeployBackground(fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v2"])
+        let run = try DeployBackground(
+            fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v2"])
         #expect(run.waitForPhase(phase, host: second), "\(run.allEvents) \(run.stderr)")
         run.kill()
         _ = run.wait()

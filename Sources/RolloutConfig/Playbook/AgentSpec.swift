@@ -47,7 +47,9 @@ public struct AgentSpec: Sendable, Equatable {
                 return value
             }
         }
-        let result = settings.reduce(into: [String: ConfigValue]()) { $0[$1.key] = render($1.value, key: "agent.\($1.key)") }
+        let result = settings.reduce(into: [String: ConfigValue]()) {
+            $0[$1.key] = render($1.value, key: "agent.\($1.key)")
+        }
         guard undefined.isEmpty else {
             return .failure(origin.error(.undefinedVariable, undefined.joined(separator: "; ")))
         }

@@ -49,7 +49,8 @@ public enum AgentInstallPlanner {
                 case .failure(let failure):
                     problems.append(
                         template.origin.error(
-                            .undefinedVariable, failure.names.map { "undefined variable `\($0.name)`" }
+                            .undefinedVariable,
+                            failure.names.map { "undefined variable `\($0.name)`" }
                                 .joined(separator: ", ") + " for host \(host.name)"))
                     return template.text
                 }

@@ -26,7 +26,7 @@ public struct AgentControl: Sendable {
 
     /// The agent's status, or nil when no agent answers on the socket (`ctl` exit 3).
     public func status() async throws -> AgentAnswer? {
-        let answer = try await ctl(commands.status(), timeout: .seconds(20))
+        let answer = try await ctl(commands.status(), timeout: .seconds(60))
         return answer.exitStatus == 3 ? nil : answer
     }
 
@@ -79,9 +79,11 @@ public struct AgentControl: Sendable {
         lenient.mayFail = true
         let result = try await shell.run(lenient, timeout: timeout)
         let line = result.stdoutText.split(separator: "\n").last.map(String.init) ?? ""
-        let json = (try? JournalJSON(text: line)) ?? .object(["raw": .string(line), "stderr": .string(result.stderrText)])
+        let json =
+            (try? JournalJSON(text: line)) ?? .object(["raw": .string(line), "stderr": .string(result.stderrText)])
         guard case .object(let members) = json else {
-            return AgentAnswer(outcome: "error", reason: line, version: nil, json: json, exitStatus: result.exitStatus ?? -1)
+            return AgentAnswer(
+                outcome: "error", reason: line, version: nil, json: json, exitStatus: result.exitStatus ?? -1)
         }
         func string(_ key: String) -> String? { if case .string(let s)? = members[key] { s } else { nil } }
         var version = string("version")
@@ -94,7 +96,8 @@ public struct AgentControl: Sendable {
         }
         let fallback = result.exitStatus == 3 ? "no agent answers" : result.stderrText
         return AgentAnswer(
-            outcome: string("outcome") ?? "error", reason: string("reason") ?? (string("outcome") == nil ? fallback : nil),
+            outcome: string("outcome") ?? "error",
+            reason: string("reason") ?? (string("outcome") == nil ? fallback : nil),
             version: version, json: json, exitStatus: result.exitStatus ?? -1)
     }
 }

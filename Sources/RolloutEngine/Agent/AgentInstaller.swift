@@ -85,7 +85,8 @@ public struct AgentInstaller: Sendable {
 
     /// Uploads the binary unless the host's copy has the same SHA-256. True when it was uploaded.
     private func ensureBinary(_ target: AgentInstallTarget, _ shell: HostShell) async throws -> Bool {
-        let sum = try await shell.probe("sha256sum -- \(ShellQuote.quote(target.agentPath)) 2>/dev/null")
+        let sum = try await shell.probe(
+            "sha256sum -- \(ShellQuote.quote(target.agentPath)) 2>/dev/null", timeout: timeout)
         if sum.succeeded, sum.stdoutText.split(separator: " ").first.map(String.init) == binarySHA256 { return false }
         _ = try await shell.connection.upload(
             from: binaryPath, to: target.agentPath, mode: 0o755, expectedSHA256: binarySHA256, timeout: timeout)
@@ -94,12 +95,15 @@ public struct AgentInstaller: Sendable {
 
     /// Writes the config unless the host's file has the same text (atomically: temporary file, then rename).
     private func ensureConfig(_ target: AgentInstallTarget, _ shell: HostShell) async throws -> Bool {
-        let current = try await shell.probe("cat -- \(ShellQuote.quote(target.configPath)) 2>/dev/null")
+        let current = try await shell.probe(
+            "cat -- \(ShellQuote.quote(target.configPath)) 2>/dev/null", timeout: timeout)
         if current.succeeded && current.stdoutText == target.configText { return false }
         let temporary = target.configPath + ".tmp"
         let command = PlannedCommand(
             on: target.host.name,
-            argv: ["sh", "-c", "umask 077 && cat > \"$1\" && mv -f -- \"$1\" \"$2\"", "sh", temporary, target.configPath],
+            argv: [
+                "sh", "-c", "umask 077 && cat > \"$1\" && mv -f -- \"$1\" \"$2\"", "sh", temporary, target.configPath,
+            ],
             stdin: target.configText)
         try await shell.run(command)
         return true
@@ -111,7 +115,8 @@ public struct AgentInstaller: Sendable {
         case .none:
             // Its own session, every standard stream redirected: the SSH channel closes at once and the agent
             // outlives the connection.
-            let script = "cd \(ShellQuote.quote(target.root)) && exec \(run) >> \(ShellQuote.quote(target.logFile)) 2>&1 < /dev/null"
+            let script =
+                "cd \(ShellQuote.quote(target.root)) && exec \(run) >> \(ShellQuote.quote(target.logFile)) 2>&1 < /dev/null"
             try await shell.run(PlannedCommand(on: target.host.name, argv: ["setsid", "-f", "sh", "-c", script]))
         case .systemd:
             let unit = "rollout-agent-\(target.service)"

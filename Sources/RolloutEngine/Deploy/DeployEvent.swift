@@ -3,8 +3,9 @@ import RolloutStore
 
 /// What a rollout reports as it goes; the CLI turns these into JSON lines, a terminal view and JUnit.
 public enum DeployEvent: Sendable {
-    case rolloutStarted(id: Int64, inventory: String, playbook: String, version: String, previousVersion: String?,
-                        hosts: Int, batches: Int)
+    case rolloutStarted(
+        id: Int64, inventory: String, playbook: String, version: String, previousVersion: String?,
+        hosts: Int, batches: Int)
     case batchStarted(index: Int, kind: String, hosts: [String])
     case phaseStarted(host: String, phase: String)
     case phaseFinished(host: String, phase: String, outcome: PhaseOutcome, error: String?, milliseconds: Double)

@@ -12,7 +12,8 @@ extension HostDeployer {
             case .run(let command, let hook):
                 if let gateway = context.gateway, hook == nil, step.phase == .drain || step.phase == .undrain {
                     let target = try gateway.target(plan.name)
-                    let status = try await step.phase == .drain
+                    let status =
+                        try await step.phase == .drain
                         ? gateway.gateway.drain(target) : gateway.gateway.restore(target)
                     details["gateway"] = try JournalJSON(encoding: status)
                 } else if step.phase == .restart && hook == nil {
@@ -30,7 +31,8 @@ extension HostDeployer {
                     let answer = try await agent.restart(timeout: context.plan.timeouts.restart)
                     details["agent"] = answer.json
                     guard answer.outcome == "ok" else {
-                        var message = "the agent on \(plan.name) did not switch to \(version): "
+                        var message =
+                            "the agent on \(plan.name) did not switch to \(version): "
                             + (answer.reason ?? answer.outcome)
                         if case .object(let members) = answer.json, case .array(let tail)? = members["log_tail"] {
                             let lines = tail.compactMap { if case .string(let s) = $0 { s } else { nil } }
@@ -80,7 +82,8 @@ extension HostDeployer {
         if context.reuseReleasesOnly {
             guard try await shell.probe("test -d \(ShellQuote.quote(upload.release))").succeeded else {
                 throw DeployError(
-                    .upload, "\(upload.release) is not on \(plan.name): roll back only to a release the host still has, "
+                    .upload,
+                    "\(upload.release) is not on \(plan.name): roll back only to a release the host still has, "
                         + "or deploy it with `rollout deploy --version`")
             }
             return ["skipped": .string("rollback: the release already on the host")]
@@ -129,7 +132,8 @@ extension HostDeployer {
         var bytes: Int64 = 0
         let paths = (walker.allObjects as? [String] ?? []).sorted()
         for relative in paths {
-            let local = "\(source)/\(relative)", remote = "\(destination)/\(relative)"
+            let local = "\(source)/\(relative)"
+            let remote = "\(destination)/\(relative)"
             let attributes = try manager.attributesOfItem(atPath: local)
             switch attributes[.type] as? FileAttributeType {
             case .typeDirectory?:

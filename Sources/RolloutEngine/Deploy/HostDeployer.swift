@@ -97,7 +97,8 @@ public struct HostDeployer: Sendable {
                         try await perform(restore, shell: shell, agent: agent)
                     }
                 } catch {
-                    failure.message += "; LEFT DRAINED: restoring it in the gateway failed: \(DeployError(error).message)"
+                    failure.message +=
+                        "; LEFT DRAINED: restoring it in the gateway failed: \(DeployError(error).message)"
                 }
             }
             return HostRunResult(host: plan.name, status: status, error: failure, onNewVersion: onNew)

@@ -41,7 +41,8 @@ public struct RolloutOutcome: Sendable {
         }
         let leftChanged = results.contains { $0.onNewVersion && $0.status != .unchanged }
         if exceeded && !leftChanged {
-            return RolloutOutcome(id: id, status: .rolledBack, exitCode: Exit.rolledBack, error: firstError, hosts: results)
+            return RolloutOutcome(
+                id: id, status: .rolledBack, exitCode: Exit.rolledBack, error: firstError, hosts: results)
         }
         let code = unreachable && !leftChanged ? Exit.unreachable : Exit.partial
         return RolloutOutcome(

@@ -22,7 +22,8 @@ extension RolloutRunner {
                 description: "rollout \(detail.id) is \(detail.status.rawValue): only running, interrupted or aborted "
                     + "rollouts can be resumed; start a new one with `rollout deploy` or `rollout rollback`")
         }
-        let waiting = detail.events.contains { $0.kind.rawValue == "canary.waiting" }
+        let waiting =
+            detail.events.contains { $0.kind.rawValue == "canary.waiting" }
             && !detail.events.contains { $0.kind == .canaryPromoted }
         if waiting && !promote {
             throw ResumeError(
@@ -35,7 +36,8 @@ extension RolloutRunner {
             let journal = settings.journal
             if promote {
                 try await journal.recordEvent(
-                    .canaryPromoted, message: "canary of rollout \(detail.id) promoted by \(settings.identity.displayName)",
+                    .canaryPromoted,
+                    message: "canary of rollout \(detail.id) promoted by \(settings.identity.displayName)",
                     rolloutID: detail.id)
             }
             var closed: [PhaseFinish] = []
@@ -44,7 +46,9 @@ extension RolloutRunner {
                     closed.append(
                         PhaseFinish(
                             phaseID: phase.id, outcome: .interrupted,
-                            error: "interrupted: the controller stopped during this step; resumed by rollout \(detail.id)"))
+                            error:
+                                "interrupted: the controller stopped during this step; resumed by rollout \(detail.id)")
+                    )
                 }
             }
             if !closed.isEmpty { try await journal.finishPhases(closed) }
@@ -55,7 +59,8 @@ extension RolloutRunner {
             for host in detail.hosts {
                 switch host.status {
                 case .succeeded, .unchanged:
-                    done[host.name] = HostRunResult(host: host.name, status: host.status, error: nil, onNewVersion: true)
+                    done[host.name] = HostRunResult(
+                        host: host.name, status: host.status, error: nil, onNewVersion: true)
                 case .failed, .rolledBack:
                     done[host.name] = HostRunResult(
                         host: host.name, status: host.status,
@@ -84,13 +89,15 @@ extension RolloutRunner {
             guard let hostPlan = plans[host.name],
                 let inventoryHost = settings.inventory.hosts.first(where: { $0.name == host.name })
             else { continue }
-            let drained = host.phases.contains { $0.name == "drain" }
+            let drained =
+                host.phases.contains { $0.name == "drain" }
                 && !host.phases.contains { $0.name == "undrain" && $0.status == .ok }
             let context = DeployContext(
                 rolloutID: rolloutID, plan: plan, journal: journal, fleet: settings.fleet,
                 inventoryHosts: [host.name: inventoryHost], observer: settings.observer, stop: settings.stop)
             _ = try? await context.phase("inspect", host: host.name) {
-                let shell = HostShell(host: host.name, connection: try await settings.fleet.connection(to: inventoryHost))
+                let shell = HostShell(
+                    host: host.name, connection: try await settings.fleet.connection(to: inventoryHost))
                 let link = try await shell.run(ReleaseCommands(host: host.name, root: hostPlan.root).readCurrent())
                 let deployer = HostDeployer(context: context, plan: hostPlan, fromVersion: host.fromVersion)
                 let serving = try? await deployer.agentControl(shell).servingVersion()

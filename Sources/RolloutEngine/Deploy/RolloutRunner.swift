@@ -69,7 +69,8 @@ public struct RolloutRunner: Sendable {
                     inventory: plan.inventory, playbook: plan.playbook, version: plan.version.version,
                     previousVersion: previous, strategy: strategySummary, startedBy: settings.identity,
                     plan: try? JournalJSON(text: plan.json.formatted())))
-            let batchOf = Dictionary(uniqueKeysWithValues: plan.batches.flatMap { b in b.hosts.map { ($0, b.index - 1) } })
+            let batchOf = Dictionary(
+                uniqueKeysWithValues: plan.batches.flatMap { b in b.hosts.map { ($0, b.index - 1) } })
             try await journal.addHosts(
                 plan.hosts.enumerated().map { index, host in
                     HostEntry(
@@ -102,7 +103,9 @@ public struct RolloutRunner: Sendable {
         let context = deployContext
         let plans = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
         let tally = FailureTally(budget: plan.failureBudget.maxFailures, stop: settings.stop)
-        for result in done.values where result.status == .failed || result.status == .rolledBack { tally.record(result) }
+        for result in done.values where result.status == .failed || result.status == .rolledBack {
+            tally.record(result)
+        }
         var results = done
         for batch in plan.batches {
             let pending = batch.hosts.filter { results[$0] == nil }
@@ -123,7 +126,9 @@ public struct RolloutRunner: Sendable {
             if batch.kind == .canary, !settings.stop.isStopped, let bake = batch.bake, bake > .zero {
                 settings.observer.event(.note("canary verified; baking for \(bake)"))
                 try? await Task.sleep(for: bake)
-                for result in await bakeCheck(batch, results: results, context: context, plans: plans, from: fromVersions) {
+                for result in await bakeCheck(
+                    batch, results: results, context: context, plans: plans, from: fromVersions)
+                {
                     results[result.host] = result
                     tally.record(result)
                 }
@@ -178,7 +183,8 @@ public struct RolloutRunner: Sendable {
                     let shell = try? await context.fleet.connection(to: host)
                 {
                     let hostShell = HostShell(host: name, connection: shell)
-                    if (try? await deployer.revert(to: previous, shell: hostShell, agent: deployer.agentControl(hostShell)))
+                    if (try? await deployer.revert(
+                        to: previous, shell: hostShell, agent: deployer.agentControl(hostShell)))
                         != nil
                     {
                         result.status = .rolledBack
@@ -198,13 +204,16 @@ public struct RolloutRunner: Sendable {
         _ results: inout [String: HostRunResult], context: DeployContext, fromVersions: [String: String?],
         plans: [String: HostPlan]
     ) async {
-        let moved = plan.hosts.reversed().filter { results[$0.name]?.onNewVersion == true && results[$0.name]?.status != .unchanged }
+        let moved = plan.hosts.reversed().filter {
+            results[$0.name]?.onNewVersion == true && results[$0.name]?.status != .unchanged
+        }
         for host in moved {
             guard let from = fromVersions[host.name] ?? nil else { continue }
             let deployer = HostDeployer(context: context, plan: host, fromVersion: from)
             do {
                 guard let inventoryHost = context.inventoryHosts[host.name] else { continue }
-                let shell = HostShell(host: host.name, connection: try await context.fleet.connection(to: inventoryHost))
+                let shell = HostShell(
+                    host: host.name, connection: try await context.fleet.connection(to: inventoryHost))
                 try await deployer.revert(to: from, shell: shell, agent: deployer.agentControl(shell))
                 results[host.name]?.status = .rolledBack
                 results[host.name]?.onNewVersion = false

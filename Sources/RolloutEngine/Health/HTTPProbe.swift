@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What one HTTP health request got.
@@ -46,9 +47,12 @@ public enum HTTPProbe {
         host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let fd = try open(host: host, port: port, timeout: timeout)
         defer { close(fd) }
-        let request = "GET \(path.isEmpty ? "/" : String(path)) HTTP/1.1\r\nHost: \(authority)\r\nConnection: close\r\n\r\n"
+        let request =
+            "GET \(path.isEmpty ? "/" : String(path)) HTTP/1.1\r\nHost: \(authority)\r\nConnection: close\r\n\r\n"
         let bytes = Array(request.utf8)
-        guard write(fd, bytes, bytes.count) == bytes.count else { throw probeError("write: \(String(cString: strerror(errno)))") }
+        guard write(fd, bytes, bytes.count) == bytes.count else {
+            throw probeError("write: \(String(cString: strerror(errno)))")
+        }
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16384)
         while response.count < 1 << 20 {
@@ -72,7 +76,8 @@ public enum HTTPProbe {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         return HTTPProbeResponse(status: status, headers: headers, body: String(text[end.upperBound...]))
     }
@@ -87,7 +92,8 @@ public enum HTTPProbe {
         defer { freeaddrinfo(list) }
         let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw probeError("socket: \(String(cString: strerror(errno)))") }
-        var tv = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
+        var tv = timeval(
+            tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
         if tv.tv_sec == 0 && tv.tv_usec == 0 { tv.tv_sec = 1 }
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))

@@ -36,14 +36,16 @@ public struct HealthVerifier: Sendable {
                 consecutive += 1
                 if consecutive >= max(1, check.successes) {
                     return .object([
-                        "probe": .string(describe(check.probe)), "attempts": .int(Int64(attempts)), "seen": .string(seen),
+                        "probe": .string(describe(check.probe)), "attempts": .int(Int64(attempts)),
+                        "seen": .string(seen),
                     ])
                 }
             } catch {
                 consecutive = 0
                 lastError = (error as? DeployError)?.message ?? String(describing: error)
             }
-            if clock.now + check.interval > deadline || (check.retries > 0 && attempts > check.retries + check.successes)
+            if clock.now + check.interval > deadline
+                || (check.retries > 0 && attempts > check.retries + check.successes)
                 || isCancelled()
             {
                 throw DeployError(
@@ -86,7 +88,8 @@ public struct HealthVerifier: Sendable {
             let result = try await shell.run(lenient, timeout: check.timeout)
             guard result.succeeded else {
                 throw DeployError(
-                    .health, "`\(command.argv.last ?? "")` \(result.statusDescription): "
+                    .health,
+                    "`\(command.argv.last ?? "")` \(result.statusDescription): "
                         + result.stderrText.suffix(200))
             }
             return "exit 0"

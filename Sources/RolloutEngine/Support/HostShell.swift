@@ -21,7 +21,8 @@ public struct HostShell: Sendable {
         if !result.succeeded && !command.mayFail {
             let stderr = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
             throw DeployError(
-                .command, "`\(command.line)` on \(host): \(result.statusDescription)"
+                .command,
+                "`\(command.line)` on \(host): \(result.statusDescription)"
                     + (stderr.isEmpty ? "" : ": \(stderr.suffix(400))"))
         }
         return result

@@ -22,7 +22,9 @@ struct Deploy: AsyncParsableCommand {
     func run() async throws {
         let plan = try planning.loadPlan(limit: planning.limit)
         let inventory = try loadInventory(planning.inventory)
-        try await DeploySession(options: run, connection: connection).run(inventory: inventory, plan: plan, vars: planning.vars) { settings in
+        try await DeploySession(options: run, connection: connection).run(
+            inventory: inventory, plan: plan, vars: planning.vars
+        ) { settings in
             try await RolloutRunner(plan: plan, settings: settings).deploy()
         }
     }

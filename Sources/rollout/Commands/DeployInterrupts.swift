@@ -13,13 +13,18 @@ final class InterruptHandler: @unchecked Sendable {
             signal(signo, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
             source.setEventHandler { [self] in
-                let n = lock.withLock { count += 1; return count }
+                let n = lock.withLock {
+                    count += 1
+                    return count
+                }
                 if n == 1 {
                     stop.stop(.interrupted)
-                    observer.event(.note("interrupted: finishing the steps in flight, then stopping (again to stop now)"))
+                    observer.event(
+                        .note("interrupted: finishing the steps in flight, then stopping (again to stop now)"))
                 } else {
                     stop.stop(.immediate)
-                    observer.event(.note("interrupted again: stopping before the next step; drained hosts are restored"))
+                    observer.event(
+                        .note("interrupted again: stopping before the next step; drained hosts are restored"))
                 }
             }
             source.resume()

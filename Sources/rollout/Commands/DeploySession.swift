@@ -30,7 +30,9 @@ struct DeployRunOptions: ParsableArguments {
     /// Opens (creating when needed) the journal.
     func openJournal() throws -> JournalStore {
         let directory = (state as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         return try JournalStore(path: state)
     }
 }

@@ -58,7 +58,8 @@ struct Resume: AsyncParsableCommand {
             throw RolloutExit.invalidInput
         }
         let inventory = try loadInventory(detail.summary.inventory)
-        try await DeploySession(options: run, connection: connection).run(inventory: inventory, plan: plan) { settings in
+        try await DeploySession(options: run, connection: connection).run(inventory: inventory, plan: plan) {
+            settings in
             do {
                 return try await RolloutRunner(plan: plan, settings: settings).resume(detail, promote: promote)
             } catch let error as ResumeError {

@@ -38,7 +38,9 @@ struct Rollback: AsyncParsableCommand {
         planning.version = target
         let plan = try planning.loadPlan(limit: planning.limit)
         let inventory = try loadInventory(planning.inventory)
-        try await DeploySession(options: run, connection: connection).run(inventory: inventory, plan: plan, vars: planning.vars) { settings in
+        try await DeploySession(options: run, connection: connection).run(
+            inventory: inventory, plan: plan, vars: planning.vars
+        ) { settings in
             var settings = settings
             settings.reuseReleasesOnly = true
             return try await RolloutRunner(plan: plan, settings: settings).deploy()

@@ -73,7 +73,9 @@ final class TextObserver: DeployObserver, @unchecked Sendable {
         lock.withLock {
             switch event {
             case .rolloutStarted(let id, let inventory, _, let version, let previous, let hosts, let batches):
-                line("rollout \(id): \(inventory) \(previous ?? "(none)") -> \(version), \(hosts) hosts in \(batches) batches")
+                line(
+                    "rollout \(id): \(inventory) \(previous ?? "(none)") -> \(version), \(hosts) hosts in \(batches) batches"
+                )
             case .batchStarted(let index, let kind, let hosts):
                 batch = "batch \(index)"
                 line("batch \(index) (\(kind)): \(hosts.joined(separator: ", "))")
@@ -85,7 +87,9 @@ final class TextObserver: DeployObserver, @unchecked Sendable {
                 }
             case .hostFinished(let host, let status, let error, let ms):
                 inFlight[host] = nil
-                line("  \(host) \(status.rawValue) (\(String(format: "%.1f", ms / 1000))s)" + (error.map { ": \($0)" } ?? ""))
+                line(
+                    "  \(host) \(status.rawValue) (\(String(format: "%.1f", ms / 1000))s)"
+                        + (error.map { ": \($0)" } ?? ""))
             case .rolloutFinished(let id, let status, let code, let error):
                 line("rollout \(id) \(status.rawValue) (exit \(code))" + (error.map { ": \($0)" } ?? ""))
             case .note(let message):
@@ -144,13 +148,16 @@ final class JUnitObserver: DeployObserver, @unchecked Sendable {
         let failures = cases.filter { !$0.status.isOK && $0.status != .skipped }.count
         let skipped = cases.filter { $0.status == .skipped }.count
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuite name=\"\(escape(suite))\" tests=\"\(cases.count)\" failures=\"\(failures)\" skipped=\"\(skipped)\">\n"
+        xml +=
+            "<testsuite name=\"\(escape(suite))\" tests=\"\(cases.count)\" failures=\"\(failures)\" skipped=\"\(skipped)\">\n"
         for item in cases {
-            xml += "  <testcase classname=\"rollout\" name=\"\(escape(item.host))\" time=\"\(String(format: "%.3f", item.seconds))\">\n"
+            xml +=
+                "  <testcase classname=\"rollout\" name=\"\(escape(item.host))\" time=\"\(String(format: "%.3f", item.seconds))\">\n"
             if item.status == .skipped {
                 xml += "    <skipped/>\n"
             } else if !item.status.isOK {
-                xml += "    <failure type=\"\(item.status.rawValue)\" message=\"\(escape(item.error ?? item.status.rawValue))\"/>\n"
+                xml +=
+                    "    <failure type=\"\(item.status.rawValue)\" message=\"\(escape(item.error ?? item.status.rawValue))\"/>\n"
             }
             xml += "    <system-out>\(escape((phases[item.host] ?? []).joined(separator: "\n")))</system-out>\n"
             xml += "  </testcase>\n"
