@@ -11,10 +11,19 @@ public struct EndpointResolver: Sendable {
     public var inventory: Inventory
     /// The user for hosts that name none (the controller's own user, as OpenSSH does).
     public var defaultUser: String
+    /// The key for hosts whose inventory names no `identity_file` (CI: a secret written to a file), tried before
+    /// the ssh-agent's keys; by default the `ROLLOUT_SSH_KEY` environment variable.
+    public var defaultIdentityFile: String?
 
-    public init(inventory: Inventory, defaultUser: String = EndpointResolver.currentUser()) {
+    public init(
+        inventory: Inventory, defaultUser: String = EndpointResolver.currentUser(),
+        defaultIdentityFile: String? = ProcessInfo.processInfo.environment["ROLLOUT_SSH_KEY"].flatMap {
+            $0.isEmpty ? nil : $0
+        }
+    ) {
         self.inventory = inventory
         self.defaultUser = defaultUser
+        self.defaultIdentityFile = defaultIdentityFile
     }
 
     /// The endpoint for `host`, with its whole jump chain resolved.
@@ -29,7 +38,7 @@ public struct EndpointResolver: Sendable {
                 message: "proxy_jump loops: \((visiting + [host.name]).joined(separator: " -> "))")
         }
         let user = host.user ?? defaultUser
-        let identityFiles = host.identityFile.map { [Self.expandTilde($0)] } ?? []
+        let identityFiles = (host.identityFile ?? defaultIdentityFile).map { [Self.expandTilde($0)] } ?? []
         let knownHosts = host.knownHosts.map(Self.expandTilde)
         var jump: [SSHEndpoint] = []
         for hop in (host.proxyJump ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
@@ -42,17 +51,22 @@ public struct EndpointResolver: Sendable {
                 direct.jump = []
                 jump.append(direct)
             } else {
-                jump.append(try Self.parseHop(hop, defaultUser: user, identityFiles: identityFiles,
-                                              knownHosts: knownHosts, file: inventory.file))
+                jump.append(
+                    try Self.parseHop(
+                        hop, defaultUser: user, identityFiles: identityFiles,
+                        knownHosts: knownHosts, file: inventory.file))
             }
         }
-        return SSHEndpoint(address: host.address, port: host.port, user: user, identityFiles: identityFiles,
-                           knownHostsFile: knownHosts, jump: jump)
+        return SSHEndpoint(
+            address: host.address, port: host.port, user: user, identityFiles: identityFiles,
+            knownHostsFile: knownHosts, jump: jump)
     }
 
     /// Parses `[user@]host[:port]` (IPv6 as `[::1]:22`).
-    static func parseHop(_ text: String, defaultUser: String, identityFiles: [String], knownHosts: String?,
-                         file: String) throws -> SSHEndpoint {
+    static func parseHop(
+        _ text: String, defaultUser: String, identityFiles: [String], knownHosts: String?,
+        file: String
+    ) throws -> SSHEndpoint {
         var rest = Substring(text)
         var user = defaultUser
         if let at = rest.lastIndex(of: "@") {
@@ -74,8 +88,9 @@ public struct EndpointResolver: Sendable {
                 .invalidValue, file: file, key: "proxy_jump",
                 message: "invalid hop `\(text)`: use an inventory host name or [user@]host[:port]")
         }
-        return SSHEndpoint(address: address, port: port, user: user, identityFiles: identityFiles,
-                           knownHostsFile: knownHosts)
+        return SSHEndpoint(
+            address: address, port: port, user: user, identityFiles: identityFiles,
+            knownHostsFile: knownHosts)
     }
 
     static func expandTilde(_ path: String) -> String {

@@ -8,7 +8,8 @@ struct Rollout: AsyncParsableCommand {
         abstract: "Zero-downtime rolling upgrades across a fleet of Linux hosts.",
         discussion: "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 host unreachable, 4 failed and left partial, 5 lock held, 6 interrupted, 70 internal error.",
         subcommands: [
-            Ping.self, Exec.self, PlanCommand.self, CheckCommand.self, History.self, Show.self, Lock.self, Gateway.self,
+            Ping.self, Exec.self, PlanCommand.self, CheckCommand.self, Deploy.self, Rollback.self, Resume.self,
+            Promote.self, AgentGroup.self, History.self, Show.self, Lock.self, Gateway.self,
         ]
     )
 

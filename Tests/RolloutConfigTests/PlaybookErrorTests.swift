@@ -38,7 +38,7 @@ import Testing
             errors("seriall: 2\n") == [
                 "playbooks/web.yml:3:1: key `seriall`: unknown key in the playbook (allowed: `service`, `artifact`, "
                     + "`hosts`, `strategy`, `serial`, `window`, `max_unavailable`, `canary`, `max_failures`, "
-                    + "`rollback`, `health`, `gateway`, `hooks`, `timeouts`, `vars`, `overrides`); "
+                    + "`rollback`, `health`, `gateway`, `hooks`, `timeouts`, `vars`, `overrides`, `agent`); "
                     + "did you mean `serial`?"
             ])
         #expect(

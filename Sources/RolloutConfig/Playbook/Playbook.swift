@@ -25,6 +25,8 @@ public struct Playbook: Sendable, Equatable {
     public var vars: [String: ConfigValue]
     /// Per-group and per-host overrides, in file order.
     public var overrides: [OverrideSpec]
+    /// How the agent runs the service (`rollout agent install`); nil when the playbook has no `agent` section.
+    public var agent: AgentSpec? = nil
 }
 
 /// How a host gets the new release.

@@ -7,7 +7,7 @@ struct PlaybookReader {
 
     static let topLevelKeys = [
         "service", "artifact", "hosts", "strategy", "serial", "window", "max_unavailable", "canary", "max_failures",
-        "rollback", "health", "gateway", "hooks", "timeouts", "vars", "overrides",
+        "rollback", "health", "gateway", "hooks", "timeouts", "vars", "overrides", "agent",
     ]
 
     func read(_ root: Node) -> Playbook? {
@@ -38,12 +38,26 @@ struct PlaybookReader {
         let hooks = readHooks(top)
         let timeouts = readTimeouts(top)
         let vars = top.variables("vars")
+        let agent = readAgent(top)
         // Everything above was read even when a required part is missing, so all problems are reported at once.
         guard let service, let artifact else { return nil }
         return Playbook(
             file: diagnostics.file, service: service, artifact: artifact, hosts: hosts, strategy: strategy,
             batching: batching, canary: canary, maxFailures: maxFailures, rollback: rollback, health: health,
-            gateway: gateway, hooks: hooks, timeouts: timeouts, vars: vars, overrides: overrides)
+            gateway: gateway, hooks: hooks, timeouts: timeouts, vars: vars, overrides: overrides, agent: agent)
+    }
+
+    /// The `agent` section: the agent's own keys (checked against `AgentSpec.allowedKeys`), `command` required.
+    private func readAgent(_ top: MappingReader) -> AgentSpec? {
+        guard let entry = top.entry("agent"),
+            let m = top.mapping("agent", allowed: AgentSpec.allowedKeys)
+        else { return nil }
+        m.requireKey("command", "the service's argv, e.g. `[\"{release}/bin/web\"]`")
+        m.requireKey("listeners", "the sockets the agent owns and hands to the service (`name`, `tcp` or `unix`)")
+        guard case .map(let settings)? = top.value("agent") else { return nil }
+        let origin = ConfigOrigin(
+            file: diagnostics.file, line: entry.keyNode.mark?.line, column: entry.keyNode.mark?.column, key: "agent")
+        return AgentSpec(settings: settings, origin: origin)
     }
 
     private func readService(_ m: MappingReader) -> ServiceSpec? {

@@ -1,0 +1,108 @@
+import Foundation
+import RolloutCore
+import RolloutStore
+
+/// The agent's answer to one `ctl` command: the JSON line it printed, kept whole for the journal.
+public struct AgentAnswer: Sendable {
+    /// `ok`, `failed`, `refused` or `error`.
+    public var outcome: String
+    public var reason: String?
+    /// The version the answer names (`restart`: the new generation's; `status`: the serving generation's).
+    public var version: String?
+    public var json: JournalJSON
+    /// The `ctl` exit status.
+    public var exitStatus: Int32
+}
+
+/// Talks to a host's agent through `rollout-agent ctl --socket S ...` over SSH (see docs/agent.md).
+public struct AgentControl: Sendable {
+    public let shell: HostShell
+    public let commands: AgentCommands
+
+    public init(shell: HostShell, agent: String, socket: String) {
+        self.shell = shell
+        self.commands = AgentCommands(host: shell.host, agent: agent, socket: socket)
+    }
+
+    /// The agent's status, or nil when no agent answers on the socket (`ctl` exit 3).
+    public func status() async throws -> AgentAnswer? {
+        let answer = try await ctl(commands.status(), timeout: .seconds(60))
+        return answer.exitStatus == 3 ? nil : answer
+    }
+
+    /// The version the agent's ready generation serves, or nil when none does.
+    public func servingVersion() async throws -> String? {
+        try await status()?.version
+    }
+
+    /// Asks for a hot restart; the answer says whether the new generation became ready.
+    ///
+    /// A restart the agent refuses because another is in progress (a controller killed mid-restart, then
+    /// resumed) is asked again until that one finishes or `timeout` passes: the agent never queues requests.
+    public func restart(timeout: Duration) async throws -> AgentAnswer {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let answer = try await ctl(commands.restart(timeout: timeout), timeout: timeout + .seconds(10))
+            guard answer.outcome == "refused", ContinuousClock.now < deadline else { return answer }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    public func reload() async throws {
+        try await expectOK(PlannedCommand(on: shell.host, argv: commands.base + ["reload"]))
+    }
+
+    /// Makes the running agent exec its new binary in place (same pid, sockets and service).
+    public func upgrade(binary: String) async throws {
+        try await expectOK(PlannedCommand(on: shell.host, argv: commands.base + ["upgrade-agent", "--binary", binary]))
+    }
+
+    /// Polls `status` until the agent answers.
+    public func waitUntilAnswering(timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await status() != nil { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw DeployError(.command, "the agent on \(shell.host) did not answer on \(commands.socket) within \(timeout)")
+    }
+
+    private func expectOK(_ command: PlannedCommand) async throws {
+        let answer = try await ctl(command, timeout: .seconds(60))
+        guard answer.outcome == "ok" else {
+            throw DeployError(.command, "`\(command.line)` on \(shell.host): \(answer.reason ?? answer.outcome)")
+        }
+    }
+
+    private func ctl(_ command: PlannedCommand, timeout: Duration) async throws -> AgentAnswer {
+        var lenient = command
+        lenient.mayFail = true
+        let result = try await shell.run(lenient, timeout: timeout)
+        let line = result.stdoutText.split(separator: "\n").last.map(String.init) ?? ""
+        let json =
+            (try? JournalJSON(text: line)) ?? .object(["raw": .string(line), "stderr": .string(result.stderrText)])
+        guard case .object(let members) = json else {
+            return AgentAnswer(
+                outcome: "error", reason: line, version: nil, json: json, exitStatus: result.exitStatus ?? -1)
+        }
+        func string(_ key: String) -> String? { if case .string(let s)? = members[key] { s } else { nil } }
+        var version = string("version")
+        if version == nil, case .array(let generations)? = members["generations"] {
+            for case .object(let generation) in generations {
+                if case .string("ready")? = generation["state"], case .string(let v)? = generation["version"] {
+                    version = v
+                }
+            }
+        }
+        let fallback = result.exitStatus == 3 ? "no agent answers" : result.stderrText
+        return AgentAnswer(
+            outcome: string("outcome") ?? "error",
+            reason: string("reason") ?? (string("outcome") == nil ? fallback : nil),
+            version: version, json: json, exitStatus: result.exitStatus ?? -1)
+    }
+}
+
+extension AgentCommands {
+    /// `AGENT ctl --socket S`.
+    var base: [String] { [agent, "ctl", "--socket", socket] }
+}

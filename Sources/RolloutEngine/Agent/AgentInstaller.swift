@@ -1,0 +1,148 @@
+import Crypto
+import Foundation
+import RolloutCore
+import SSHClient
+
+/// How the agent is started on a host.
+public enum AgentInit: String, Sendable, CaseIterable {
+    /// A background process of its own session with a pid file (what the local test cluster uses).
+    case none
+    /// A systemd unit `rollout-agent-<service>.service` (`Type=notify`), enabled and started.
+    case systemd
+}
+
+/// What `rollout agent install` did on one host.
+public struct AgentInstallResult: Sendable {
+    public enum Change: String, Sendable, Encodable {
+        /// The agent was not running and now is.
+        case installed
+        /// The binary or the config changed; the running agent upgraded itself in place or reloaded.
+        case updated
+        /// Same binary, same config, running.
+        case unchanged
+    }
+
+    public var host: String
+    public var change: Change?
+    public var outcome: HostOutcome
+    /// What changed, for the report: `binary`, `config`, `started`.
+    public var details: [String]
+}
+
+/// Puts the agent binary and its config on a host and makes sure it runs: idempotent, compares SHA-256 and text.
+public struct AgentInstaller: Sendable {
+    public var binaryPath: String
+    public var binarySHA256: String
+    public var initSystem: AgentInit
+    public var timeout: Duration
+
+    /// Reads the local agent binary once to know its digest.
+    public init(binaryPath: String, initSystem: AgentInit, timeout: Duration = .seconds(60)) throws {
+        guard let data = FileManager.default.contents(atPath: binaryPath) else {
+            throw DeployError(.local, "cannot read the agent binary \(binaryPath); pass --agent-binary PATH")
+        }
+        self.binaryPath = binaryPath
+        self.binarySHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        self.initSystem = initSystem
+        self.timeout = timeout
+    }
+
+    public func install(_ target: AgentInstallTarget, fleet: FleetConnections) async -> AgentInstallResult {
+        var result = AgentInstallResult(host: target.host.name, change: nil, outcome: .ok, details: [])
+        do {
+            let shell = HostShell(host: target.host.name, connection: try await fleet.connection(to: target.host))
+            let directory = (target.agentPath as NSString).deletingLastPathComponent
+            try await shell.run(
+                PlannedCommand(
+                    on: target.host.name,
+                    argv: ["mkdir", "-p", directory, "\(target.root)/shared", "\(target.root)/releases"]))
+            let binaryChanged = try await ensureBinary(target, shell)
+            let configChanged = try await ensureConfig(target, shell)
+            if binaryChanged { result.details.append("binary") }
+            if configChanged { result.details.append("config") }
+            let control = AgentControl(shell: shell, agent: target.agentPath, socket: target.controlSocket)
+            if try await control.status() == nil {
+                try await start(target, shell)
+                try await control.waitUntilAnswering(timeout: timeout)
+                result.details.append("started")
+                result.change = .installed
+            } else if binaryChanged || configChanged {
+                if binaryChanged { try await control.upgrade(binary: target.agentPath) }
+                if configChanged { try await control.reload() }
+                result.change = .updated
+            } else {
+                result.change = .unchanged
+            }
+        } catch {
+            let failure = DeployError(error)
+            result.outcome =
+                failure.code == .unreachable
+                ? .unreachable(code: failure.code.rawValue, message: failure.message)
+                : .failed(code: failure.code.rawValue, message: failure.message)
+        }
+        return result
+    }
+
+    /// Uploads the binary unless the host's copy has the same SHA-256. True when it was uploaded.
+    private func ensureBinary(_ target: AgentInstallTarget, _ shell: HostShell) async throws -> Bool {
+        let sum = try await shell.probe(
+            "sha256sum -- \(ShellQuote.quote(target.agentPath)) 2>/dev/null", timeout: timeout)
+        if sum.succeeded, sum.stdoutText.split(separator: " ").first.map(String.init) == binarySHA256 { return false }
+        _ = try await shell.connection.upload(
+            from: binaryPath, to: target.agentPath, mode: 0o755, expectedSHA256: binarySHA256, timeout: timeout)
+        return true
+    }
+
+    /// Writes the config unless the host's file has the same text (atomically: temporary file, then rename).
+    private func ensureConfig(_ target: AgentInstallTarget, _ shell: HostShell) async throws -> Bool {
+        let current = try await shell.probe(
+            "cat -- \(ShellQuote.quote(target.configPath)) 2>/dev/null", timeout: timeout)
+        if current.succeeded && current.stdoutText == target.configText { return false }
+        let temporary = target.configPath + ".tmp"
+        let command = PlannedCommand(
+            on: target.host.name,
+            argv: [
+                "sh", "-c", "umask 077 && cat > \"$1\" && mv -f -- \"$1\" \"$2\"", "sh", temporary, target.configPath,
+            ],
+            stdin: target.configText)
+        try await shell.run(command)
+        return true
+    }
+
+    private func start(_ target: AgentInstallTarget, _ shell: HostShell) async throws {
+        let run = ShellQuote.join([target.agentPath, "run", "--config", target.configPath])
+        switch initSystem {
+        case .none:
+            // Its own session, every standard stream redirected: the SSH channel closes at once and the agent
+            // outlives the connection.
+            let script =
+                "cd \(ShellQuote.quote(target.root)) && exec \(run) >> \(ShellQuote.quote(target.logFile)) 2>&1 < /dev/null"
+            try await shell.run(PlannedCommand(on: target.host.name, argv: ["setsid", "-f", "sh", "-c", script]))
+        case .systemd:
+            let unit = "rollout-agent-\(target.service)"
+            let text = """
+                [Unit]
+                Description=rollout-agent for \(target.service)
+                After=network.target
+
+                [Service]
+                Type=notify
+                NotifyAccess=main
+                ExecStart=\(run)
+                ExecReload=/bin/kill -HUP $MAINPID
+                KillMode=mixed
+                Restart=on-failure
+
+                [Install]
+                WantedBy=multi-user.target
+
+                """
+            let path = "/etc/systemd/system/\(unit).service"
+            try await shell.run(
+                PlannedCommand(
+                    on: target.host.name, argv: ["sh", "-c", "cat > \"$1\"", "sh", path], stdin: text))
+            try await shell.run(PlannedCommand(on: target.host.name, argv: ["systemctl", "daemon-reload"]))
+            try await shell.run(PlannedCommand(on: target.host.name, argv: ["systemctl", "enable", "--now", unit]))
+        }
+    }
+}

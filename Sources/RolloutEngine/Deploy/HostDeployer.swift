@@ -1,0 +1,148 @@
+import Foundation
+import RolloutConfig
+import RolloutCore
+import RolloutStore
+
+/// How one host's part of a rollout ended.
+public struct HostRunResult: Sendable {
+    public var host: String
+    public var status: HostStatus
+    public var error: DeployError?
+    /// The host ends this step on the new version (counted for `rollback: all`).
+    public var onNewVersion: Bool
+}
+
+/// Carries out one host's planned steps in order, each journaled before it starts, and on failure puts the host
+/// back (per the rollback policy) and always restores a drained host or says it could not.
+public struct HostDeployer: Sendable {
+    public let context: DeployContext
+    public let plan: HostPlan
+    /// The release the host ran before this rollout (nil for a first deployment).
+    public let fromVersion: String?
+
+    public init(context: DeployContext, plan: HostPlan, fromVersion: String?) {
+        self.context = context
+        self.plan = plan
+        self.fromVersion = fromVersion
+    }
+
+    var version: String { context.plan.version.version }
+
+    public func run() async -> HostRunResult {
+        let start = ContinuousClock.now
+        let result = await deploy()
+        try? await context.journal.setHostStatus(
+            result.status, host: plan.name, in: context.rolloutID, error: result.error?.description)
+        context.observer.event(
+            .hostFinished(
+                host: plan.name, status: result.status, error: result.error?.description,
+                milliseconds: (ContinuousClock.now - start).milliseconds))
+        return result
+    }
+
+    private func deploy() async -> HostRunResult {
+        let shell: HostShell
+        do {
+            guard let host = context.inventoryHosts[plan.name] else {
+                throw DeployError(.local, "\(plan.name) is not in the inventory")
+            }
+            shell = HostShell(host: plan.name, connection: try await context.fleet.connection(to: host))
+        } catch {
+            return HostRunResult(host: plan.name, status: .failed, error: DeployError(error), onNewVersion: false)
+        }
+        let agent = agentControl(shell)
+        // Re-deploying what the host already serves changes nothing on it.
+        if fromVersion == version, let serving = try? await agent.servingVersion(), serving == version {
+            _ = try? await context.phase("check", host: plan.name) {
+                .object(["unchanged": .bool(true), "version": .string(version)])
+            }
+            return HostRunResult(host: plan.name, status: .unchanged, error: nil, onNewVersion: true)
+        }
+        var drained = false
+        var switched = false
+        do {
+            for step in plan.steps {
+                if context.stop.current == .immediate {
+                    throw DeployError(.interrupted, "stopped by a second interrupt before \(step.phase.rawValue)")
+                }
+                if step.phase == .drain { drained = true }
+                if step.phase == .switch { switched = true }
+                try await context.phase(step.phase.rawValue, host: plan.name) {
+                    try await perform(step, shell: shell, agent: agent)
+                }
+                if step.phase == .undrain { drained = false }
+            }
+            return HostRunResult(host: plan.name, status: .succeeded, error: nil, onNewVersion: true)
+        } catch {
+            var failure = DeployError(error)
+            // Stopped by the operator before anything changed: not a failure, and `rollout resume` runs it again.
+            var status: HostStatus = failure.code == .interrupted && !switched ? .skipped : .failed
+            var onNew = switched
+            if switched, context.plan.rollback != .none {
+                if let fromVersion {
+                    do {
+                        try await revert(to: fromVersion, shell: shell, agent: agent)
+                        status = .rolledBack
+                        onNew = false
+                    } catch {
+                        failure.message += "; rollback to \(fromVersion) failed: \(DeployError(error).message)"
+                    }
+                } else {
+                    failure.message += "; no previous release to roll back to"
+                }
+            }
+            if drained, let restore = restoreStep {
+                do {
+                    try await context.phase("undrain", host: plan.name) {
+                        try await perform(restore, shell: shell, agent: agent)
+                    }
+                } catch {
+                    failure.message +=
+                        "; LEFT DRAINED: restoring it in the gateway failed: \(DeployError(error).message)"
+                }
+            }
+            return HostRunResult(host: plan.name, status: status, error: failure, onNewVersion: onNew)
+        }
+    }
+
+    var restoreStep: PlanStep? { plan.steps.first { $0.phase == .undrain } }
+
+    func agentControl(_ shell: HostShell) -> AgentControl {
+        let restart = plan.steps.first { $0.phase == .restart }?.actions.compactMap { action -> PlannedCommand? in
+            if case .run(let command, nil) = action { command } else { nil }
+        }.first
+        let argv = restart?.argv ?? []
+        let socket = argv.firstIndex(of: "--socket").map { argv[$0 + 1] } ?? ""
+        return AgentControl(shell: shell, agent: argv.first ?? "rollout-agent", socket: socket)
+    }
+
+    /// Switches the host back to `release`, restarts it there unless the agent still serves it (a failed
+    /// restart leaves the old generation serving), and verifies it with the version check aimed at `release`.
+    func revert(to release: String, shell: HostShell, agent: AgentControl) async throws {
+        try await context.phase("rollback", host: plan.name, detail: .object(["to": .string(release)])) {
+            let commands = ReleaseCommands(host: plan.name, root: plan.root)
+            for command in commands.switchTo(release) { try await shell.run(command) }
+            var detail: [String: JournalJSON] = ["to": .string(release)]
+            if try await agent.servingVersion() != release {
+                let answer = try await agent.restart(timeout: context.plan.timeouts.restart)
+                detail["restart"] = answer.json
+                guard answer.outcome == "ok" else {
+                    throw DeployError(.restart, "restart on \(release): \(answer.reason ?? answer.outcome)")
+                }
+            }
+            let checks = healthChecks.map { check -> PlannedHealthCheck in
+                var check = check
+                if check.expectVersion != nil { check.expectVersion = release }
+                return check
+            }
+            detail["health"] = try await HealthVerifier(shell: shell).verify(checks)
+            return .object(detail)
+        }
+    }
+
+    var healthChecks: [PlannedHealthCheck] {
+        plan.steps.filter { $0.phase == .verify }.flatMap(\.actions).compactMap {
+            if case .health(let check) = $0 { check } else { nil }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+import Foundation
+import RolloutConfig
+import RolloutCore
+import RolloutStore
+
+/// What a run needs besides the plan.
+public struct RolloutSettings: Sendable {
+    public var inventory: Inventory
+    public var journal: JournalStore
+    public var fleet: FleetConnections
+    public var observer: any DeployObserver
+    public var stop: StopSignal
+    public var identity: ControllerIdentity
+    /// How long to wait for a held lock before giving up (zero: do not wait).
+    public var lockWait: Duration
+    /// The lock lease; renewed every third of it while the rollout runs.
+    public var lease: Duration
+    public var baseDirectory: String
+    /// `rollout rollback`: switch to releases already on the hosts; a host without it fails.
+    public var reuseReleasesOnly = false
+    /// The playbook's traffic gateway (`GatewayBinding.make`), for `drain` hosts.
+    public var gateway: GatewayBinding?
+
+    public init(
+        inventory: Inventory, journal: JournalStore, fleet: FleetConnections, observer: any DeployObserver,
+        stop: StopSignal, identity: ControllerIdentity, lockWait: Duration = .zero, lease: Duration = .seconds(60),
+        baseDirectory: String = "."
+    ) {
+        self.inventory = inventory
+        self.journal = journal
+        self.fleet = fleet
+        self.observer = observer
+        self.stop = stop
+        self.identity = identity
+        self.lockWait = lockWait
+        self.lease = lease
+        self.baseDirectory = baseDirectory
+    }
+}
+
+/// The lock could not be taken: someone alive holds it.
+public struct LockHeldError: Error, Sendable, CustomStringConvertible {
+    public var holder: LockLease
+    public var description: String {
+        "the inventory \(holder.inventory) is locked by \(holder.owner.displayName) since "
+            + "\(JournalTime.string(from: holder.acquiredAt)) (lease until \(JournalTime.string(from: holder.expiresAt))); "
+            + "wait with --lock-wait DURATION, or `rollout lock release --force` if that rollout is gone"
+    }
+}
+
+/// Carries out a plan: lock, journal, batches with their concurrency, the failure budget, the rollback policy.
+public struct RolloutRunner: Sendable {
+    public var plan: Plan
+    public var settings: RolloutSettings
+
+    public init(plan: Plan, settings: RolloutSettings) {
+        self.plan = plan
+        self.settings = settings
+    }
+
+    /// Runs a new rollout of `plan`. Throws `LockHeldError` (nothing journaled for the rollout) or a journal error.
+    public func deploy() async throws -> RolloutOutcome {
+        try await withLock {
+            let current = await currentVersions()
+            let previous = Self.mostCommon(current.values.compactMap { $0 })
+            let journal = settings.journal
+            let id = try await journal.beginRollout(
+                RolloutStart(
+                    inventory: plan.inventory, playbook: plan.playbook, version: plan.version.version,
+                    previousVersion: previous, strategy: strategySummary, startedBy: settings.identity,
+                    plan: try? JournalJSON(text: plan.json.formatted())))
+            let batchOf = Dictionary(
+                uniqueKeysWithValues: plan.batches.flatMap { b in b.hosts.map { ($0, b.index - 1) } })
+            try await journal.addHosts(
+                plan.hosts.enumerated().map { index, host in
+                    HostEntry(
+                        name: host.name, address: "\(host.address):\(host.port)", position: index,
+                        batch: batchOf[host.name] ?? 0, fromVersion: current[host.name] ?? nil,
+                        toVersion: plan.version.version, strategy: host.strategy.rawValue)
+                }, to: id)
+            settings.observer.event(
+                .rolloutStarted(
+                    id: id, inventory: plan.inventory, playbook: plan.playbook, version: plan.version.version,
+                    previousVersion: previous, hosts: plan.hosts.count, batches: plan.batches.count))
+            return try await execute(id: id, fromVersions: current, done: [:])
+        }
+    }
+
+    /// Runs the batches of rollout `id`; hosts in `done` already finished (resume) and are not run again.
+    func execute(
+        id: Int64, fromVersions: [String: String?], done: [String: HostRunResult], promoted: Bool = false
+    ) async throws
+        -> RolloutOutcome
+    {
+        var hostsByName = Dictionary(uniqueKeysWithValues: settings.inventory.hosts.map { ($0.name, $0) })
+        for host in settings.inventory.hosts { hostsByName[host.name] = host }
+        var deployContext = DeployContext(
+            rolloutID: id, plan: plan, journal: settings.journal, fleet: settings.fleet,
+            inventoryHosts: hostsByName, observer: settings.observer, stop: settings.stop,
+            baseDirectory: settings.baseDirectory)
+        deployContext.reuseReleasesOnly = settings.reuseReleasesOnly
+        deployContext.gateway = settings.gateway
+        let context = deployContext
+        let plans = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
+        let tally = FailureTally(budget: plan.failureBudget.maxFailures, stop: settings.stop)
+        for result in done.values where result.status == .failed || result.status == .rolledBack {
+            tally.record(result)
+        }
+        var results = done
+        for batch in plan.batches {
+            let pending = batch.hosts.filter { results[$0] == nil }
+            if pending.isEmpty { continue }
+            if settings.stop.isStopped { break }
+            settings.observer.event(.batchStarted(index: batch.index, kind: batch.kind.rawValue, hosts: pending))
+            let batchResults = await boundedFanOut(pending, limit: max(1, batch.concurrency)) { name in
+                if settings.stop.isStopped {
+                    return HostRunResult(host: name, status: .skipped, error: nil, onNewVersion: false)
+                }
+                let result = await HostDeployer(
+                    context: context, plan: plans[name]!, fromVersion: fromVersions[name] ?? nil
+                ).run()
+                tally.record(result)
+                return result
+            }
+            for result in batchResults { results[result.host] = result }
+            if batch.kind == .canary, !settings.stop.isStopped, let bake = batch.bake, bake > .zero {
+                settings.observer.event(.note("canary verified; baking for \(bake)"))
+                try? await Task.sleep(for: bake)
+                for result in await bakeCheck(
+                    batch, results: results, context: context, plans: plans, from: fromVersions)
+                {
+                    results[result.host] = result
+                    tally.record(result)
+                }
+            }
+            if batch.kind == .canary, batch.waitForPromote, !promoted, !settings.stop.isStopped {
+                try await settings.journal.recordEvent(
+                    .init("canary.waiting"), message: "canary verified; waiting for `rollout promote \(id)`",
+                    rolloutID: id)
+                settings.observer.event(.note("canary verified; the rest waits for `rollout promote \(id)`"))
+                return RolloutOutcome(
+                    id: id, status: .running, exitCode: RolloutOutcome.Exit.ok, error: nil,
+                    hosts: plan.hosts.compactMap { results[$0.name] })
+            }
+        }
+        // Hosts never started: skipped, journaled as such.
+        for host in plan.hosts where results[host.name] == nil || results[host.name]?.status == .skipped {
+            results[host.name] = HostRunResult(host: host.name, status: .skipped, error: nil, onNewVersion: false)
+            try? await settings.journal.setHostStatus(.skipped, host: host.name, in: id)
+        }
+        if tally.exceeded && plan.rollback == .all && !settings.stop.isInterrupted {
+            await revertAll(&results, context: context, fromVersions: fromVersions, plans: plans)
+        }
+        let ordered = plan.hosts.compactMap { results[$0.name] }
+        let outcome = RolloutOutcome.decide(
+            id: id, results: ordered, exceeded: tally.exceeded, interrupted: settings.stop.isInterrupted,
+            unreachable: ordered.contains { $0.error?.code == .unreachable })
+        try await settings.journal.finishRollout(
+            id, status: outcome.status, exitCode: outcome.exitCode, error: outcome.error)
+        settings.observer.event(
+            .rolloutFinished(id: id, status: outcome.status, exitCode: outcome.exitCode, error: outcome.error))
+        return outcome
+    }
+
+    /// After the bake time the canaries' health checks must still pass; a canary that fails now is reverted
+    /// (per the rollback policy) and counted as a failure.
+    private func bakeCheck(
+        _ batch: PlanBatch, results: [String: HostRunResult], context: DeployContext, plans: [String: HostPlan],
+        from: [String: String?]
+    ) async -> [HostRunResult] {
+        var changed: [HostRunResult] = []
+        for name in batch.hosts where results[name]?.status == .succeeded {
+            guard let host = context.inventoryHosts[name], let hostPlan = plans[name] else { continue }
+            let deployer = HostDeployer(context: context, plan: hostPlan, fromVersion: from[name] ?? nil)
+            do {
+                let shell = HostShell(host: name, connection: try await context.fleet.connection(to: host))
+                try await context.phase("bake", host: name) {
+                    try await HealthVerifier(shell: shell).verify(deployer.healthChecks)
+                }
+            } catch {
+                var result = HostRunResult(host: name, status: .failed, error: DeployError(error), onNewVersion: true)
+                if plan.rollback != .none, let previous = from[name] ?? nil,
+                    let shell = try? await context.fleet.connection(to: host)
+                {
+                    let hostShell = HostShell(host: name, connection: shell)
+                    if (try? await deployer.revert(
+                        to: previous, shell: hostShell, agent: deployer.agentControl(hostShell)))
+                        != nil
+                    {
+                        result.status = .rolledBack
+                        result.onNewVersion = false
+                    }
+                }
+                try? await settings.journal.setHostStatus(
+                    result.status, host: name, in: context.rolloutID, error: result.error?.description)
+                changed.append(result)
+            }
+        }
+        return changed
+    }
+
+    /// `rollback: all`: every host this rollout moved to the new version goes back, newest first.
+    private func revertAll(
+        _ results: inout [String: HostRunResult], context: DeployContext, fromVersions: [String: String?],
+        plans: [String: HostPlan]
+    ) async {
+        let moved = plan.hosts.reversed().filter {
+            results[$0.name]?.onNewVersion == true && results[$0.name]?.status != .unchanged
+        }
+        for host in moved {
+            guard let from = fromVersions[host.name] ?? nil else { continue }
+            let deployer = HostDeployer(context: context, plan: host, fromVersion: from)
+            do {
+                guard let inventoryHost = context.inventoryHosts[host.name] else { continue }
+                let shell = HostShell(
+                    host: host.name, connection: try await context.fleet.connection(to: inventoryHost))
+                try await deployer.revert(to: from, shell: shell, agent: deployer.agentControl(shell))
+                results[host.name]?.status = .rolledBack
+                results[host.name]?.onNewVersion = false
+                try? await settings.journal.setHostStatus(.rolledBack, host: host.name, in: context.rolloutID)
+            } catch {
+                results[host.name]?.error = DeployError(error)
+            }
+        }
+    }
+
+    /// Reads `current` on every host (in parallel): the release it runs, nil before the first, and hosts that
+    /// cannot be reached are left to fail in their own pipeline.
+    func currentVersions() async -> [String: String?] {
+        let hosts = plan.hosts.compactMap { plan in settings.inventory.hosts.first { $0.name == plan.name } }
+        let roots = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0.root) })
+        let fleet = settings.fleet
+        let pairs = await boundedFanOut(hosts, limit: 50) { host -> (String, String?) in
+            guard let connection = try? await fleet.connection(to: host) else { return (host.name, nil) }
+            let command = ReleaseCommands(host: host.name, root: roots[host.name]!).readCurrent()
+            let result = try? await connection.execute(command.line, timeout: .seconds(30))
+            guard let result, result.succeeded else { return (host.name, nil) }
+            let link = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            return (host.name, link.split(separator: "/").last.map(String.init))
+        }
+        return Dictionary(uniqueKeysWithValues: pairs.map { ($0.0, $0.1) })
+    }
+
+    static func mostCommon(_ values: [String]) -> String? {
+        Dictionary(grouping: values, by: { $0 }).max { $0.value.count < $1.value.count }?.key
+    }
+
+    var strategySummary: String {
+        var parts: [String] = []
+        if let canary = plan.canary { parts.append("canary \(canary.hosts.count)") }
+        switch plan.batching.mode {
+        case .serial(let sizes): parts.append("serial \(sizes.map(\.text).joined(separator: ","))")
+        case .window(let size): parts.append("window \(size.text)")
+        }
+        parts.append("max failures \(plan.failureBudget.maxFailures)")
+        parts.append("rollback \(plan.rollback.rawValue)")
+        return parts.joined(separator: ", ")
+    }
+}

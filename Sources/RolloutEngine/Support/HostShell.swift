@@ -1,0 +1,35 @@
+import Foundation
+import RolloutCore
+import SSHClient
+
+/// Runs a host's planned commands over its one SSH connection of the run.
+public struct HostShell: Sendable {
+    public let host: String
+    public let connection: SSHConnection
+
+    public init(host: String, connection: SSHConnection) {
+        self.host = host
+        self.connection = connection
+    }
+
+    /// Runs `command` (its argv quoted by `ShellQuote`); a non-zero exit throws `DeployError.command` unless the
+    /// command `mayFail`.
+    @discardableResult
+    public func run(_ command: PlannedCommand, timeout: Duration = .seconds(60)) async throws -> SSHCommandResult {
+        let result = try await connection.execute(
+            command.line, stdin: command.stdin.map { Array($0.utf8) }, timeout: command.timeout ?? timeout)
+        if !result.succeeded && !command.mayFail {
+            let stderr = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw DeployError(
+                .command,
+                "`\(command.line)` on \(host): \(result.statusDescription)"
+                    + (stderr.isEmpty ? "" : ": \(stderr.suffix(400))"))
+        }
+        return result
+    }
+
+    /// Runs a command line; returns the result whatever its exit status.
+    public func probe(_ line: String, timeout: Duration = .seconds(30)) async throws -> SSHCommandResult {
+        try await connection.execute(line, timeout: timeout)
+    }
+}

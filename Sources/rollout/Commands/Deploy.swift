@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import RolloutConfig
+import RolloutCore
+import RolloutEngine
+
+/// `rollout deploy`: carries out exactly the plan `rollout plan` prints.
+struct Deploy: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Roll a release out to the inventory's hosts, batch by batch, journaling every step.",
+        discussion: """
+            Exactly the plan `rollout plan` prints is carried out. Nothing on any host changes before the inventory \
+            and playbook are fully validated. Exit codes: 0 every host on the new version; 1 failed and rolled back; \
+            2 invalid input; 3 hosts unreachable (nothing changed); 4 failed and left partial; 5 lock held; \
+            6 interrupted (rollout aborted; `rollout resume` finishes it); 70 internal error.
+            """)
+
+    @OptionGroup var planning: PlanningOptions
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var run: DeployRunOptions
+
+    func run() async throws {
+        let plan = try planning.loadPlan(limit: planning.limit)
+        let inventory = try loadInventory(planning.inventory)
+        try await DeploySession(options: run, connection: connection).run(
+            inventory: inventory, plan: plan, vars: planning.vars
+        ) { settings in
+            try await RolloutRunner(plan: plan, settings: settings).deploy()
+        }
+    }
+}
+
+/// Loads an inventory already validated by the planner (exit 2 should it fail now).
+func loadInventory(_ name: String) throws -> Inventory {
+    do {
+        return try Inventory.load(name)
+    } catch {
+        printError(error)
+        throw RolloutExit.invalidInput
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import RolloutConfig
+import RolloutCore
+import RolloutEngine
+import RolloutStore
+
+/// The options every command that changes hosts shares: journal, output, JUnit, lock wait.
+struct DeployRunOptions: ParsableArguments {
+    @Option(name: .long, help: "The journal database (default: .rollout/state.db in the project directory).")
+    var state: String = ".rollout/state.db"
+
+    @Option(name: .shortAndLong, help: "text (progress for people) or json (one JSON event per line on stdout).")
+    var output: OutputFormat = .text
+
+    @Option(name: .long, help: "Write a JUnit XML report (one test case per host) to this file.")
+    var junit: String?
+
+    @Option(name: .long, help: "Wait this long for another rollout's lock (e.g. 5m); default: fail at once (exit 5).")
+    var lockWait: String = "0s"
+
+    func validate() throws {
+        _ = try parsedLockWait()
+    }
+
+    func parsedLockWait() throws -> Duration {
+        do { return try ConfigDuration.parse(lockWait) } catch { throw ValidationError("--lock-wait: \(error)") }
+    }
+
+    /// Opens (creating when needed) the journal.
+    func openJournal() throws -> JournalStore {
+        let directory = (state as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        return try JournalStore(path: state)
+    }
+}
+
+/// Wires a rollout to the terminal: observers, Ctrl-C, the JUnit file and the exit code.
+struct DeploySession {
+    let options: DeployRunOptions
+    let connection: ConnectionOptions
+
+    /// Runs `body` with ready settings; prints the outcome and exits with its code.
+    func run(
+        inventory: Inventory, plan: Plan, vars: [String] = [], _ body: (RolloutSettings) async throws -> RolloutOutcome
+    ) async throws -> Never {
+        let journal: JournalStore
+        do { journal = try options.openJournal() } catch {
+            printError("cannot open the journal \(options.state): \(error)")
+            throw RolloutExit.invalidInput
+        }
+        let junit = options.junit.map { JUnitObserver(path: $0) }
+        var observers: [any DeployObserver] = [
+            options.output == .json ? JSONLinesObserver() : TextObserver(terminal: isatty(STDOUT_FILENO) == 1)
+        ]
+        if let junit { observers.append(junit) }
+        let observer = DeployObservers(observers)
+        let stop = StopSignal()
+        let signals = InterruptHandler(stop: stop, observer: observer)
+        let fleet = FleetConnections(resolver: EndpointResolver(inventory: inventory), options: connection.sshOptions)
+        var settings = RolloutSettings(
+            inventory: inventory, journal: journal, fleet: fleet, observer: observer, stop: stop,
+            identity: ControllerIdentity.current(ciJob: CIJob.detect(ProcessInfo.processInfo.environment)),
+            lockWait: try options.parsedLockWait(), baseDirectory: FileManager.default.currentDirectoryPath)
+        do {
+            settings.gateway = try GatewayBinding.make(
+                playbook: try Playbook.load(plan.playbook), inventory: inventory, hosts: plan.hosts.map(\.name),
+                extraVars: try ExtraVariables.parse(vars), version: plan.version.version, fleet: fleet)
+        } catch {
+            printError(error)
+            throw RolloutExit.invalidInput
+        }
+        let outcome: RolloutOutcome
+        do {
+            outcome = try await body(settings)
+        } catch let error as LockHeldError {
+            await fleet.closeAll()
+            printError(error.description)
+            throw RolloutExit.lockHeld
+        } catch let error as ExitCode {
+            await fleet.closeAll()
+            throw error
+        } catch {
+            await fleet.closeAll()
+            printError("\(error)")
+            throw RolloutExit.internalError
+        }
+        await fleet.closeAll()
+        signals.cancel()
+        if let junit {
+            do { try junit.write() } catch { printError("cannot write the JUnit report \(junit.path): \(error)") }
+        }
+        throw ExitCode(outcome.exitCode)
+    }
+}

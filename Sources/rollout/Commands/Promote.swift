@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// `rollout promote [ID]`: lets a rollout that stopped after its canary (`promote: manual`) continue.
+struct Promote: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Continue a rollout that waits after its canary (canary.promote: manual).",
+        discussion: "Without ID: the newest unfinished rollout. Exit codes as `rollout deploy`.")
+
+    @OptionGroup var target: ResumeTarget
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var run: DeployRunOptions
+
+    func run() async throws {
+        try await Resume.resume(
+            id: target.id, playbook: target.playbook, promote: true, connection: connection, run: run)
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import RolloutConfig
+import RolloutCore
+import RolloutEngine
+import RolloutStore
+
+/// `rollout resume [ID]`: finishes a rollout whose controller died or was interrupted.
+struct Resume: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Finish an unfinished rollout (controller killed, Ctrl-C) from the journal and the hosts' state.",
+        discussion: """
+            Without ID: the newest unfinished rollout. The inventory and playbook are read again (they must still \
+            plan the same version). Hosts that finished keep their result; the others run their steps again, \
+            which is idempotent, and drained hosts are restored. Exit codes as `rollout deploy`.
+            """)
+
+    @OptionGroup var target: ResumeTarget
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var run: DeployRunOptions
+
+    func run() async throws {
+        try await Self.resume(
+            id: target.id, playbook: target.playbook, promote: false, connection: connection, run: run)
+    }
+
+    /// Finds the rollout, re-plans it and finishes it (shared with `rollout promote`).
+    static func resume(
+        id: Int64?, playbook: String?, promote: Bool, connection: ConnectionOptions, run: DeployRunOptions
+    ) async throws {
+        let journal = try run.openJournal()
+        let detail: RolloutDetail
+        if let id {
+            guard let found = try await journal.rollout(id) else {
+                printError("rollout \(id) is not in \(run.state); `rollout history` lists the known ids")
+                throw RolloutExit.invalidInput
+            }
+            detail = found
+        } else {
+            let candidates = try await journal.history(limit: 50).filter {
+                [.running, .interrupted, .aborted].contains($0.status)
+            }
+            guard let newest = candidates.first, let found = try await journal.rollout(newest.id) else {
+                printError("no unfinished rollout in \(run.state)")
+                throw RolloutExit.invalidInput
+            }
+            detail = found
+        }
+        let hosts = detail.hosts.map(\.name).joined(separator: ",")
+        let options = PlanOptions(
+            inventory: detail.summary.inventory, playbook: playbook ?? detail.summary.playbook, limit: hosts, vars: [],
+            version: detail.summary.version, environment: ProcessInfo.processInfo.environment)
+        let plan: Plan
+        do {
+            plan = try PlanLoader.plan(options)
+        } catch {
+            printError(error)
+            throw RolloutExit.invalidInput
+        }
+        let inventory = try loadInventory(detail.summary.inventory)
+        try await DeploySession(options: run, connection: connection).run(inventory: inventory, plan: plan) {
+            settings in
+            do {
+                return try await RolloutRunner(plan: plan, settings: settings).resume(detail, promote: promote)
+            } catch let error as ResumeError {
+                printError(error.description)
+                throw RolloutExit.invalidInput
+            }
+        }
+    }
+}
+
+/// Which rollout `resume` and `promote` continue.
+struct ResumeTarget: ParsableArguments {
+    @Argument(help: "The rollout id (see `rollout history`); default: the newest unfinished one.")
+    var id: Int64?
+
+    @Option(name: .shortAndLong, help: "Playbook name or path, when it is not the rollout's.")
+    var playbook: String?
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import RolloutConfig
+import RolloutCore
+import RolloutEngine
+import RolloutStore
+
+/// `rollout rollback`: a rollout back to an earlier release that is still on the hosts.
+struct Rollback: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Switch the hosts back to an earlier release (default: the last one that succeeded everywhere).",
+        discussion: """
+            Re-uses the releases already on the hosts (nothing is uploaded) and runs like a deploy: batches, \
+            health checks, journal, lock. A host that no longer has the release fails. Exit codes as `rollout deploy`.
+            """)
+
+    @OptionGroup var planning: PlanningOptions
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var run: DeployRunOptions
+
+    @Option(name: .long, help: "The release to go back to.")
+    var to: String?
+
+    func run() async throws {
+        var target = to
+        if target == nil {
+            let journal = try run.openJournal()
+            let inventoryFile = try loadInventory(planning.inventory).file
+            let latest = try await journal.history(inventory: inventoryFile, limit: 1).first?.version
+            target = try await journal.lastFullySucceededVersion(inventory: inventoryFile, excluding: latest)
+            guard target != nil else {
+                printError(
+                    "no earlier version succeeded on every host of \(inventoryFile) in \(run.state); pass --to VERSION")
+                throw RolloutExit.invalidInput
+            }
+        }
+        var planning = self.planning
+        planning.version = target
+        let plan = try planning.loadPlan(limit: planning.limit)
+        let inventory = try loadInventory(planning.inventory)
+        try await DeploySession(options: run, connection: connection).run(
+            inventory: inventory, plan: plan, vars: planning.vars
+        ) { settings in
+            var settings = settings
+            settings.reuseReleasesOnly = true
+            return try await RolloutRunner(plan: plan, settings: settings).deploy()
+        }
+    }
+}

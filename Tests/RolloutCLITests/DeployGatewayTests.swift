@@ -1,0 +1,94 @@
+import Foundation
+import RolloutTestSupport
+import Testing
+
+/// The `drain` strategy through the `command` gateway (run on the controller): every host drained is restored,
+/// on success, on failure and on Ctrl-C.
+@Suite("rollout deploy: drain through the command gateway", .serialized)
+struct DeployGatewayTests {
+    /// A drain playbook whose gateway appends `drain h1` / `restore h1` to a log; `status` prints `connections`.
+    static func drainPlaybook(log: String, connections: Int = 0, deadline: String = "5s") -> String {
+        """
+        serial: 1
+        strategy: drain
+        gateway:
+          type: command
+          on: controller
+          drain: "echo drain {{ host.name }} >> \(log)"
+          restore: "echo restore {{ host.name }} >> \(log)"
+          status: "echo \(connections)"
+          drain_deadline: \(deadline)
+          poll_interval: 200ms
+        """
+    }
+
+    func gatewayLog(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    @Test("each host is drained, switched, restarted, verified and restored in turn; a failed release is restored too")
+    func drainAndRestore() throws {
+        let log = NSTemporaryDirectory() + "gateway-\(UUID().uuidString).log"
+        let fixture = try DeployFixture(hosts: 2, playbookExtra: Self.drainPlaybook(log: log))
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+        let v1 = try fixture.deploy("v1")
+        #expect(v1.status == 0, "\(v1.stdout)\(v1.stderr)")
+        #expect(gatewayLog(log) == ["drain h1", "restore h1", "drain h2", "restore h2"])
+        let detail = try json(try fixture.rollout(["show", "1", "--output", "json"]))
+        let phases = (try hostsByName(detail)["h1"]?["phases"] as? [[String: Any]] ?? []).compactMap {
+            $0["name"] as? String
+        }
+        #expect(phases == ["prepare", "upload", "drain", "switch", "restart", "verify", "undrain", "cleanup"])
+
+        try FileManager.default.removeItem(atPath: log)
+        try fixture.stageCrashingRelease()
+        let bad = try fixture.deploy("v2")
+        #expect(bad.status == 1, "\(bad.stdout)\(bad.stderr)")
+        #expect(gatewayLog(log) == ["drain h1", "restore h1"], "the failed host is put back, the next never drained")
+        #expect(fixture.servedVersions().values.allSatisfy { $0 == "v1" })
+    }
+
+    @Test("Ctrl-C during a drain: the host in flight finishes and is restored, the rest is skipped, exit 6")
+    func interruptRestores() throws {
+        let log = NSTemporaryDirectory() + "gateway-\(UUID().uuidString).log"
+        // Connections never reach 0: the drain wait lasts its whole deadline, the window for the interrupts.
+        let fixture = try DeployFixture(
+            hosts: 2, playbookExtra: Self.drainPlaybook(log: log, connections: 3, deadline: "3s"))
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+
+        let first = try DeployBackground(
+            fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v1"])
+        #expect(first.waitForPhase("drain", host: "h1"))
+        first.kill(SIGINT)
+        #expect(first.wait() == 6, "\(first.stderr)")
+        #expect(gatewayLog(log) == ["drain h1", "restore h1"])
+        let finished = first.allEvents.last
+        #expect(finished?["event"] as? String == "rollout_finished")
+        #expect(finished?["status"] as? String == "aborted")
+        let hosts = try hostsByName(try json(try fixture.rollout(["show", "1", "--output", "json"])))
+        #expect(hosts["h1"]?["status"] as? String == "succeeded")
+        #expect(hosts["h2"]?["status"] as? String == "skipped")
+
+        // Twice: the host stops before its next step and is still restored; resume then finishes the rollout.
+        try FileManager.default.removeItem(atPath: log)
+        let second = try DeployBackground(fixture, ["resume", "1"])
+        #expect(second.waitForPhase("drain", host: "h2"))
+        second.kill(SIGINT)
+        Thread.sleep(forTimeInterval: 0.3)
+        second.kill(SIGINT)
+        #expect(second.wait() == 6, "\(second.stderr)")
+        #expect(gatewayLog(log) == ["drain h2", "restore h2"])
+        let h2 = try hostsByName(try json(try fixture.rollout(["show", "1", "--output", "json"])))["h2"]
+        let phases = (h2?["phases"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(!phases.contains("switch"), "stopped before switching: \(phases)")
+        #expect(phases.last == "undrain")
+
+        let resumed = try fixture.rollout(["resume", "1"])
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(fixture.servedVersions().values.allSatisfy { $0 == "v1" })
+    }
+}
