@@ -44,12 +44,16 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     public var message: String
     /// The likely intended value or key (`address` for `adress`).
     public var suggestion: String?
+    /// The value (or key) found, as written in the file, when the problem is about a value.
+    public var found: String?
+    /// What is allowed there (`1...65535`, `` `hot`, `drain` ``, `a duration such as 30s`), when known.
+    public var allowed: String?
     /// Further problems found in the same pass.
     public var others: [ConfigError]
 
     public init(
         _ code: Code, file: String, line: Int? = nil, column: Int? = nil, key: String? = nil, message: String,
-        suggestion: String? = nil
+        suggestion: String? = nil, found: String? = nil, allowed: String? = nil
     ) {
         self.code = code
         self.file = file
@@ -58,6 +62,8 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
         self.key = key
         self.message = message
         self.suggestion = suggestion
+        self.found = found
+        self.allowed = allowed
         self.others = []
     }
 
