@@ -74,7 +74,8 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
         return [first] + others
     }
 
-    /// Every problem, one per line: `file:line:column: key `k`: message; did you mean `s`?`.
+    /// Every problem, one per line: `file:line:column: key `k`: message; did you mean `s`?`, the message completed
+    /// by the value found when it does not quote it already (`..., found a string `many``).
     public var description: String {
         all.map(\.singleLine).joined(separator: "\n")
     }
@@ -88,6 +89,11 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
         text += ": "
         if let key { text += "key `\(key)`: " }
         text += message
+        // The value found is shown when neither the message nor the key quotes it already; type errors end in
+        // "found a string", which the value completes.
+        if let found, !found.isEmpty, !message.contains(found), !(key ?? "").hasSuffix(found) {
+            text += message.contains(", found a") ? " `\(found)`" : " (found `\(found)`)"
+        }
         if let suggestion { text += "; did you mean `\(suggestion)`?" }
         return text
     }
