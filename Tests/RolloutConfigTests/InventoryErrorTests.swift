@@ -86,9 +86,9 @@ import Testing
         #expect(
             errors.map(\.description) == [
                 "inventories/prod.yml:3:9: key `port`: port 70000 is outside 1...65535",
-                "inventories/prod.yml:4:9: key `port`: expected an integer port in 1...65535, found a string",
+                "inventories/prod.yml:4:9: key `port`: expected an integer port in 1...65535, found a string `ssh`",
                 "inventories/prod.yml:5:9: key `address`: must not be empty",
-                "inventories/prod.yml:6:9: key `user`: expected a non-empty string, found a list",
+                "inventories/prod.yml:6:9: key `user`: expected a non-empty string, found a list `[\"root\"]`",
             ])
         #expect(errors.map(\.code) == [.invalidValue, .invalidType, .invalidValue, .invalidType])
     }

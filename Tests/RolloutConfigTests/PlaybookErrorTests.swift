@@ -57,7 +57,8 @@ import Testing
     @Test func wrongTypesAndRangesNameTheKey() {
         #expect(
             errors("service: {name: web, root: /srv/web, keep_releases: many}\n", base: "artifact: {path: a}\n") == [
-                "playbooks/web.yml:2:53: key `service.keep_releases`: expected an integer in 2...1000, found a string"
+                "playbooks/web.yml:2:53: key `service.keep_releases`: expected an integer in 2...1000, found a string "
+                    + "`many`"
             ])
         #expect(
             errors("service: {name: web, root: /srv/web, keep_releases: 1}\n", base: "artifact: {path: a}\n") == [
@@ -80,7 +81,7 @@ import Testing
             ])
         #expect(
             errors("vars: [a, b]\n") == [
-                "playbooks/web.yml:3:7: key `vars`: expected a mapping of variables, found a list"
+                "playbooks/web.yml:3:7: key `vars`: expected a mapping of variables, found a list `[\"a\", \"b\"]`"
             ])
     }
 

@@ -54,7 +54,8 @@ import Testing
             try PlanFixtures.plan("canary: {hosts: 3}\nmax_unavailable: 2\n")
         }
         #expect(
-            error.description == "playbooks/test.yml: key `canary.hosts`: 3 canary hosts exceed `max_unavailable` (2)")
+            error.description
+                == "playbooks/test.yml:3:17: key `canary.hosts`: 3 canary hosts exceed `max_unavailable` (2)")
     }
 
     @Test func undefinedVariablesAreReportedOnceWithTheirPlaceAndHosts() throws {

@@ -68,16 +68,28 @@ enum ConnectionKey: String, CaseIterable, Sendable {
                 default: nil
                 }
             guard let number else {
-                return .failure(.type("expected an integer port in 1...65535, found \(value.typeName)"))
+                return .failure(
+                    .type(
+                        "expected an integer port in 1...65535, found \(value.typeName)", found: "\(value)",
+                        allowed: "an integer port in 1...65535"))
             }
-            guard (1...65535).contains(number) else { return .failure(.value("port \(number) is outside 1...65535")) }
+            guard (1...65535).contains(number) else {
+                return .failure(
+                    .value("port \(number) is outside 1...65535", found: "\(number)", allowed: "1...65535"))
+            }
             return .success(.int(number))
         case .address, .user, .identityFile, .knownHosts, .proxyJump:
             guard case .string(let text) = value else {
                 if case .int = value, self == .address {
-                    return .failure(.type("expected a host name or IP address as a string"))
+                    return .failure(
+                        .type(
+                            "expected a host name or IP address as a string", found: "\(value)",
+                            allowed: "a host name or IP address"))
                 }
-                return .failure(.type("expected a non-empty string, found \(value.typeName)"))
+                return .failure(
+                    .type(
+                        "expected a non-empty string, found \(value.typeName)", found: "\(value)",
+                        allowed: "a non-empty string"))
             }
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty else { return .failure(.value("must not be empty")) }

@@ -89,7 +89,9 @@ struct RawInventory {
             switch connection.check(value) {
             case .success(let normalised): vars[canonical] = normalised
             case .failure(let problem):
-                diagnostics.report(problem.code, problem.message, line: line, column: column, key: key)
+                diagnostics.report(
+                    problem.code, problem.message, line: line, column: column, key: key, found: problem.found,
+                    allowed: problem.allowed)
             }
         }
     }

@@ -16,19 +16,19 @@ extension Playbook {
                 }
             } catch {}
         }
-        check(hosts, origin: ConfigOrigin(file: file, key: "hosts"), what: "pattern")
+        check(hosts, origin: origin(of: "hosts"), what: "pattern")
         if case .pattern(let pattern)? = canary?.selection {
-            check(pattern, origin: ConfigOrigin(file: file, key: "canary.hosts"), what: "canary pattern")
+            check(pattern, origin: origin(of: "canary.hosts"), what: "canary pattern")
         }
         for override in overrides {
             check(override.pattern, origin: override.origin, what: "override pattern")
         }
         if let gateway, gateway.on != "controller", inventory.host(named: gateway.on) == nil {
             problems.append(
-                ConfigError(
-                    .noMatch, file: file, key: "gateway.on",
-                    message: "`\(gateway.on)` is neither `controller` nor a host of \(inventory.file)",
-                    suggestion: Suggestion.closest(to: gateway.on, in: candidates + ["controller"])))
+                origin(of: "gateway.on").error(
+                    .noMatch, "`\(gateway.on)` is neither `controller` nor a host of \(inventory.file)",
+                    suggestion: Suggestion.closest(to: gateway.on, in: candidates + ["controller"]),
+                    found: gateway.on, allowed: "`controller` or a host of the inventory"))
         }
         return problems
     }

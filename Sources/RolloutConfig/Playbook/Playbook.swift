@@ -27,6 +27,14 @@ public struct Playbook: Sendable, Equatable {
     public var overrides: [OverrideSpec]
     /// How the agent runs the service (`rollout agent install`); nil when the playbook has no `agent` section.
     public var agent: AgentSpec? = nil
+    /// Where some values were written (`hosts`, `canary.hosts`, `gateway.on`, `max_unavailable`), for problems
+    /// only found against an inventory. See `origin(of:)`.
+    public var origins: [String: ConfigOrigin] = [:]
+
+    /// Where the value of `key` (a dotted path) was written; the file alone when unknown.
+    public func origin(of key: String) -> ConfigOrigin {
+        origins[key] ?? ConfigOrigin(file: file, key: key)
+    }
 }
 
 /// How a host gets the new release.

@@ -70,7 +70,7 @@ extension PlaybookReader {
         guard let kind = Kind(rawValue: text) else {
             diagnostics.report(
                 .invalidValue, "`\(text)` is not allowed (allowed: \(list))", at: entry.value, key: "\(path).type",
-                suggestion: Suggestion.closest(to: text, in: allowed))
+                suggestion: Suggestion.closest(to: text, in: allowed), found: text, allowed: list)
             return nil
         }
         return kind
@@ -104,7 +104,7 @@ extension PlaybookReader {
             case .success(let run):
                 return HookSpec(when: when, phase: phase, run: run, on: defaultLocation, timeout: .seconds(60))
             case .failure(let problem):
-                diagnostics.report(problem.code, problem.message, at: node, key: path)
+                diagnostics.report(problem, at: node, key: path)
                 return nil
             }
         }

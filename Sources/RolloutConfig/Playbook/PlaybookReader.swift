@@ -41,10 +41,12 @@ struct PlaybookReader {
         let agent = readAgent(top)
         // Everything above was read even when a required part is missing, so all problems are reported at once.
         guard let service, let artifact else { return nil }
-        return Playbook(
+        var playbook = Playbook(
             file: diagnostics.file, service: service, artifact: artifact, hosts: hosts, strategy: strategy,
             batching: batching, canary: canary, maxFailures: maxFailures, rollback: rollback, health: health,
             gateway: gateway, hooks: hooks, timeouts: timeouts, vars: vars, overrides: overrides, agent: agent)
+        playbook.origins = origins(top)
+        return playbook
     }
 
     /// The `agent` section: the agent's own keys (checked against `AgentSpec.allowedKeys`), `command` required.
@@ -58,6 +60,23 @@ struct PlaybookReader {
         let origin = ConfigOrigin(
             file: diagnostics.file, line: entry.keyNode.mark?.line, column: entry.keyNode.mark?.column, key: "agent")
         return AgentSpec(settings: settings, origin: origin)
+    }
+
+    /// Where the values that are only checked against an inventory were written.
+    private func origins(_ top: MappingReader) -> [String: ConfigOrigin] {
+        var result: [String: ConfigOrigin] = [:]
+        for key in ["hosts", "max_unavailable"] where top.has(key) { result[key] = top.origin(key) }
+        for (parent, key) in [("canary", "hosts"), ("gateway", "on")] {
+            // Read again without reporting: the mapping's own problems were reported when it was read.
+            guard let node = top.entry(parent)?.value,
+                let entry = YAMLReading.entries(node, key: parent, diagnostics: Diagnostics(file: diagnostics.file))?
+                    .first(where: { $0.key == key })
+            else { continue }
+            result["\(parent).\(key)"] = ConfigOrigin(
+                file: diagnostics.file, line: entry.value.mark?.line, column: entry.value.mark?.column,
+                key: "\(parent).\(key)")
+        }
+        return result
     }
 
     private func readService(_ m: MappingReader) -> ServiceSpec? {
@@ -105,7 +124,7 @@ struct PlaybookReader {
         for item in top.list("serial") {
             switch Self.quantity(YAMLReading.value(item.node), minimum: 1) {
             case .success(let q): sizes.append(q)
-            case .failure(let problem): diagnostics.report(problem.code, problem.message, at: item.node, key: item.path)
+            case .failure(let problem): diagnostics.report(problem, at: item.node, key: item.path)
             }
         }
         if top.has("serial"), sizes.isEmpty, top.list("serial").isEmpty {
@@ -121,7 +140,11 @@ struct PlaybookReader {
         case .int(let n)? where n >= 1: selection = .count(n)
         case .string(let pattern)? where !pattern.isEmpty: selection = .pattern(pattern)
         case let other?:
-            m.problem("hosts", .type("expected a count (≥ 1) or a group/pattern, found \(other)"))
+            m.problem(
+                "hosts",
+                .type(
+                    "expected a count (≥ 1) or a group/pattern, found \(other)", found: "\(other)",
+                    allowed: "a count (≥ 1) or a group/pattern"))
             selection = nil
         case nil: selection = nil
         }
@@ -168,16 +191,24 @@ struct PlaybookReader {
     }
 
     static func quantity(_ value: ConfigValue, minimum: Int) -> Result<Quantity, ValueProblem> {
+        let allowed = "a count ≥ \(minimum) or a percentage from \(minimum)% to 100%"
         switch value {
         case .int(let n) where n >= minimum: return .success(.count(n))
-        case .int(let n): return .failure(.value("\(n) is below the minimum of \(minimum)"))
+        case .int(let n):
+            return .failure(.value("\(n) is below the minimum of \(minimum)", found: "\(n)", allowed: allowed))
         case .string(let text) where text.hasSuffix("%"):
             guard let p = Int(text.dropLast()), (minimum...100).contains(p) else {
-                return .failure(.value("`\(text)`: a percentage must be an integer from \(minimum)% to 100%"))
+                return .failure(
+                    .value(
+                        "`\(text)`: a percentage must be an integer from \(minimum)% to 100%", found: text,
+                        allowed: allowed))
             }
             return .success(.percent(p))
         default:
-            return .failure(.type("expected a count or a percentage such as `\"25%\"`, found \(value.typeName)"))
+            return .failure(
+                .type(
+                    "expected a count or a percentage such as `\"25%\"`, found \(value.typeName)", found: "\(value)",
+                    allowed: allowed))
         }
     }
 }

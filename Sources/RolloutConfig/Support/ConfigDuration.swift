@@ -7,6 +7,9 @@ public enum ConfigDuration {
         ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1),
     ]
 
+    /// What a duration may look like, for error reports.
+    public static let allowed = "a duration such as `500ms`, `30s`, `5m` or `1h30m`"
+
     /// The duration `text` stands for; throws a `ValueProblem` saying what is wrong and what is allowed.
     public static func parse(_ text: String) throws(ValueProblem) -> Duration {
         try check(text).get()

@@ -44,12 +44,16 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     public var message: String
     /// The likely intended value or key (`address` for `adress`).
     public var suggestion: String?
+    /// The value (or key) found, as written in the file, when the problem is about a value.
+    public var found: String?
+    /// What is allowed there (`1...65535`, `` `hot`, `drain` ``, `a duration such as 30s`), when known.
+    public var allowed: String?
     /// Further problems found in the same pass.
     public var others: [ConfigError]
 
     public init(
         _ code: Code, file: String, line: Int? = nil, column: Int? = nil, key: String? = nil, message: String,
-        suggestion: String? = nil
+        suggestion: String? = nil, found: String? = nil, allowed: String? = nil
     ) {
         self.code = code
         self.file = file
@@ -58,6 +62,8 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
         self.key = key
         self.message = message
         self.suggestion = suggestion
+        self.found = found
+        self.allowed = allowed
         self.others = []
     }
 
@@ -68,7 +74,8 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
         return [first] + others
     }
 
-    /// Every problem, one per line: `file:line:column: key `k`: message; did you mean `s`?`.
+    /// Every problem, one per line: `file:line:column: key `k`: message; did you mean `s`?`, the message completed
+    /// by the value found when it does not quote it already (`..., found a string `many``).
     public var description: String {
         all.map(\.singleLine).joined(separator: "\n")
     }
@@ -82,6 +89,11 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
         text += ": "
         if let key { text += "key `\(key)`: " }
         text += message
+        // The value found is shown when neither the message nor the key quotes it already; type errors end in
+        // "found a string", which the value completes.
+        if let found, !found.isEmpty, !message.contains(found), !(key ?? "").hasSuffix(found) {
+            text += message.contains(", found a") ? " `\(found)`" : " (found `\(found)`)"
+        }
         if let suggestion { text += "; did you mean `\(suggestion)`?" }
         return text
     }

@@ -11,18 +11,28 @@ final class Diagnostics {
 
     func report(
         _ code: ConfigError.Code, _ message: String, at node: Node? = nil, key: String? = nil,
-        suggestion: String? = nil
+        suggestion: String? = nil, found: String? = nil, allowed: String? = nil
     ) {
-        report(code, message, line: node?.mark?.line, column: node?.mark?.column, key: key, suggestion: suggestion)
+        report(
+            code, message, line: node?.mark?.line, column: node?.mark?.column, key: key, suggestion: suggestion,
+            found: found, allowed: allowed)
     }
 
     func report(
         _ code: ConfigError.Code, _ message: String, line: Int?, column: Int? = nil, key: String? = nil,
-        suggestion: String? = nil
+        suggestion: String? = nil, found: String? = nil, allowed: String? = nil
     ) {
         errors.append(
             ConfigError(
-                code, file: file, line: line, column: column, key: key, message: message, suggestion: suggestion))
+                code, file: file, line: line, column: column, key: key, message: message, suggestion: suggestion,
+                found: found, allowed: allowed))
+    }
+
+    /// Reports a rejected value with what was found and what is allowed.
+    func report(_ problem: ValueProblem, at node: Node?, key: String?, suggestion: String? = nil) {
+        report(
+            problem.code, problem.message, at: node, key: key, suggestion: suggestion, found: problem.found,
+            allowed: problem.allowed)
     }
 
     /// Reports an unknown key, suggesting the closest allowed one and listing what is allowed.
@@ -30,7 +40,7 @@ final class Diagnostics {
         let list = allowed.map { "`\($0)`" }.joined(separator: ", ")
         report(
             .unknownKey, "unknown key in \(what) (allowed: \(list))", at: node, key: path ?? key,
-            suggestion: Suggestion.closest(to: key, in: allowed))
+            suggestion: Suggestion.closest(to: key, in: allowed), found: key, allowed: list)
     }
 
     var isEmpty: Bool { errors.isEmpty }

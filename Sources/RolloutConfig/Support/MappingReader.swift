@@ -42,8 +42,7 @@ final class MappingReader {
 
     /// Reports `message` about `key`, at its value if present, else at this mapping.
     func problem(_ key: String, _ problem: ValueProblem, suggestion: String? = nil) {
-        diagnostics.report(
-            problem.code, problem.message, at: entries[key]?.value ?? node, key: keyPath(key), suggestion: suggestion)
+        diagnostics.report(problem, at: entries[key]?.value ?? node, key: keyPath(key), suggestion: suggestion)
     }
 
     func requireKey(_ key: String, _ what: String) {
@@ -62,8 +61,9 @@ final class MappingReader {
         switch value {
         case .string(let s) where !s.isEmpty: return s
         case .int, .double: return value.description
-        case .string: problem(key, .value("must not be empty"))
-        default: problem(key, .type("expected a string, found \(value.typeName)"))
+        case .string: problem(key, .value("must not be empty", found: "\"\"", allowed: "a non-empty string"))
+        default:
+            problem(key, .type("expected a string, found \(value.typeName)", found: "\(value)", allowed: "a string"))
         }
         return nil
     }
@@ -83,11 +83,18 @@ final class MappingReader {
         guard let value = value(key) else { return nil }
         guard case .int(let number) = value else {
             problem(
-                key, .type("expected an integer in \(range.lowerBound)...\(range.upperBound), found \(value.typeName)"))
+                key,
+                .type(
+                    "expected an integer in \(range.lowerBound)...\(range.upperBound), found \(value.typeName)",
+                    found: "\(value)", allowed: "an integer in \(range.lowerBound)...\(range.upperBound)"))
             return nil
         }
         guard range.contains(number) else {
-            problem(key, .value("\(number) is outside \(range.lowerBound)...\(range.upperBound)"))
+            problem(
+                key,
+                .value(
+                    "\(number) is outside \(range.lowerBound)...\(range.upperBound)", found: "\(number)",
+                    allowed: "\(range.lowerBound)...\(range.upperBound)"))
             return nil
         }
         return number
@@ -96,7 +103,9 @@ final class MappingReader {
     func bool(_ key: String) -> Bool? {
         guard let value = value(key) else { return nil }
         guard case .bool(let flag) = value else {
-            problem(key, .type("expected true or false, found \(value.typeName)"))
+            problem(
+                key, .type("expected true or false, found \(value.typeName)", found: "\(value)", allowed: "true, false")
+            )
             return nil
         }
         return flag
@@ -107,13 +116,18 @@ final class MappingReader {
         guard case .string(let text) = value else {
             let hint = value.intValue.map { "\($0)s" }
             problem(
-                key, .type("expected a duration such as `30s`, `5m` or `1h30m`, found \(value.typeName)"),
+                key,
+                .type(
+                    "expected a duration such as `30s`, `5m` or `1h30m`, found \(value.typeName)", found: "\(value)",
+                    allowed: ConfigDuration.allowed),
                 suggestion: hint)
             return nil
         }
         switch ConfigDuration.check(text) {
         case .success(let duration): return duration
-        case .failure(let failure):
+        case .failure(var failure):
+            failure.found = failure.found ?? text
+            failure.allowed = failure.allowed ?? ConfigDuration.allowed
             problem(key, failure, suggestion: Int(text).map { "\($0)s" })
             return nil
         }
@@ -123,7 +137,8 @@ final class MappingReader {
         guard let value = value(key) else { return nil }
         switch ConfigSize.parse(value) {
         case .success(let bytes): return bytes
-        case .failure(let failure):
+        case .failure(var failure):
+            failure.found = failure.found ?? "\(value)"
             problem(key, failure)
             return nil
         }
@@ -137,7 +152,7 @@ final class MappingReader {
         if case .string(let text) = value, let choice = Choice(rawValue: text) { return choice }
         let list = allowed.map { "`\($0)`" }.joined(separator: ", ")
         problem(
-            key, .value("`\(value)` is not allowed (allowed: \(list))"),
+            key, .value("`\(value)` is not allowed (allowed: \(list))", found: "\(value)", allowed: list),
             suggestion: Suggestion.closest(to: value.description, in: allowed))
         return nil
     }
@@ -161,7 +176,11 @@ final class MappingReader {
     func variables(_ key: String) -> [String: ConfigValue] {
         guard let value = value(key) else { return [:] }
         guard case .map(let map) = value else {
-            problem(key, .type("expected a mapping of variables, found \(value.typeName)"))
+            problem(
+                key,
+                .type(
+                    "expected a mapping of variables, found \(value.typeName)", found: "\(value)",
+                    allowed: "a mapping of variables"))
             return [:]
         }
         return map

@@ -45,7 +45,9 @@ enum YAMLReading {
     static func entries(_ node: Node, key: String?, diagnostics: Diagnostics) -> [YAMLEntry]? {
         if isNull(node) { return [] }
         guard case .mapping(let mapping) = node else {
-            diagnostics.report(.invalidType, "expected a mapping, found \(describe(node))", at: node, key: key)
+            diagnostics.report(
+                .invalidType, "expected a mapping, found \(describe(node))", at: node, key: key, found: describe(node),
+                allowed: "a mapping")
             return nil
         }
         var explicit: [YAMLEntry] = []

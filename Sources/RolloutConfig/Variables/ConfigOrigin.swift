@@ -13,8 +13,12 @@ public struct ConfigOrigin: Sendable, Equatable, Hashable {
     }
 
     /// A `ConfigError` located here.
-    public func error(_ code: ConfigError.Code, _ message: String, suggestion: String? = nil) -> ConfigError {
+    public func error(
+        _ code: ConfigError.Code, _ message: String, suggestion: String? = nil, found: String? = nil,
+        allowed: String? = nil
+    ) -> ConfigError {
         ConfigError(
-            code, file: file, line: line, column: column, key: key, message: message, suggestion: suggestion)
+            code, file: file, line: line, column: column, key: key, message: message, suggestion: suggestion,
+            found: found, allowed: allowed)
     }
 }

@@ -90,14 +90,26 @@ struct HostPlanBuilder {
         switch spec.probe {
         case .http(let http):
             if http.versionHeader != nil || http.versionJSONKey != nil { expect = version }
+            let url = render(http.url)
+            // Checked only when it rendered (an undefined variable is reported already) and when the reader
+            // has not already rejected its scheme.
+            let text = http.url.text
+            let checkable = ["http://", "https://", "{{"].contains { text.hasPrefix($0) }
+            if checkable, case .success = http.url.render(in: scope), let problem = HealthURL.problem(url) {
+                // Reported once per place: a template that renders badly usually does so for every host.
+                renderer.reportOnce(
+                    http.url.origin.error(
+                        .invalidValue, "URL `\(url)` for host \(host.name) \(problem)", found: url,
+                        allowed: "an http:// or https:// URL with a host"))
+            }
             probe = .http(
-                url: render(http.url), status: http.status, bodyContains: http.bodyContains.map(render),
+                url: url, status: http.status, bodyContains: http.bodyContains.map(render),
                 versionHeader: http.versionHeader, versionJSONKey: http.versionJSONKey)
         case .tcp(let address, let portTemplate):
             let text = render(portTemplate)
             let port = Int(text) ?? 0
             if !(1...65535).contains(port), !portTemplate.references.isEmpty || Int(text) == nil {
-                renderer.report(
+                renderer.reportOnce(
                     portTemplate.origin.error(
                         .invalidValue, "port `\(text)` for host \(host.name) is not an integer in 1...65535"))
             }

@@ -68,7 +68,12 @@ public enum PlanLoader {
             inventory: inventory, playbook: playbook, limit: options.limit, extraVars: extraVars,
             version: version ?? ResolvedVersion(version: "unknown", source: .artifactDigest),
             artifact: artifact ?? ArtifactInfo(path: playbook.artifact.path, kind: .file, size: 0, sha256: ""))
+        // A pattern that matches nothing in an inventory that did not load is a consequence, not news.
+        let consequences: (ConfigError) -> Bool = { !inventoryProblems.isEmpty && $0.code == .noMatch }
         let plan = attempt { try Planner.plan(request) }
+        problems.removeAll { problem in
+            consequences(problem) && !inventoryProblems.contains(problem)
+        }
         if let error = ConfigError.combine(problems) { throw error }
         return plan!
     }

@@ -31,7 +31,14 @@ public enum Planner {
     public static func plan(_ request: PlanRequest) throws -> Plan {
         let playbook = request.playbook
         var problems = playbook.problems(against: request.inventory)
-        let selected = try selectHosts(request)
+        let selected: [InventoryHost]
+        do {
+            selected = try selectHosts(request)
+        } catch let error as ConfigError {
+            // A `hosts` pattern matching nothing is reported above with a suggestion; say it once.
+            let known = problems.contains { $0.key == "hosts" }
+            throw ConfigError.combine(problems + (known && request.limit == nil ? [] : error.all))!
+        }
         let total = selected.count
         let ceiling = playbook.batching.maxUnavailable.map { $0.absolute(of: total) }
 
@@ -72,9 +79,9 @@ public enum Planner {
         let limited = Set(try inventory.select(limit: request.limit).map(\.name))
         let selected = fromPlaybook.filter { limited.contains($0.name) }
         guard !selected.isEmpty else {
-            throw ConfigError(
-                .noMatch, file: request.playbook.file, key: "hosts",
-                message: "no host to deploy: `\(request.playbook.hosts)`"
+            throw request.playbook.origin(of: "hosts").error(
+                .noMatch,
+                "no host to deploy: `\(request.playbook.hosts)`"
                     + (request.limit.map { " limited by `\($0)`" } ?? "") + " selects nothing in \(inventory.file)")
         }
         return selected
@@ -86,22 +93,32 @@ public enum Planner {
         problems: inout [ConfigError]
     ) -> [String] {
         guard let canary = playbook.canary else { return [] }
-        let origin = ConfigOrigin(file: playbook.file, key: "canary.hosts")
+        let origin = playbook.origin(of: "canary.hosts")
         let hosts: [String]
+        // A pattern matching nothing in the inventory is reported by `Playbook.problems(against:)` already.
+        var reportedAlready = false
         switch canary.selection {
         case .count(let n): hosts = selected.prefix(n).map(\.name)
         case .pattern(let pattern):
             let matching = Set(((try? inventory.select(limit: pattern)) ?? []).map(\.name))
+            reportedAlready = matching.isEmpty
             hosts = selected.map(\.name).filter { matching.contains($0) }
         }
-        if hosts.isEmpty {
+        if case .count(let n) = canary.selection, n > selected.count {
+            problems.append(
+                origin.error(
+                    .invalidValue, "a canary of \(n) hosts is larger than the \(selected.count) hosts of this rollout",
+                    found: "\(n)", allowed: "1...\(max(1, selected.count - 1))"))
+        } else if hosts.isEmpty && !reportedAlready {
             problems.append(origin.error(.noMatch, "no host of this rollout is a canary"))
         } else if hosts.count >= selected.count && selected.count > 1 {
             problems.append(origin.error(.invalidValue, "every host of this rollout would be a canary"))
         }
         if let ceiling, hosts.count > ceiling {
             problems.append(
-                origin.error(.invalidValue, "\(hosts.count) canary hosts exceed `max_unavailable` (\(ceiling))"))
+                origin.error(
+                    .invalidValue, "\(hosts.count) canary hosts exceed `max_unavailable` (\(ceiling))",
+                    found: "\(hosts.count)", allowed: "at most \(ceiling) (max_unavailable)"))
         }
         return hosts
     }

@@ -41,6 +41,20 @@ final class TemplateRenderer {
         otherProblems.append(error)
     }
 
+    /// Records `error` unless one with the same code was already recorded at the same place.
+    func reportOnce(_ error: ConfigError) {
+        let place = ConfigOrigin(file: error.file, line: error.line, column: error.column, key: error.key)
+        guard reportedPlaces.insert(PlaceKey(origin: place, code: error.code.rawValue)).inserted else { return }
+        otherProblems.append(error)
+    }
+
+    private struct PlaceKey: Hashable {
+        var origin: ConfigOrigin
+        var code: String
+    }
+
+    private var reportedPlaces: Set<PlaceKey> = []
+
     /// Every problem recorded, undefined variables first in the order met.
     var problems: [ConfigError] {
         let undefinedErrors = order.map { key -> ConfigError in

@@ -39,20 +39,33 @@ struct PlanningOptions: ParsableArguments {
             environment: ProcessInfo.processInfo.environment)
     }
 
-    /// The plan, or exit: configuration problems print one `error:` line each and exit with
-    /// `RolloutExit.invalidInput`; anything else is an internal error.
-    func loadPlan(limit: String?) throws -> Plan {
+    /// The plan, or every configuration problem found; anything else exits as an internal error.
+    func attemptPlan(limit: String?) throws -> Result<Plan, ConfigError> {
         do {
-            return try PlanLoader.plan(planOptions(limit: limit))
+            return .success(try PlanLoader.plan(planOptions(limit: limit)))
         } catch let error as ConfigError {
-            let problems = error.all
-            let lines = problems.map { "error: \($0)\n" }.joined()
-            let summary = "\(problems.count) problem\(problems.count == 1 ? "" : "s") found; no host was touched\n"
-            FileHandle.standardError.write(Data((lines + summary).utf8))
-            throw RolloutExit.invalidInput
+            return .failure(error)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw RolloutExit.internalError
         }
+    }
+
+    /// The plan, or exit: configuration problems print one `error:` line each and exit with
+    /// `RolloutExit.invalidInput`; anything else is an internal error.
+    func loadPlan(limit: String?) throws -> Plan {
+        switch try attemptPlan(limit: limit) {
+        case .success(let plan): return plan
+        case .failure(let error):
+            Self.printProblems(error.all)
+            throw RolloutExit.invalidInput
+        }
+    }
+
+    /// One `error:` line per problem and a summary line, on standard error.
+    static func printProblems(_ problems: [ConfigError]) {
+        let lines = problems.map { "error: \($0)\n" }.joined()
+        let summary = "\(problems.count) problem\(problems.count == 1 ? "" : "s") found; no host was touched\n"
+        FileHandle.standardError.write(Data((lines + summary).utf8))
     }
 }
