@@ -29,6 +29,8 @@ struct DeployCLITests {
         }
         for load in loads { #expect(load.waitForSucceeded(20, timeout: .seconds(10))) }
         let v2 = try fixture.deploy("v2", ["--output", "json", "--junit", fixture.project + "/junit.xml"])
+        // Keep the load on a little after the last host switched, so every host is seen serving v2 under it.
+        for load in loads { #expect(load.waitForSucceeded(load.progress.succeeded + 20, timeout: .seconds(20))) }
         let reports = loads.map { $0.stop() }
         #expect(v2.status == 0, "\(v2.stdout)\(v2.stderr)")
         for report in reports {
