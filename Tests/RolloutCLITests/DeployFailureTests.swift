@@ -112,4 +112,34 @@ struct DeployFailureTests {
         }.filter { $0["event"] as? String == "host_finished" }.compactMap { $0["host"] as? String }
         #expect(finished == ["h2", "h3", "h1"], "h3 started when h2 finished, while h1 was still verifying")
     }
+
+    @Test("a failing before_rollout hook stops the rollout before any host (exit 1, aborted); after_rollout runs last")
+    func rolloutHooks() throws {
+        let directory = NSTemporaryDirectory() + "hooks-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let extra = """
+            serial: 1
+            hooks:
+              before_rollout: "test -e \(directory)/allow"
+              after_rollout: "echo {{ version }} > \(directory)/after"
+            """
+        let fixture = try DeployFixture(hosts: 2, playbookExtra: extra)
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+        let refused = try fixture.deploy("v1")
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        let detail = try json(try fixture.rollout(["show", "1", "--output", "json"]))
+        #expect(detail["status"] as? String == "aborted")
+        #expect((detail["error"] as? String)?.contains("before_rollout") == true, "\(detail["error"] ?? "")")
+        #expect(try hostsByName(detail).values.allSatisfy { $0["status"] as? String == "skipped" })
+        #expect(!FileManager.default.fileExists(atPath: fixture.cluster.hosts[0].rootDirectory + "/srv/current"))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/after"))
+
+        #expect(FileManager.default.createFile(atPath: directory + "/allow", contents: nil))
+        let allowed = try fixture.deploy("v1")
+        #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
+        #expect(try String(contentsOfFile: directory + "/after", encoding: .utf8) == "v1\n")
+    }
 }

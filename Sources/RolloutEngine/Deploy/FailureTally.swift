@@ -22,5 +22,11 @@ final class FailureTally: @unchecked Sendable {
         if over { stop.stop(.failures) }
     }
 
+    /// The rollout failed before any host (a `before_rollout` hook): over the budget whatever it is.
+    func failWith(_ reason: String) {
+        lock.withLock { failed = budget + 1 }
+        stop.stop(.failures)
+    }
+
     var exceeded: Bool { lock.withLock { failed > budget } }
 }

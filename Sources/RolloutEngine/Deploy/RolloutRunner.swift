@@ -1,6 +1,7 @@
 import Foundation
 import RolloutConfig
 import RolloutCore
+import RolloutGateway
 import RolloutStore
 
 /// What a run needs besides the plan.
@@ -107,6 +108,12 @@ public struct RolloutRunner: Sendable {
             tally.record(result)
         }
         var results = done
+        // `before_rollout` hooks run once, before any host; a failing one stops the rollout with nothing touched.
+        var hookFailure: String?
+        if done.isEmpty, let failure = await runHooks(plan.beforeRollout, id: id, name: "before_rollout") {
+            hookFailure = failure
+            tally.failWith(failure)
+        }
         for batch in plan.batches {
             let pending = batch.hosts.filter { results[$0] == nil }
             if pending.isEmpty { continue }
@@ -148,13 +155,21 @@ public struct RolloutRunner: Sendable {
             results[host.name] = HostRunResult(host: host.name, status: .skipped, error: nil, onNewVersion: false)
             try? await settings.journal.setHostStatus(.skipped, host: host.name, in: id)
         }
+        if !settings.stop.isStopped, !tally.exceeded,
+            let failure = await runHooks(plan.afterRollout, id: id, name: "after_rollout")
+        {
+            settings.observer.event(.note("after_rollout hook failed: \(failure)"))
+        }
         if tally.exceeded && plan.rollback == .all && !settings.stop.isInterrupted {
             await revertAll(&results, context: context, fromVersions: fromVersions, plans: plans)
         }
         let ordered = plan.hosts.compactMap { results[$0.name] }
-        let outcome = RolloutOutcome.decide(
+        var outcome = RolloutOutcome.decide(
             id: id, results: ordered, exceeded: tally.exceeded, interrupted: settings.stop.isInterrupted,
             unreachable: ordered.contains { $0.error?.code == .unreachable })
+        if let hookFailure {
+            (outcome.status, outcome.exitCode, outcome.error) = (.aborted, RolloutOutcome.Exit.rolledBack, hookFailure)
+        }
         try await settings.journal.finishRollout(
             id, status: outcome.status, exitCode: outcome.exitCode, error: outcome.error)
         settings.observer.event(
@@ -197,6 +212,31 @@ public struct RolloutRunner: Sendable {
             }
         }
         return changed
+    }
+
+    /// Runs rollout-level hooks on the controller in order, each journaled as an event; the first failure's message.
+    private func runHooks(_ hooks: [PlannedCommand], id: Int64, name: String) async -> String? {
+        for hook in hooks {
+            let result: GatewayCommandResult
+            do {
+                result = try await LocalGatewayRunner().run(
+                    hook.line, stdin: nil, timeout: hook.timeout ?? .seconds(300))
+            } catch {
+                result = GatewayCommandResult(status: -1, stdout: "", stderr: "\(error)")
+            }
+            let ok = result.status == 0
+            let message =
+                "\(name) `\(hook.argv.last ?? hook.line)`: "
+                + (ok ? "ok" : "exit \(result.status): \(result.stderr.suffix(300))")
+            _ = try? await settings.journal.recordEvent(
+                .init("hook.\(name)"), message: message, rolloutID: id,
+                detail: .object([
+                    "status": .int(Int64(result.status)), "stdout": .string(String(result.stdout.suffix(2000))),
+                ]))
+            settings.observer.event(.note(message))
+            if !ok { return message }
+        }
+        return nil
     }
 
     /// `rollback: all`: every host this rollout moved to the new version goes back, newest first.
