@@ -1,1 +1,0 @@
-// RolloutEngine: see shared/DESIGN.md
