@@ -8,16 +8,16 @@ import Testing
 struct DeployCLITests {
     @Test("agents install idempotently; v1 then v2 under load with 0 failed requests; history, show, no-op redeploy")
     func hotRolloutUnderLoad() throws {
-        let fixture = try DeployFixture(hosts: 3)
+        let fixture = try DeployFixture(hosts: 5)
         defer { fixture.stop() }
         try fixture.stageDemoService()
 
         let install = try fixture.installAgents()
         #expect(install.status == 0, "\(install.stdout)\(install.stderr)")
-        #expect(install.stdout.components(separatedBy: "installed").count - 1 == 3, "\(install.stdout)")
+        #expect(install.stdout.components(separatedBy: "installed").count - 1 == 5, "\(install.stdout)")
         let again = try fixture.installAgents()
         #expect(again.status == 0)
-        #expect(again.stdout.components(separatedBy: "unchanged").count - 1 == 3, "\(again.stdout)")
+        #expect(again.stdout.components(separatedBy: "unchanged").count - 1 == 5, "\(again.stdout)")
 
         let v1 = try fixture.deploy("v1")
         #expect(v1.status == 0, "\(v1.stdout)\(v1.stderr)")
@@ -50,9 +50,9 @@ struct DeployCLITests {
         let restarts = events.filter {
             $0["event"] as? String == "phase_finished" && $0["phase"] as? String == "restart"
         }
-        #expect(restarts.count == 3)
+        #expect(restarts.count == 5)
         let junit = try String(contentsOfFile: fixture.project + "/junit.xml", encoding: .utf8)
-        #expect(junit.contains("tests=\"3\" failures=\"0\""), "\(junit)")
+        #expect(junit.contains("tests=\"5\" failures=\"0\""), "\(junit)")
 
         let history = try fixture.rollout(["history", "--output", "json"])
         #expect(history.status == 0)
@@ -66,7 +66,7 @@ struct DeployCLITests {
         let show = try fixture.rollout(["show", "\(id)", "--output", "json"])
         let detail = try json(show)
         let hosts = try hostsByName(detail)
-        #expect(hosts.count == 3)
+        #expect(hosts.count == 5)
         for (name, host) in hosts {
             #expect(host["status"] as? String == "succeeded", "\(name)")
             #expect(host["from_version"] as? String == "v1")
