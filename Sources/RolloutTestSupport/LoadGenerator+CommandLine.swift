@@ -5,8 +5,9 @@ extension LoadGenerator {
     public static let commandLineUsage = """
         usage: load --port P [--host 127.0.0.1 | --unix PATH] [--concurrency 32] [--duration 20s]
                     [--max-requests N] [--path /] [--no-keep-alive] [--timeout 10s]
-                    [--slow-share 0.1 --slow-ms 200] [--json]
+                    [--slow-share 0.1 --slow-ms 200] [--rate N] [--json]
         Sends HTTP/1.1 GET requests to a service on this machine and reports every failure kind.
+        --rate caps the requests per second over all connections.
         Durations: 500ms, 20s, 2m or plain seconds. Exit status: 0 no failed request, 1 some failed,
         2 usage error.
         """
@@ -63,6 +64,7 @@ extension LoadGenerator.Configuration {
                 guard let share = Double(text) else { throw usage("--slow-share needs a number 0...1, got '\(text)'") }
                 configuration.slowShare = share
             case "--slow-ms": configuration.slowMilliseconds = try integer(flag)
+            case "--rate": configuration.rate = try integer(flag)
             case "--json": json = true
             default: throw usage("unknown option '\(flag)'")
             }

@@ -72,6 +72,18 @@ final class LoadRun: Sendable {
         return requestsClaimed.wrappingAdd(1, ordering: .relaxed).oldValue < maxRequests
     }
 
+    /// Sleeps until `instant` (in slices, so that a stop or the end of the run is noticed at
+    /// once). Returns false when the run is stopped or over.
+    func waitUntil(_ instant: ContinuousClock.Instant) -> Bool {
+        while true {
+            if stopRequested.load(ordering: .acquiring) { return false }
+            let now = ContinuousClock.now
+            if now >= endsAt { return false }
+            if now >= instant { return true }
+            Thread.sleep(forTimeInterval: min(0.02, Double((min(instant, endsAt) - now) / .milliseconds(1)) / 1000))
+        }
+    }
+
     func finish(_ stats: WorkerStats) {
         results.withLock {
             $0.stats.append(stats)

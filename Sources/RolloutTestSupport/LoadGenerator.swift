@@ -39,11 +39,17 @@ public struct LoadGenerator {
         /// spread evenly over each worker's requests.
         public var slowShare: Double = 0
         public var slowMilliseconds: Int = 1000
+        /// When set, the most requests per second sent in total: each worker waits
+        /// `concurrency / rate` seconds between the starts of its requests. Without it every
+        /// worker sends as fast as the server answers, which on a small machine can starve
+        /// whatever the test is measuring of CPU.
+        public var rate: Int?
 
         public init(
             host: String = "127.0.0.1", port: Int, unixSocketPath: String? = nil, concurrency: Int = 32,
             duration: Duration, maxRequests: Int? = nil, path: String = "/", keepAlive: Bool = true,
-            requestTimeout: Duration = .seconds(10), slowShare: Double = 0, slowMilliseconds: Int = 1000
+            requestTimeout: Duration = .seconds(10), slowShare: Double = 0, slowMilliseconds: Int = 1000,
+            rate: Int? = nil
         ) {
             self.host = host
             self.port = port
@@ -56,6 +62,12 @@ public struct LoadGenerator {
             self.requestTimeout = requestTimeout
             self.slowShare = slowShare
             self.slowMilliseconds = slowMilliseconds
+            self.rate = rate
+        }
+
+        /// The time between the starts of one worker's requests, when the rate is limited.
+        var workerInterval: Duration? {
+            rate.map { .nanoseconds(Int64(concurrency) * 1_000_000_000 / Int64($0)) }
         }
 
         /// The address to contact, after checking every setting.
@@ -78,6 +90,9 @@ public struct LoadGenerator {
             }
             guard (0...1).contains(slowShare), slowMilliseconds >= 0 else {
                 throw LoadGeneratorError(.invalidConfiguration, "slowShare must be 0...1 and slowMilliseconds >= 0")
+            }
+            if let rate, rate < 1 {
+                throw LoadGeneratorError(.invalidConfiguration, "rate must be at least 1 request per second, got \(rate)")
             }
             if let unixSocketPath { return .unix(path: unixSocketPath) }
             return try LocalAddress.validatedLoopback(host: host, port: port)

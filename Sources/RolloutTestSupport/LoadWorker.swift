@@ -14,12 +14,16 @@ struct LoadWorker {
             path: "/slow?ms=\(configuration.slowMilliseconds)", configuration: configuration, target: run.target)
         var connection: LoadConnection?
         var sent = 0
-        while run.claimRequest() {
+        // With a rate limit, workers start spread over one interval and then keep to it.
+        let interval = configuration.workerInterval
+        var nextStart = ContinuousClock.now + (interval ?? .zero) * index / configuration.concurrency
+        while run.waitUntil(nextStart), run.claimRequest() {
             // Evenly spread: request n is slow when the running total of the share crosses an integer.
             let share = configuration.slowShare
             let isSlow = share > 0 && Int(Double(sent + 1) * share) > Int(Double(sent) * share)
             sent += 1
             let started = ContinuousClock.now
+            if let interval { nextStart = max(nextStart + interval, started) }
             let deadline = started + configuration.requestTimeout
             stats.report.requests += 1
             do throws(LoadConnection.Failure) {

@@ -10,7 +10,7 @@ struct LoadGeneratorCommandLineTests {
         let (configuration, json) = try LoadGenerator.Configuration.parse(commandLine: [
             "--port", "8080", "--concurrency", "8", "--duration", "1500ms", "--max-requests", "100", "--path",
             "/health",
-            "--no-keep-alive", "--timeout", "2s", "--slow-share", "0.25", "--slow-ms", "50", "--json",
+            "--no-keep-alive", "--timeout", "2s", "--slow-share", "0.25", "--slow-ms", "50", "--rate", "400", "--json",
         ])
         #expect(json)
         #expect(configuration.port == 8080)
@@ -21,6 +21,7 @@ struct LoadGeneratorCommandLineTests {
         #expect(!configuration.keepAlive)
         #expect(configuration.requestTimeout == .seconds(2))
         #expect(configuration.slowShare == 0.25 && configuration.slowMilliseconds == 50)
+        #expect(configuration.rate == 400)
         #expect(
             try LoadGenerator.Configuration.parse(commandLine: ["--port", "1", "--duration", "2m"]).0.duration
                 == .seconds(120))
@@ -28,7 +29,10 @@ struct LoadGeneratorCommandLineTests {
 
     @Test(
         "bad options and off-machine hosts are usage errors with exit status 2",
-        arguments: [["--port", "80", "--host", "10.1.2.3"], ["--port", "80", "--duration", "soon"], ["--bogus"], []])
+        arguments: [
+            ["--port", "80", "--host", "10.1.2.3"], ["--port", "80", "--duration", "soon"], ["--port", "80", "--rate", "0"],
+            ["--bogus"], [],
+        ])
     func rejectsBadOptions(arguments: [String]) {
         let printed = Mutex<[String]>([])
         let status = LoadGenerator.commandLineMain(arguments) { line in printed.withLock { $0.append(line) } }

@@ -20,6 +20,19 @@ struct LoadGeneratorTests {
         #expect(report.errorsSample.allSatisfy { $0.hasPrefix("+") && $0.contains("Connection refused") })
     }
 
+    @Test("a rate caps the attempts per second over all workers")
+    func rateLimitsAttempts() throws {
+        let listener = try TestListener.loopbackTCP()
+        let port = listener.port
+        listener.close()
+
+        // Refused connects fail at once, so without the cap this would be thousands of attempts.
+        let report = try LoadGenerator.run(.init(port: port, concurrency: 4, duration: .seconds(1), rate: 40))
+
+        #expect(report.requests <= 40 + 4, "\(report.summary)")
+        #expect(report.requests >= 4, "every worker sent at least once: \(report.summary)")
+    }
+
     @Test("a connection reset in the middle of a response is a failure counted as a reset")
     func countsResets() throws {
         let server = try LoadGeneratorTestServer(.resetMidResponse)

@@ -25,7 +25,7 @@ struct DeployCLITests {
 
         // Load on every host while v2 rolls out one host at a time.
         let loads = try fixture.ports.values.map {
-            try LoadGenerator.start(.init(port: $0, concurrency: 4, duration: .seconds(60)))
+            try LoadGenerator.start(.init(port: $0, concurrency: 4, duration: .seconds(300), rate: 200))
         }
         for load in loads { #expect(load.waitForSucceeded(20, timeout: .seconds(10))) }
         let v2 = try fixture.deploy("v2", ["--output", "json", "--junit", fixture.project + "/junit.xml"])

@@ -46,7 +46,7 @@ struct DeployResumeTests {
         #expect(try fixture.deploy("v1").status == 0)
 
         let load = try fixture.ports.values.map {
-            try LoadGenerator.start(.init(port: $0, concurrency: 2, duration: .seconds(60)))
+            try LoadGenerator.start(.init(port: $0, concurrency: 2, duration: .seconds(300), rate: 200))
         }
         let second = fixture.cluster.hosts[1].name
         let run = try DeployBackground(
