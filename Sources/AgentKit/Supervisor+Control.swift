@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 
 extension Supervisor {
-    /// Dispatches one control request. `restart`, `stop` and `upgrade-agent` answer later, when the
+    /// Dispatches one control request. `restart`, `reload-service`, `stop` and `upgrade-agent` answer later, when the
     /// operation has finished; the others answer at once.
     func handleRequest(_ request: ControlRequest, from connection: ControlConnection) {
         switch request.command {
@@ -10,6 +10,8 @@ extension Supervisor {
             finish(connection, status())
         case "restart":
             beginRestart(.request, requester: connection)
+        case "reload-service":
+            beginReloadService(requester: connection)
         case "stop":
             beginStop(requester: connection)
         case "reload":
