@@ -8,7 +8,7 @@ extension AgentProcessTests {
     @Suite("Agent reload-service", .serialized)
     struct AgentReloadServiceTests {
         /// A running agent whose demo service reads `<root>/shared/demo.conf`.
-        static func fixture(readiness: String? = nil, extra: String = "") throws -> AgentFixture {
+        static func fixture(readiness: String? = nil, environment: [String: String] = [:]) throws -> AgentFixture {
             let fixture = try AgentFixture.withReleases(["v1"])
             let config = "\(fixture.root)/shared/demo.conf"
             try FileManager.default.createDirectory(
@@ -16,7 +16,7 @@ extension AgentProcessTests {
             try "message = first\n".write(toFile: config, atomically: true, encoding: .utf8)
             fixture.command = ["\(fixture.root)/current/rollout-demo-service", "--config", config]
             if let readiness { fixture.readinessYAML = readiness }
-            fixture.extraYAML = extra
+            fixture.environment = environment
             try fixture.start()
             return fixture
         }
@@ -75,15 +75,8 @@ extension AgentProcessTests {
 
         @Test("refused while a restart is in progress, not queued; the restart completes")
         func refusedDuringRestart() throws {
-            let fixture = try AgentFixture.withReleases(["v1"])
-            let config = "\(fixture.root)/shared/demo.conf"
-            try FileManager.default.createDirectory(
-                atPath: "\(fixture.root)/shared", withIntermediateDirectories: true)
-            try "message = first\n".write(toFile: config, atomically: true, encoding: .utf8)
-            fixture.command = ["\(fixture.root)/current/rollout-demo-service", "--config", config]
             // A slow start keeps the restart in progress long enough to ask for a reload.
-            fixture.environment["DEMO_STARTUP_DELAY_MS"] = "1500"
-            try fixture.start()
+            let fixture = try Self.fixture(environment: ["DEMO_STARTUP_DELAY_MS": "1500"])
             let pid = try #require(try fixture.servingPID())
             let binary = fixture.agentBinary
             let socket = fixture.controlSocket

@@ -41,7 +41,8 @@ extension HostDeployer {
     }
 
     /// Puts every file's previous version back (or removes a file that did not exist before), signals the
-    /// service again and verifies it; journaled as the `rollback` phase.
+    /// service again and verifies it with the health checks (HTTP ones without `body_contains`, which
+    /// describes the configuration just taken back); journaled as the `rollback` phase.
     func revertConfig(shell: HostShell, agent: AgentControl) async throws {
         let detail: JournalJSON = .object(["to": .string("previous configuration")])
         try await context.phase("rollback", host: plan.name, detail: detail) {
@@ -49,7 +50,14 @@ extension HostDeployer {
             try await context.journal.markConfigFilesRestored(host: plan.name, in: context.rolloutID)
             var result: [String: JournalJSON] = ["restored": .array(configFiles.map { .string($0.destination) })]
             result["agent"] = try await reloadService(agent)
-            result["health"] = try await HealthVerifier(shell: shell).verify(healthChecks)
+            // `body_contains` describes the new configuration, which is exactly what was taken back.
+            let checks = healthChecks.map { check -> PlannedHealthCheck in
+                guard case .http(let url, let status, _, let header, let key) = check.probe else { return check }
+                var check = check
+                check.probe = .http(url: url, status: status, bodyContains: nil, versionHeader: header, versionJSONKey: key)
+                return check
+            }
+            result["health"] = try await HealthVerifier(shell: shell).verify(checks)
             return .object(result)
         }
     }
