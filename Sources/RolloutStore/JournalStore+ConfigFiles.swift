@@ -37,9 +37,10 @@ extension JournalStore {
         }
     }
 
-    /// The configuration files live on `host` of `inventory` at `date`, per path: the latest one switched at or
-    /// before `date` and not restored by then. Paths no `reload` rollout ever switched are not known.
-    public func liveConfigFiles(inventory: String, host: String, at date: Date) async throws -> [ConfigFileRecord] {
+    /// The configuration files live on `host` at `date`, per path: the latest one switched at or before `date`
+    /// and not restored by then, in rollouts of `inventory` (nil: any). Paths no `reload` rollout ever switched
+    /// are not known.
+    public func liveConfigFiles(inventory: String?, host: String, at date: Date) async throws -> [ConfigFileRecord] {
         try await pool.read { db in
             try ConfigFileQuery.live(db, inventory: inventory, host: host, at: JournalTime.string(from: date))
         }
@@ -77,7 +78,7 @@ enum ConfigFileQuery {
         return result
     }
 
-    static func live(_ db: Database, inventory: String, host: String, at: String) throws -> [ConfigFileRecord] {
+    static func live(_ db: Database, inventory: String?, host: String, at: String) throws -> [ConfigFileRecord] {
         try Row.fetchAll(
             db,
             sql: """
@@ -86,7 +87,7 @@ enum ConfigFileQuery {
                     FROM config_file f
                     JOIN rollout_host h ON h.id = f.host_id
                     JOIN rollout r ON r.id = f.rollout_id
-                    WHERE r.inventory = :inventory AND h.name = :host AND f.switched_at <= :at
+                    WHERE (:inventory IS NULL OR r.inventory = :inventory) AND h.name = :host AND f.switched_at <= :at
                       AND (f.restored_at IS NULL OR f.restored_at > :at)
                 ) f JOIN rollout_host h ON h.id = f.host_id
                 WHERE f.rank = 1

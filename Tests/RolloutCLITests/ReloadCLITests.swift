@@ -70,6 +70,14 @@ struct ReloadCLITests {
         }
         let text = try fixture.rollout(["show", "\(id)"])
         #expect(text.stdout.contains(sums.values.first ?? "?"), "\(text.stdout)")
+
+        // "What configuration was live on h2 then?" from the journal alone.
+        let live = try json(try fixture.rollout(["live-config", "h2", "--output", "json"]))
+        let liveFiles = try #require(live["files"] as? [[String: Any]])
+        #expect(liveFiles.map { $0["sha256"] as? String } == [sums["h2"]], "\(live)")
+        #expect(liveFiles.first?["rollout_id"] as? Int == id)
+        let before = try json(try fixture.rollout(["live-config", "h2", "--at", "2000-01-01 00:00", "--output", "json"]))
+        #expect((before["files"] as? [Any])?.isEmpty == true, "nothing was journaled as live back then")
     }
 
     @Test("a config that fails validation is refused on the first host; nothing changes anywhere (exit 1)")
