@@ -94,6 +94,39 @@ import Testing
             ])
     }
 
+    @Test func aGroupCanReloadWhileTheOthersGetTheRelease() throws {
+        let mixed = """
+            service: {name: web, root: /srv/web}
+            artifact: {path: build/web}
+            strategy: hot
+            overrides:
+              canary: {strategy: reload}
+            config:
+              files:
+                - {template: config/demo.conf.tmpl, dest: release/demo.conf}
+
+            """
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mx-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/config", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "message = {{ version }}\n".write(toFile: dir + "/config/demo.conf.tmpl", atomically: true, encoding: .utf8)
+        let parsed = try Playbook.parse(mixed, file: "playbooks/mixed.yml")
+        let plan = try Planner.plan(
+            PlanRequest(
+                inventory: PlanFixtures.fleet(3), playbook: parsed,
+                version: ResolvedVersion(version: "2.0", source: .commandLine), artifact: PlanFixtures.artifact,
+                config: ConfigSource.load(parsed.config, baseDirectory: dir).sources))
+        #expect(plan.hosts.map(\.strategy) == [.reload, .reload, .hot])
+        #expect(plan.hosts[0].steps.map(\.phase) == [.prepare, .upload, .switch, .reload, .verify])
+        #expect(plan.hosts[2].steps.map(\.phase) == [.prepare, .upload, .switch, .restart, .verify, .cleanup])
+        guard case .uploadConfig(let files) = plan.hosts[0].steps[1].actions[0] else {
+            Issue.record("the canary uploads its config")
+            return
+        }
+        #expect(files[0].destination == "/srv/web/current/demo.conf")
+        #expect(files[0].content == Array("message = 2.0\n".utf8))
+    }
+
     @Test func theSwitchAndRestoreCommandsWorkInARealShell() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sw-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -129,19 +129,30 @@ extension HostDeployer {
         return ["files": .array(uploaded)]
     }
 
+    /// The SHA-256 of a file on the host, nil when it does not exist.
+    private func sha256(of path: String, shell: HostShell) async throws -> String? {
+        let result = try await shell.probe("sha256sum -- \(ShellQuote.quote(path)) 2>/dev/null")
+        return result.succeeded ? result.stdoutText.split(separator: " ").first.map(String.init) : nil
+    }
+
     /// Keeps each live file as its backup and renames the new one over it, then journals the files (with the
     /// checksums of the ones they replaced) as live on this host.
     func switchConfig(_ files: [PlannedConfigFile], shell: HostShell) async throws -> [String: JournalJSON] {
         var entries: [ConfigFileEntry] = []
         for file in files {
-            let previous = try await shell.probe("sha256sum -- \(ShellQuote.quote(file.destination)) 2>/dev/null")
-            for command in ConfigCommands.switchFile(file) { try await shell.run(command) }
+            var previous = try await sha256(of: file.destination, shell: shell)
+            var commands = ConfigCommands.switchFile(file)
+            if previous == file.sha256 {
+                // Already live (a resumed rollout that switched before its controller died): keeping it as the
+                // backup would lose the real previous version, so only the rename runs and the backup stays.
+                commands.removeFirst()
+                previous = try await sha256(of: file.backup, shell: shell)
+            }
+            for command in commands { try await shell.run(command) }
             entries.append(
                 ConfigFileEntry(
                     path: file.destination, source: file.source, sha256: file.sha256, size: file.content.count,
-                    mode: file.modeText,
-                    previousSHA256: previous.succeeded
-                        ? previous.stdoutText.split(separator: " ").first.map(String.init) : nil))
+                    mode: file.modeText, previousSHA256: previous))
         }
         try await context.journal.recordConfigFiles(entries, host: plan.name, in: context.rolloutID)
         return [
