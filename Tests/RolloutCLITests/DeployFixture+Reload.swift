@@ -27,10 +27,11 @@ extension DeployFixture {
     }
 
     /// Writes `playbooks/config.yml` (strategy reload, `config/demo.conf.tmpl` with `template`) and the template.
-    /// `validate` is the file's validation command (nil: none).
+    /// `validate` is the file's validation command (nil: none); `vars` are more playbook variables (`k: v, ...`);
+    /// `extra` is appended to the playbook.
     func writeConfigPlaybook(
         template: String, validate: String? = "{{ service.current }}/rollout-demo-service --check-config {file}",
-        greeting: String = "hello"
+        greeting: String = "hello", vars: String = "", extra: String = ""
     ) throws {
         try FileManager.default.createDirectory(atPath: "\(project)/config", withIntermediateDirectories: true)
         try template.write(toFile: "\(project)/config/demo.conf.tmpl", atomically: true, encoding: .utf8)
@@ -42,7 +43,7 @@ extension DeployFixture {
             hosts: all
             strategy: reload
             serial: 1
-            vars: {greeting: \(greeting)}
+            vars: {greeting: \(greeting)\(vars.isEmpty ? "" : ", " + vars)}
             health:
               - type: http
                 url: "http://127.0.0.1:{{ service_port }}/"
@@ -57,6 +58,7 @@ extension DeployFixture {
                   dest: shared/demo.conf
                   mode: "0640"
             \(validate.map { "      validate: \"\($0)\"" } ?? "")
+            \(extra)
 
             """
         try playbook.write(toFile: "\(project)/playbooks/config.yml", atomically: true, encoding: .utf8)

@@ -136,4 +136,35 @@ struct ReloadCLITests {
         #expect(files.first?["restored_at"] as? String != nil, "the journal knows the file is no longer live")
         #expect(try hostsByName(detail)["h2"]?["status"] as? String == "skipped")
     }
+
+    @Test("rollback: all — a later host refuses its file, the host already reloaded gets its old file back")
+    func rollbackAllRestoresEarlierHosts() throws {
+        let fixture = try DeployFixture(hosts: 2)
+        defer { fixture.stop() }
+        try fixture.prepareReloadableService()
+        // h2's rendering carries a line the service does not know: its validation refuses it.
+        try fixture.writeConfigPlaybook(
+            template: "message = {{ greeting }} from {{ inventory_hostname }}\n{{ extra_line }}\n",
+            vars: "extra_line: \"# ok\"",
+            extra: "rollback: all\noverrides:\n  h2:\n    vars: {extra_line: \"colour = red\"}")
+        let before = fixture.liveConfigFiles()
+        let pids = try fixture.servingPIDs()
+        let result = try fixture.deployConfig()
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(fixture.liveConfigFiles() == before, "both hosts are back on their old file")
+        #expect(fixture.servedMessages().values.allSatisfy { $0 == "initial" }, "\(fixture.servedMessages())")
+        #expect(try fixture.servingPIDs() == pids)
+        let hosts = try hostsByName(try json(try fixture.rollout(["show", "2", "--output", "json"])))
+        #expect(hosts["h1"]?["status"] as? String == "rolled_back", "\(hosts["h1"] ?? [:])")
+        #expect(hosts["h2"]?["status"] as? String == "failed")
+        let restored = (hosts["h1"]?["files"] as? [[String: Any]])?.first?["restored_at"]
+        #expect(restored as? String != nil, "the journal knows h1's file is no longer live")
+        let live = try json(try fixture.rollout(["live-config", "h1", "--output", "json"]))
+        #expect((live["files"] as? [Any])?.isEmpty == true, "no journaled file is live on h1: \(live)")
+
+        // `rollout rollback` switches releases; for a reload playbook it refuses instead of pushing files again.
+        let rollback = try fixture.rollout(["rollback", "--inventory", "lab", "--playbook", "config", "--to", "v1"])
+        #expect(rollback.status == 2)
+        #expect(rollback.stderr.contains("`rollout rollback` switches releases"), "\(rollback.stderr)")
+    }
 }
