@@ -26,6 +26,7 @@ extension Supervisor {
     var state: SupervisorState {
         if stopping { return .stopping }
         if operation != nil { return current == nil ? .starting : .restarting }
+        if reloading != nil { return .reloading }
         if current != nil { return generations.count > 1 ? .restarting : .running }
         if crashRestartAt != nil { return .backoff }
         return generations.isEmpty ? .idle : .starting

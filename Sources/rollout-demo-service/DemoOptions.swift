@@ -21,6 +21,8 @@ struct DemoOptions {
     var messageFile: String?
     /// `--config FILE`: the configuration (`DemoConfig`) re-read on SIGHUP; an invalid one is rejected.
     var configFile: String?
+    /// Pause this long between `RELOADING=1` and applying the configuration (a slow reload).
+    var reloadDelayMilliseconds = 0
     /// `--check-config FILE`: validate a configuration file and exit (0 valid, 1 invalid).
     var checkConfig: String?
     /// Do not send anything to `NOTIFY_SOCKET` (a service that only answers health probes).
@@ -34,12 +36,12 @@ struct DemoOptions {
         usage: rollout-demo-service [--listen HOST:PORT|unix:PATH]... [--version-string V] [--version]
                                     [--startup-delay-ms N] [--fail-at-start] [--never-ready]
                                     [--drain-timeout-ms N] [--message-file PATH] [--config PATH]
-                                    [--check-config PATH]
+                                    [--check-config PATH] [--reload-delay-ms N]
                                     [--no-notify] [--ignore-sigterm] [--crash-after-ms N]
         Listeners come from LISTEN_FDS/LISTEN_PID (systemd socket passing) when set, else from --listen.
         --config PATH: `message = TEXT` (re-read on SIGHUP; an invalid file is rejected and the old one kept).
         --check-config PATH: exit 0 if PATH is a valid --config file, else 1 with the reason.
-        Environment: DEMO_VERSION, DEMO_CONFIG, DEMO_STARTUP_DELAY_MS, DEMO_FAIL_AT_START=1, DEMO_NEVER_READY=1,
+        Environment: DEMO_VERSION, DEMO_CONFIG, DEMO_RELOAD_DELAY_MS, DEMO_STARTUP_DELAY_MS, DEMO_FAIL_AT_START=1, DEMO_NEVER_READY=1,
         DEMO_NO_NOTIFY=1, DEMO_IGNORE_SIGTERM=1, DEMO_CRASH_AFTER_MS.
         """
 
@@ -52,6 +54,9 @@ struct DemoOptions {
         var options = DemoOptions()
         options.version = environment["DEMO_VERSION"].flatMap { $0.isEmpty ? nil : $0 }
         options.configFile = environment["DEMO_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        if let delay = environment["DEMO_RELOAD_DELAY_MS"] {
+            options.reloadDelayMilliseconds = try milliseconds(delay, name: "DEMO_RELOAD_DELAY_MS")
+        }
         if let delay = environment["DEMO_STARTUP_DELAY_MS"] {
             options.startupDelayMilliseconds = try milliseconds(delay, name: "DEMO_STARTUP_DELAY_MS")
         }
@@ -82,6 +87,8 @@ struct DemoOptions {
             case "--message-file": options.messageFile = try value(for: argument)
             case "--config": options.configFile = try value(for: argument)
             case "--check-config": options.checkConfig = try value(for: argument)
+            case "--reload-delay-ms":
+                options.reloadDelayMilliseconds = try milliseconds(try value(for: argument), name: argument)
             case "--no-notify": options.noNotify = true
             case "--ignore-sigterm": options.ignoreTerminate = true
             case "--crash-after-ms":

@@ -44,8 +44,11 @@ enum DemoService {
                 listeners: listeners, version: version, messageFile: options.messageFile,
                 configFile: options.configFile)
             let ignoreTerminate = options.ignoreTerminate
+            let reloadDelay = options.reloadDelayMilliseconds
             try SignalWaiter.start { signo in
-                handle(signo, server: server, notifier: notifier, ignoreTerminate: ignoreTerminate)
+                handle(
+                    signo, server: server, notifier: notifier, ignoreTerminate: ignoreTerminate,
+                    reloadDelay: reloadDelay)
             }
         } catch let error as DemoOptions.UsageError {
             log(error.description)
@@ -99,7 +102,7 @@ enum DemoService {
     }
 
     private static func handle(
-        _ signo: Int32, server: DemoServer, notifier: ReadinessNotifier, ignoreTerminate: Bool
+        _ signo: Int32, server: DemoServer, notifier: ReadinessNotifier, ignoreTerminate: Bool, reloadDelay: Int
     ) {
         switch signo {
         case SIGHUP:
@@ -107,6 +110,8 @@ enum DemoService {
             // rejected file is reported in between (STATUS= why, ERRNO=EINVAL), and the service goes on with
             // its previous configuration, the way nginx keeps its old workers on a bad `nginx -s reload`.
             notifier.send(["RELOADING=1", "MONOTONIC_USEC=\(monotonicMilliseconds() * 1000)"])
+            // A slow reload, on request: the signal thread is busy meanwhile, as in a single-threaded server.
+            if reloadDelay > 0 { sleepMilliseconds(reloadDelay) }
             server.reloadMessage()
             if let rejected = server.reloadConfig() {
                 log("configuration rejected, keeping the previous one: \(rejected)")

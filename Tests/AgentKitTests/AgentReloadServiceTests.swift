@@ -114,5 +114,35 @@ extension AgentProcessTests {
             #expect(failed.reason?.contains("while reloading") == true, "\(failed)")
             try fixture.shutdown()
         }
+
+        @Test("a slow reload: status says reloading, restart and another reload are refused; too slow is a failure")
+        func slowReloadHoldsOtherOperations() throws {
+            let fixture = try Self.fixture(environment: ["DEMO_RELOAD_DELAY_MS": "1500"])
+            let pid = try #require(try fixture.servingPID())
+            try Self.writeConfig(fixture, "message = slow\n")
+            let binary = fixture.agentBinary
+            let socket = fixture.controlSocket
+            let reload = DemoTest.Background { try runCommand(binary, ["ctl", "--socket", socket, "reload-service"]) }
+            #expect(try DemoTest.eventually(timeout: .seconds(10)) { try fixture.status().state == "reloading" })
+            let (restartStatus, restart) = try fixture.ctl("restart")
+            #expect(restartStatus == 2, "\(restart)")
+            #expect(restart.reason?.contains("a reload of generation") == true, "\(restart)")
+            let (againStatus, again) = try fixture.ctl("reload-service")
+            #expect(againStatus == 2, "\(again)")
+            #expect(try reload.value(timeout: .seconds(30)).status == 0)
+            #expect(try fixture.get().body.contains("message=slow\n"))
+            #expect(try fixture.status().state == "running")
+
+            // Slower than reload.timeout: failed, and the service (still the same process) keeps serving.
+            fixture.extraYAML = "reload:\n  timeout: 500ms"
+            try fixture.writeConfig()
+            #expect(try fixture.ctl("reload").status == 0)
+            let (slowStatus, slow) = try fixture.ctl("reload-service")
+            #expect(slowStatus == 1, "\(slow)")
+            #expect(slow.reason?.contains("no READY=1 after RELOADING=1 from generation 1 within 500 ms") == true,
+                "\(slow)")
+            #expect(try fixture.servingPID() == pid)
+            try fixture.shutdown()
+        }
     }
 }
