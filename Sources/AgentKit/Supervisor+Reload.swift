@@ -100,12 +100,13 @@ extension Supervisor {
     func fireReloadTimers(now: Int64) {
         guard var operation = reloading else { return }
         if now >= operation.deadline {
-            let waited = switch operation.phase {
-            case .awaitingReloading: "RELOADING=1"
-            case .awaitingReady: "READY=1 after RELOADING=1"
-            case .probing: "a passing \(config.readiness.type.rawValue) probe"
-            case .delaying: "the delay"
-            }
+            let waited =
+                switch operation.phase {
+                case .awaitingReloading: "RELOADING=1"
+                case .awaitingReady: "READY=1 after RELOADING=1"
+                case .probing: "a passing \(config.readiness.type.rawValue) probe"
+                case .delaying: "the delay"
+                }
             let tail = generations.first { $0.number == operation.generation }?.log.tail
             completeReload(
                 outcome: "failed",

@@ -139,7 +139,8 @@ extension AgentProcessTests {
             #expect(try fixture.ctl("reload").status == 0)
             let (slowStatus, slow) = try fixture.ctl("reload-service")
             #expect(slowStatus == 1, "\(slow)")
-            #expect(slow.reason?.contains("no READY=1 after RELOADING=1 from generation 1 within 500 ms") == true,
+            #expect(
+                slow.reason?.contains("no READY=1 after RELOADING=1 from generation 1 within 500 ms") == true,
                 "\(slow)")
             #expect(try fixture.servingPID() == pid)
             try fixture.shutdown()

@@ -11,13 +11,15 @@ struct DemoServiceConfigTests {
         return path
     }
 
-    @Test("--check-config accepts a valid file and names the line of an invalid one", arguments: [
-        ("# c\n\nmessage = hello  \n", true, ""),
-        ("message = a\nmessage = b\n", false, "line 2: `message` is given twice"),
-        ("mesage = typo\n", false, "line 1: unknown key `mesage`"),
-        ("just words\n", false, "line 1: expected `key = value`"),
-        ("# nothing\n", false, "`message` is required"),
-    ])
+    @Test(
+        "--check-config accepts a valid file and names the line of an invalid one",
+        arguments: [
+            ("# c\n\nmessage = hello  \n", true, ""),
+            ("message = a\nmessage = b\n", false, "line 2: `message` is given twice"),
+            ("mesage = typo\n", false, "line 1: unknown key `mesage`"),
+            ("just words\n", false, "line 1: expected `key = value`"),
+            ("# nothing\n", false, "`message` is required"),
+        ])
     func checkConfig(text: String, valid: Bool, reason: String) throws {
         let path = try Self.temporaryFile(text)
         defer { unlink(path) }

@@ -93,8 +93,11 @@ extension DeployFixture {
     func liveConfigFiles() -> [String: String] {
         Dictionary(
             uniqueKeysWithValues: cluster.hosts.map { host in
-                (host.name, (try? String(contentsOfFile: host.rootDirectory + "/srv/shared/demo.conf", encoding: .utf8))
-                    ?? "(missing)")
+                (
+                    host.name,
+                    (try? String(contentsOfFile: host.rootDirectory + "/srv/shared/demo.conf", encoding: .utf8))
+                        ?? "(missing)"
+                )
             })
     }
 

@@ -6,7 +6,8 @@ import Testing
 /// `shared/demo.conf`, a real journal.
 @Suite("rollout deploy: config-only reload rollouts", .serialized)
 struct ReloadCLITests {
-    static let template = "# rendered for {{ inventory_hostname }}\nmessage = {{ greeting }} from {{ inventory_hostname }}\n"
+    static let template =
+        "# rendered for {{ inventory_hostname }}\nmessage = {{ greeting }} from {{ inventory_hostname }}\n"
 
     @Test("under load every host serves the new text with 0 failed requests and the same pid; journal has checksums")
     func configRolloutUnderLoad() throws {
@@ -22,8 +23,10 @@ struct ReloadCLITests {
             toFile: fixture.project + "/config/demo.conf.tmpl", atomically: true, encoding: .utf8)
         let undefined = try fixture.rollout(["check", "-i", "lab", "-p", "config"])
         #expect(undefined.status == 2)
-        #expect(undefined.stderr.contains("config/demo.conf.tmpl:1: key `config.files[0].template`: undefined "
-            + "variable `greting`"), "\(undefined.stderr)")
+        #expect(
+            undefined.stderr.contains(
+                "config/demo.conf.tmpl:1: key `config.files[0].template`: undefined "
+                    + "variable `greting`"), "\(undefined.stderr)")
         try fixture.writeConfigPlaybook(template: Self.template)
         let plan = try fixture.rollout(["plan", "-i", "lab", "-p", "config"])
         #expect(plan.status == 0, "\(plan.stderr)")
@@ -76,7 +79,8 @@ struct ReloadCLITests {
         let liveFiles = try #require(live["files"] as? [[String: Any]])
         #expect(liveFiles.map { $0["sha256"] as? String } == [sums["h2"]], "\(live)")
         #expect(liveFiles.first?["rollout_id"] as? Int == id)
-        let before = try json(try fixture.rollout(["live-config", "h2", "--at", "2000-01-01 00:00", "--output", "json"]))
+        let before = try json(
+            try fixture.rollout(["live-config", "h2", "--at", "2000-01-01 00:00", "--output", "json"]))
         #expect((before["files"] as? [Any])?.isEmpty == true, "nothing was journaled as live back then")
     }
 

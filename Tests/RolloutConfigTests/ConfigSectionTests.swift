@@ -48,7 +48,8 @@ import Testing
     }
 
     @Test func reloadForOnlySomeHostsStillNeedsTheArtifact() {
-        let text = "service: {name: web, root: /srv/web}\nstrategy: hot\n"
+        let text =
+            "service: {name: web, root: /srv/web}\nstrategy: hot\n"
             + "config: {files: [{copy: a, dest: shared/a}]}\noverrides:\n  edge: {strategy: reload}\n"
         #expect(errors(text) == ["playbooks/cfg.yml:1:1: key `artifact`: required: what to upload (`path`)"])
     }
@@ -119,7 +120,8 @@ import Testing
         }
         #expect(lines.count == 4)
         #expect(lines[1].references == ["port"])
-        #expect(lines[1].origin == ConfigOrigin(file: "config/site.conf.tmpl", line: 2, key: "config.files[0].template"))
+        #expect(
+            lines[1].origin == ConfigOrigin(file: "config/site.conf.tmpl", line: 2, key: "config.files[0].template"))
         #expect(sources.last?.content == .bytes([0, 1, 2, 255]))
 
         try "a {{ unclosed\n".write(toFile: dir + "/config/site.conf.tmpl", atomically: true, encoding: .utf8)

@@ -178,10 +178,11 @@ import Testing
         let store = journal.store
         let first = try await store.beginRollout(start("web", "v1", previous: "v1"))
         try await store.addHosts(hosts(["web1", "web3"], to: "v1", from: "v1"), to: first, at: t0)
-        let a = ConfigFileEntry(path: "/srv/shared/site.conf", source: "site.tmpl", sha256: "aa", size: 10, mode: "0644")
+        let a = ConfigFileEntry(
+            path: "/srv/shared/site.conf", source: "site.tmpl", sha256: "aa", size: 10, mode: "0644")
         try await store.recordConfigFiles([a], host: "web3", in: first, at: at(10))
-        try await store.recordConfigFiles(
-            [ConfigFileEntry(path: "/srv/shared/site.conf", sha256: "a1", size: 9)], host: "web1", in: first, at: at(11))
+        let other = ConfigFileEntry(path: "/srv/shared/site.conf", sha256: "a1", size: 9)
+        try await store.recordConfigFiles([other], host: "web1", in: first, at: at(11))
 
         let second = try await store.beginRollout(start("web", "v1", previous: "v1"))
         try await store.addHosts(hosts(["web3"], to: "v1", from: "v1"), to: second, at: at(20))

@@ -54,7 +54,8 @@ extension PlaybookReader {
                 mode = parsed
             } else {
                 m.problem(
-                    "mode", .value("`\(text)` is not an octal mode", found: text, allowed: "an octal mode such as \"0644\""),
+                    "mode",
+                    .value("`\(text)` is not an octal mode", found: text, allowed: "an octal mode such as \"0644\""),
                     suggestion: "0644")
             }
         }
@@ -87,7 +88,8 @@ extension PlaybookReader {
         }
         let rest = parts.dropFirst()
         guard rest.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
-            m.problem("dest", .value("`\(text)` must name a file below `\(base.rawValue)/`", found: text, allowed: allowed))
+            m.problem(
+                "dest", .value("`\(text)` must name a file below `\(base.rawValue)/`", found: text, allowed: allowed))
             return nil
         }
         return (base, rest.joined(separator: "/"))
@@ -95,7 +97,9 @@ extension PlaybookReader {
 
     /// Problems between `strategy` and `config`: a `reload` host needs files to push, and files without a
     /// `reload` host would silently never be deployed.
-    func checkReload(_ top: MappingReader, root: Node, strategy: Strategy, overrides: [OverrideSpec], config: ConfigSpec?) {
+    func checkReload(
+        _ top: MappingReader, root: Node, strategy: Strategy, overrides: [OverrideSpec], config: ConfigSpec?
+    ) {
         let usesReload = strategy == .reload || overrides.contains { $0.strategy == .reload }
         if usesReload && config == nil && !top.has("config") {
             diagnostics.report(

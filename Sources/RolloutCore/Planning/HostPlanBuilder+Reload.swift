@@ -52,7 +52,8 @@ extension HostPlanBuilder {
                 timeout: .seconds(60))
         }
         return PlannedConfigFile(
-            host: host.name, source: spec.source.path, kind: spec.source.kind, destination: destination, content: content,
+            host: host.name, source: spec.source.path, kind: spec.source.kind, destination: destination,
+            content: content,
             mode: spec.mode, validate: validate)
     }
 

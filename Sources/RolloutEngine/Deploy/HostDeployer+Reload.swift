@@ -54,7 +54,8 @@ extension HostDeployer {
             let checks = healthChecks.map { check -> PlannedHealthCheck in
                 guard case .http(let url, let status, _, let header, let key) = check.probe else { return check }
                 var check = check
-                check.probe = .http(url: url, status: status, bodyContains: nil, versionHeader: header, versionJSONKey: key)
+                check.probe = .http(
+                    url: url, status: status, bodyContains: nil, versionHeader: header, versionJSONKey: key)
                 return check
             }
             result["health"] = try await HealthVerifier(shell: shell).verify(checks)
@@ -90,8 +91,9 @@ extension HostDeployer {
 
     /// Runs a file's validation command against its uploaded temporary file; a failure refuses the configuration.
     func validateConfig(_ command: PlannedCommand, shell: HostShell) async throws -> JournalJSON {
-        let result = try await shell.run(PlannedCommand(
-            on: command.on, argv: command.argv, stdin: command.stdin, timeout: command.timeout, mayFail: true))
+        let result = try await shell.run(
+            PlannedCommand(
+                on: command.on, argv: command.argv, stdin: command.stdin, timeout: command.timeout, mayFail: true))
         let output = (result.stdoutText + result.stderrText).trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.succeeded else {
             throw DeployError(

@@ -109,7 +109,8 @@ public struct HostDeployer: Sendable {
     var restoreStep: PlanStep? { plan.steps.first { $0.phase == .undrain } }
 
     func agentControl(_ shell: HostShell) -> AgentControl {
-        let restart = plan.steps.first { $0.phase == .restart || $0.phase == .reload }?.actions.compactMap { action -> PlannedCommand? in
+        let control = plan.steps.first { $0.phase == .restart || $0.phase == .reload }
+        let restart = control?.actions.compactMap { action -> PlannedCommand? in
             if case .run(let command, nil) = action { command } else { nil }
         }.first
         let argv = restart?.argv ?? []

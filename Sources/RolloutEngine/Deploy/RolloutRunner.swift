@@ -82,7 +82,8 @@ public struct RolloutRunner: Sendable {
                 }, to: id)
             settings.observer.event(
                 .rolloutStarted(
-                    id: id, inventory: plan.inventory, playbook: plan.playbook, version: journalVersion(previous: previous),
+                    id: id, inventory: plan.inventory, playbook: plan.playbook,
+                    version: journalVersion(previous: previous),
                     previousVersion: previous, hosts: plan.hosts.count, batches: plan.batches.count))
             return try await execute(id: id, fromVersions: current, done: [:])
         }
