@@ -42,6 +42,7 @@ struct ReloadCLITests {
         let reports = loads.map { $0.stop() }
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         for report in reports {
+            print("config rollout under load: \(report.summary)")
             #expect(report.failed == 0, "\(report.summary)")
             #expect(report.pidsSeen.count == 1, "one process served throughout: \(report.pidsSeen)")
         }
@@ -64,6 +65,12 @@ struct ReloadCLITests {
             #expect(host["to_version"] as? String == "v1")
             let phases = (host["phases"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
             #expect(phases == ["prepare", "upload", "validate", "switch", "reload", "verify"], "\(phases)")
+            let reload = (host["phases"] as? [[String: Any]])?.first { $0["name"] as? String == "reload" }
+            let answer = (reload?["detail"] as? [String: Any])?["agent"] as? [String: Any]
+            #expect(answer?["outcome"] as? String == "ok", "the agent's answer is journaled: \(reload ?? [:])")
+            print(
+                "\(name): reload phase \(reload?["duration_ms"] ?? "?") ms, agent reload_ms \(answer?["reload_ms"] ?? "?")"
+            )
             let files = try #require(host["files"] as? [[String: Any]])
             #expect(files.count == 1)
             #expect(files.first?["sha256"] as? String == sums[name], "the journal's checksum is the live file's")
