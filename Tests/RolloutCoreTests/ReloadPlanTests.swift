@@ -124,6 +124,13 @@ import Testing
             return
         }
         #expect(files[0].destination == "/srv/web/current/demo.conf")
+        // A file inside the release needs one: never `mkdir -p` a real directory where `current` belongs.
+        guard case .run(let check, nil) = plan.hosts[0].steps[0].actions[0] else {
+            Issue.record("prepare checks the release link first")
+            return
+        }
+        #expect(check.argv.last == "/srv/web/current")
+        #expect(check.argv.contains { $0.contains("test -L") })
         #expect(files[0].content == Array("message = 2.0\n".utf8))
     }
 
@@ -161,5 +168,16 @@ import Testing
         #expect(read(file.backup) == "old\n")
         try run(ConfigCommands.discard(host: "h", [file]))
         #expect(!FileManager.default.fileExists(atPath: file.temporary))
+
+        // Only a symlink counts as a release.
+        let check = ConfigCommands.requireRelease(host: "h", current: "\(dir)/current")
+        let missing = Process()
+        missing.executableURL = URL(fileURLWithPath: "/bin/sh")
+        missing.arguments = ["-c", check.line]
+        try missing.run()
+        missing.waitUntilExit()
+        #expect(missing.terminationStatus == 1)
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/current", withDestinationPath: "releases/v1")
+        try run(check)
     }
 }

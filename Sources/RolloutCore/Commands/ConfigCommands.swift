@@ -18,6 +18,13 @@ public enum ConfigCommands {
         PlannedCommand(on: host, argv: ["mkdir", "-p", "--"] + directories)
     }
 
+    /// Fails unless `current` is a release symlink: `mkdir -p` below a missing `current` would create a real
+    /// directory there, which no later release switch could replace.
+    public static func requireRelease(host: String, current: String) -> PlannedCommand {
+        let check = #"test -L "$1" || { echo "$1 is not a release link: deploy a release first" >&2; exit 1; }"#
+        return PlannedCommand(on: host, argv: ["sh", "-c", check, "sh", current])
+    }
+
     /// Deletes uploaded files that were not switched (a refused configuration leaves nothing behind).
     public static func discard(host: String, _ files: [PlannedConfigFile]) -> PlannedCommand {
         PlannedCommand(on: host, argv: ["rm", "-f", "--"] + files.map(\.temporary))

@@ -11,13 +11,17 @@ extension HostPlanBuilder {
             host: host.name, agent: render(playbook.service.agent), socket: render(playbook.service.controlSocket))
         let files = request.config.map { configFile($0, root: root) }
         let directories = Array(Set(files.map { parentDirectory($0.destination) } + ["\(root)/shared"])).sorted()
+        let release = ReleaseCommands(host: host.name, root: root)
+        var prepare: [PlanAction] = []
+        if request.config.contains(where: { $0.spec.base == .release }) {
+            prepare.append(.run(ConfigCommands.requireRelease(host: host.name, current: release.current), hook: nil))
+        }
+        prepare += [
+            .run(ConfigCommands.prepare(host: host.name, directories: directories), hook: nil),
+            .run(release.readCurrent(), hook: nil),
+        ]
         var steps: [PlanStep] = [
-            PlanStep(
-                phase: .prepare,
-                actions: [
-                    .run(ConfigCommands.prepare(host: host.name, directories: directories), hook: nil),
-                    .run(ReleaseCommands(host: host.name, root: root).readCurrent(), hook: nil),
-                ]),
+            PlanStep(phase: .prepare, actions: prepare),
             step(.upload, [.uploadConfig(files)]),
         ]
         let validations = files.compactMap(\.validate)
