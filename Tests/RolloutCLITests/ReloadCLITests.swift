@@ -178,4 +178,29 @@ struct ReloadCLITests {
         #expect(rollback.status == 2)
         #expect(rollback.stderr.contains("`rollout rollback` switches releases"), "\(rollback.stderr)")
     }
+
+    @Test("all or nothing: when the second file cannot be switched, the first is put back and nothing reloads")
+    func aFailedSwitchPutsBackTheFilesAlreadySwitched() throws {
+        let fixture = try DeployFixture(hosts: 1)
+        defer { fixture.stop() }
+        try fixture.prepareReloadableService()
+        // The second file's destination is a directory on the host: its switch fails after the first one's.
+        let host = try #require(fixture.cluster.hosts.first)
+        try FileManager.default.createDirectory(
+            atPath: host.rootDirectory + "/srv/shared/blocked", withIntermediateDirectories: true)
+        try fixture.writeConfigPlaybook(
+            template: Self.template, extra: "    - copy: config/blocked\n      dest: shared/blocked")
+        try "static\n".write(toFile: fixture.project + "/config/blocked", atomically: true, encoding: .utf8)
+        let before = fixture.liveConfigFiles()
+        let result = try fixture.deployConfig()
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(fixture.liveConfigFiles() == before, "the first file was put back")
+        #expect(fixture.servedMessages().values.allSatisfy { $0 == "initial" })
+        let detail = try hostsByName(try json(try fixture.rollout(["show", "2", "--output", "json"])))[host.name]
+        #expect(detail?["status"] as? String == "failed")
+        #expect((detail?["error"] as? String)?.contains("the files switched before it were put back") == true)
+        #expect((detail?["files"] as? [Any])?.isEmpty == true, "nothing is journaled as live")
+        let phases = (detail?["phases"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(phases == ["prepare", "upload", "validate", "switch"], "no reload was sent: \(phases)")
+    }
 }

@@ -13,10 +13,11 @@ extension HostDeployer {
                 if context.stop.current == .immediate {
                     throw DeployError(.interrupted, "stopped by a second interrupt before \(step.phase.rawValue)")
                 }
-                if step.phase == .switch { switched = true }
                 try await context.phase(step.phase.rawValue, host: plan.name) {
                     try await perform(step, shell: shell, agent: agent)
                 }
+                // A switch that failed part-way put its files back itself (`switchConfig`).
+                if step.phase == .switch { switched = true }
             }
             return HostRunResult(host: plan.name, status: .succeeded, error: nil, onNewVersion: true)
         } catch {
@@ -131,6 +132,22 @@ extension HostDeployer {
         return ["files": .array(uploaded)]
     }
 
+    /// Keeps one live file as its backup and renames the new one over it; what the journal records about it.
+    private func switchFile(_ file: PlannedConfigFile, shell: HostShell) async throws -> ConfigFileEntry {
+        var previous = try await sha256(of: file.destination, shell: shell)
+        var commands = ConfigCommands.switchFile(file)
+        if previous == file.sha256 {
+            // Already live (a resumed rollout that switched before its controller died): keeping it as the
+            // backup would lose the real previous version, so only the rename runs and the backup stays.
+            commands.removeFirst()
+            previous = try await sha256(of: file.backup, shell: shell)
+        }
+        for command in commands { try await shell.run(command) }
+        return ConfigFileEntry(
+            path: file.destination, source: file.source, sha256: file.sha256, size: file.content.count,
+            mode: file.modeText, previousSHA256: previous)
+    }
+
     /// The SHA-256 of a file on the host, nil when it does not exist.
     private func sha256(of path: String, shell: HostShell) async throws -> String? {
         let result = try await shell.probe("sha256sum -- \(ShellQuote.quote(path)) 2>/dev/null")
@@ -138,25 +155,30 @@ extension HostDeployer {
     }
 
     /// Keeps each live file as its backup and renames the new one over it, then journals the files (with the
-    /// checksums of the ones they replaced) as live on this host.
+    /// checksums of the ones they replaced) as live on this host. All or nothing: when one file (or the journal)
+    /// fails, the files already switched are put back before the error is thrown.
     func switchConfig(_ files: [PlannedConfigFile], shell: HostShell) async throws -> [String: JournalJSON] {
         var entries: [ConfigFileEntry] = []
-        for file in files {
-            var previous = try await sha256(of: file.destination, shell: shell)
-            var commands = ConfigCommands.switchFile(file)
-            if previous == file.sha256 {
-                // Already live (a resumed rollout that switched before its controller died): keeping it as the
-                // backup would lose the real previous version, so only the rename runs and the backup stays.
-                commands.removeFirst()
-                previous = try await sha256(of: file.backup, shell: shell)
+        var switched: [PlannedConfigFile] = []
+        do {
+            for file in files {
+                entries.append(try await switchFile(file, shell: shell))
+                switched.append(file)
             }
-            for command in commands { try await shell.run(command) }
-            entries.append(
-                ConfigFileEntry(
-                    path: file.destination, source: file.source, sha256: file.sha256, size: file.content.count,
-                    mode: file.modeText, previousSHA256: previous))
+            try await context.journal.recordConfigFiles(entries, host: plan.name, in: context.rolloutID)
+        } catch {
+            // All or nothing, journal included: the files already switched go back before the error is reported.
+            var failure = DeployError(error)
+            for file in switched.reversed() {
+                do {
+                    try await shell.run(ConfigCommands.restoreFile(file))
+                } catch {
+                    failure.message += "; LEFT SWITCHED: \(file.destination) could not be put back: \(error)"
+                }
+            }
+            if !switched.isEmpty { failure.message += "; the files switched before it were put back" }
+            throw failure
         }
-        try await context.journal.recordConfigFiles(entries, host: plan.name, in: context.rolloutID)
         return [
             "files": .array(
                 entries.map {
