@@ -73,6 +73,12 @@ extension AgentConfig {
                 "stop.signal",
                 "'\(stop.signal)' is not a signal; use one of \(SignalName.known.joined(separator: ", "))")
         }
+        if SignalName.number(reload.signal) == nil {
+            throw fail(
+                "reload.signal",
+                "'\(reload.signal)' is not a signal; use one of \(SignalName.known.joined(separator: ", "))")
+        }
+        if reload.timeout.milliseconds <= 0 { throw fail("reload.timeout", "must be positive") }
         if readiness.timeout.milliseconds <= 0 { throw fail("readiness.timeout", "must be positive") }
         if readiness.type == .http || readiness.type == .tcp {
             if readiness.address == nil && !listeners.contains(where: { $0.tcp != nil }) {

@@ -24,6 +24,8 @@ public struct AgentConfig: Codable, Sendable, Equatable {
     public var readiness: ReadinessConfig
     public var stop: StopConfig
     public var restart: RestartConfig
+    /// `ctl reload-service`: the reload signal and how long to wait for the service's confirmation.
+    public var reload: ReloadConfig
     public var log: LogConfig
     /// The control socket (mode 0600).
     public var controlSocket: String
@@ -33,7 +35,7 @@ public struct AgentConfig: Codable, Sendable, Equatable {
     public var runtimeDirectory: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case service, listeners, command, environment, user, group, readiness, stop, restart, log
+        case service, listeners, command, environment, user, group, readiness, stop, restart, reload, log
         case releaseLink = "release_link"
         case workingDirectory = "working_directory"
         case controlSocket = "control_socket"
@@ -53,6 +55,7 @@ public struct AgentConfig: Codable, Sendable, Equatable {
         environment = [:]
         stop = StopConfig()
         restart = RestartConfig()
+        reload = ReloadConfig()
         log = LogConfig()
     }
 
@@ -70,6 +73,7 @@ public struct AgentConfig: Codable, Sendable, Equatable {
         readiness = try c.decodeIfPresent(ReadinessConfig.self, forKey: .readiness) ?? ReadinessConfig()
         stop = try c.decodeIfPresent(StopConfig.self, forKey: .stop) ?? StopConfig()
         restart = try c.decodeIfPresent(RestartConfig.self, forKey: .restart) ?? RestartConfig()
+        reload = try c.decodeIfPresent(ReloadConfig.self, forKey: .reload) ?? ReloadConfig()
         log = try c.decodeIfPresent(LogConfig.self, forKey: .log) ?? LogConfig()
         controlSocket = try c.decode(String.self, forKey: .controlSocket)
         pidFile = try c.decodeIfPresent(String.self, forKey: .pidFile)

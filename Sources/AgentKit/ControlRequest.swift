@@ -2,7 +2,7 @@ import Foundation
 
 /// A request on the control socket: one JSON object on one line, e.g. `{"command":"restart"}`.
 public struct ControlRequest: Codable, Sendable, Equatable {
-    /// `status`, `restart`, `stop`, `reload` or `upgrade-agent`.
+    /// `status`, `restart`, `reload-service`, `stop`, `reload` or `upgrade-agent`.
     public var command: String
     /// `upgrade-agent`: the new agent binary.
     public var binary: String?
@@ -12,5 +12,5 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         self.binary = binary
     }
 
-    public static let commands = ["status", "restart", "stop", "reload", "upgrade-agent"]
+    public static let commands = ["status", "restart", "reload-service", "stop", "reload", "upgrade-agent"]
 }

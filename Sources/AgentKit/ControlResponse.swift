@@ -26,6 +26,19 @@ public struct ControlResponse: Codable, Sendable, Equatable {
     public var listeners: [ListenerInfo]?
     public var generations: [GenerationInfo]?
     public var restarts: RestartCounters?
+    // reload-service (with generation, version, log_tail)
+    /// The serving generation's main pid, which received the signal (and keeps serving).
+    public var pid: Int32?
+    /// The signal sent (`SIGHUP`).
+    public var signal: String?
+    /// From the signal to the confirmation.
+    public var reloadMs: Int?
+    /// How the service confirmed: `notify` (`RELOADING=1`, `READY=1`), `http`, `tcp` or `delay`.
+    public var confirmedBy: String?
+    /// The service's last `STATUS=` text after the reload.
+    public var serviceStatus: String?
+    /// The `ERRNO=` the service reported with a rejected reload.
+    public var errno: Int?
     // reload
     public var listenersAdded: [String]?
     public var listenersRemoved: [String]?

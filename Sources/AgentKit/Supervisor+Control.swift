@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 
 extension Supervisor {
-    /// Dispatches one control request. `restart`, `stop` and `upgrade-agent` answer later, when the
+    /// Dispatches one control request. `restart`, `reload-service`, `stop` and `upgrade-agent` answer later, when the
     /// operation has finished; the others answer at once.
     func handleRequest(_ request: ControlRequest, from connection: ControlConnection) {
         switch request.command {
@@ -10,6 +10,8 @@ extension Supervisor {
             finish(connection, status())
         case "restart":
             beginRestart(.request, requester: connection)
+        case "reload-service":
+            beginReloadService(requester: connection)
         case "stop":
             beginStop(requester: connection)
         case "reload":
@@ -24,6 +26,7 @@ extension Supervisor {
     var state: SupervisorState {
         if stopping { return .stopping }
         if operation != nil { return current == nil ? .starting : .restarting }
+        if reloading != nil { return .reloading }
         if current != nil { return generations.count > 1 ? .restarting : .running }
         if crashRestartAt != nil { return .backoff }
         return generations.isEmpty ? .idle : .starting

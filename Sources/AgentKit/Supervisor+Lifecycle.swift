@@ -34,6 +34,7 @@ extension Supervisor {
         generation.notify = nil
         listeners.closeRetired(inUse: Set(generations.flatMap(\.listenerFDs)))
         agentLog("generation \(generation.number) (pid \(generation.pid)) \(exit) [\(generation.state.rawValue)]")
+        reloadTargetExited(generation, exit)
 
         switch generation.state {
         case .starting:
@@ -103,6 +104,7 @@ extension Supervisor {
             beginRestart(current == nil && counters.crashes == 0 ? .initial : .crash, requester: nil)
         }
         if let upgrade, now >= upgrade.deadline { upgrade.timedOut() }
+        fireReloadTimers(now: now)
         for connection in connections where connection.request == nil && now - connection.acceptedMono > 10_000 {
             finish(connection, ControlResponse(command: "", outcome: "error", reason: "no request within 10 s"))
         }
@@ -119,6 +121,7 @@ extension Supervisor {
         guard !stopping else { return }
         stopping = true
         crashRestartAt = nil
+        abandonReload()
         Systemd.notify("STOPPING=1", socketPath: systemdSocket)
         let now = MonotonicClock.now()
         for generation in generations {

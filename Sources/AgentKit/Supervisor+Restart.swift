@@ -22,6 +22,10 @@ extension Supervisor {
             refuse(requester, "an agent upgrade is in progress; retry when it finishes")
             return
         }
+        if let reloading {
+            refuse(requester, "a reload of generation \(reloading.generation) is in progress; retry when it finishes")
+            return
+        }
         crashRestartAt = nil
         let old = current
         let requested = MonotonicClock.now()
@@ -89,6 +93,7 @@ extension Supervisor {
                 continue
             }
             if let status = message.fields["STATUS"] { generation.statusText = status }
+            handleReloadNotify(generation, message.fields)
             if message.fields["READY"] == "1", config.readiness.type == .notify, generation.state == .starting,
                 generation.failureReason == nil
             {
@@ -98,6 +103,10 @@ extension Supervisor {
     }
 
     func handleProbe(_ result: ReadinessProber.Result) {
+        if isReloadProbe(result) {
+            handleReloadProbe(result)
+            return
+        }
         guard let generation = generations.first(where: { $0.number == result.generation }) else { return }
         generation.probeInFlight = false
         guard generation.state == .starting, generation.failureReason == nil else { return }

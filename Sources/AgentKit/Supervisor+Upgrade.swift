@@ -12,7 +12,9 @@ extension Supervisor {
                 ControlResponse(command: "upgrade-agent", outcome: "error", reason: "binary must be an absolute path"))
             return
         }
-        guard !stopping, operation == nil, upgrade == nil, generations.allSatisfy({ $0.state == .ready }) else {
+        guard !stopping, operation == nil, upgrade == nil, reloading == nil,
+            generations.allSatisfy({ $0.state == .ready })
+        else {
             finish(
                 requester,
                 .refused("upgrade-agent", "the agent is busy (\(state.rawValue)); retry when it is running steadily"))

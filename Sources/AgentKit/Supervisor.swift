@@ -17,6 +17,8 @@ public final class Supervisor {
     /// The generation that serves (ready), if any.
     var current: Generation?
     var operation: RestartOperation?
+    /// A `reload-service` waiting for the service's confirmation.
+    var reloading: ReloadOperation?
     var nextGeneration = 1
     var counters = RestartCounters()
     var crashStreak = 0
@@ -200,6 +202,7 @@ public final class Supervisor {
         }
         if let crashRestartAt { deadlines.append(crashRestartAt) }
         if let upgrade { deadlines.append(upgrade.deadline) }
+        if let reloading { deadlines += reloading.deadlines }
         for connection in connections where connection.request == nil {
             deadlines.append(connection.acceptedMono + 10_000)
         }

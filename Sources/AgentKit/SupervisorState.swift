@@ -8,6 +8,8 @@ enum SupervisorState: String {
     case running
     /// A new generation is starting or the old one draining while one serves.
     case restarting
+    /// The serving generation got its reload signal; waiting for its confirmation (`ctl reload-service`).
+    case reloading
     /// The service crashed; the next start waits for its backoff.
     case backoff
     /// Draining everything before the agent exits.

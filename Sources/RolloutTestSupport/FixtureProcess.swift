@@ -18,7 +18,7 @@ public final class FixtureProcess: Sendable {
         case other(Int32)
     }
 
-    public let pid: pid_t
+    public let pid: Int32
     /// The file receiving the child's stdout and stderr.
     public let logPath: String
     private let exitStatus = Mutex<Int32?>(nil)

@@ -19,6 +19,12 @@ struct DemoOptions {
     var neverReady = false
     var drainTimeoutMilliseconds = 30_000
     var messageFile: String?
+    /// `--config FILE`: the configuration (`DemoConfig`) re-read on SIGHUP; an invalid one is rejected.
+    var configFile: String?
+    /// Pause this long between `RELOADING=1` and applying the configuration (a slow reload).
+    var reloadDelayMilliseconds = 0
+    /// `--check-config FILE`: validate a configuration file and exit (0 valid, 1 invalid).
+    var checkConfig: String?
     /// Do not send anything to `NOTIFY_SOCKET` (a service that only answers health probes).
     var noNotify = false
     /// Stay serving on SIGTERM/SIGINT (a service that must be killed after the drain deadline).
@@ -29,10 +35,13 @@ struct DemoOptions {
     static let usage = """
         usage: rollout-demo-service [--listen HOST:PORT|unix:PATH]... [--version-string V] [--version]
                                     [--startup-delay-ms N] [--fail-at-start] [--never-ready]
-                                    [--drain-timeout-ms N] [--message-file PATH]
+                                    [--drain-timeout-ms N] [--message-file PATH] [--config PATH]
+                                    [--check-config PATH] [--reload-delay-ms N]
                                     [--no-notify] [--ignore-sigterm] [--crash-after-ms N]
         Listeners come from LISTEN_FDS/LISTEN_PID (systemd socket passing) when set, else from --listen.
-        Environment: DEMO_VERSION, DEMO_STARTUP_DELAY_MS, DEMO_FAIL_AT_START=1, DEMO_NEVER_READY=1,
+        --config PATH: `message = TEXT` (re-read on SIGHUP; an invalid file is rejected and the old one kept).
+        --check-config PATH: exit 0 if PATH is a valid --config file, else 1 with the reason.
+        Environment: DEMO_VERSION, DEMO_CONFIG, DEMO_RELOAD_DELAY_MS, DEMO_STARTUP_DELAY_MS, DEMO_FAIL_AT_START=1, DEMO_NEVER_READY=1,
         DEMO_NO_NOTIFY=1, DEMO_IGNORE_SIGTERM=1, DEMO_CRASH_AFTER_MS.
         """
 
@@ -44,6 +53,10 @@ struct DemoOptions {
     static func parse(_ arguments: [String], environment: [String: String]) throws -> DemoOptions {
         var options = DemoOptions()
         options.version = environment["DEMO_VERSION"].flatMap { $0.isEmpty ? nil : $0 }
+        options.configFile = environment["DEMO_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        if let delay = environment["DEMO_RELOAD_DELAY_MS"] {
+            options.reloadDelayMilliseconds = try milliseconds(delay, name: "DEMO_RELOAD_DELAY_MS")
+        }
         if let delay = environment["DEMO_STARTUP_DELAY_MS"] {
             options.startupDelayMilliseconds = try milliseconds(delay, name: "DEMO_STARTUP_DELAY_MS")
         }
@@ -72,6 +85,10 @@ struct DemoOptions {
             case "--drain-timeout-ms":
                 options.drainTimeoutMilliseconds = try milliseconds(try value(for: argument), name: argument)
             case "--message-file": options.messageFile = try value(for: argument)
+            case "--config": options.configFile = try value(for: argument)
+            case "--check-config": options.checkConfig = try value(for: argument)
+            case "--reload-delay-ms":
+                options.reloadDelayMilliseconds = try milliseconds(try value(for: argument), name: argument)
             case "--no-notify": options.noNotify = true
             case "--ignore-sigterm": options.ignoreTerminate = true
             case "--crash-after-ms":

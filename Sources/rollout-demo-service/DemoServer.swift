@@ -13,6 +13,7 @@ final class DemoServer: Sendable {
     let version: String
     let pid = getpid()
     private let messageFile: String?
+    private let configFile: String?
     private let message = Mutex<String?>(nil)
 
     private let draining = Atomic<Bool>(false)
@@ -24,16 +25,20 @@ final class DemoServer: Sendable {
     private let drainSignalRead: Int32
     private let drainSignalWrite: Int32
 
-    init(listeners: [Listener], version: String, messageFile: String?) throws {
+    /// Throws `DemoConfigError` when `configFile` is given and invalid: like nginx, the service refuses to
+    /// start on a configuration it would reject at reload.
+    init(listeners: [Listener], version: String, messageFile: String?, configFile: String? = nil) throws {
         self.listeners = listeners
         self.version = version
         self.messageFile = messageFile
+        self.configFile = configFile
         var fds: [Int32] = [0, 0]
         try sys("pipe") { pipe(&fds) }
         try fds.forEach(setCloseOnExec)
         drainSignalRead = fds[0]
         drainSignalWrite = fds[1]
         reloadMessage()
+        if let rejected = reloadConfig() { throw rejected }
     }
 
     var isDraining: Bool { draining.load(ordering: .acquiring) }
@@ -46,20 +51,25 @@ final class DemoServer: Sendable {
 
     var currentMessage: String? { message.withLock { $0 } }
 
+    /// Re-reads `--config` (on SIGHUP): a valid file replaces the message at once; an invalid one changes
+    /// nothing and is returned, so the caller can report the rejection. Nil without `--config`.
+    func reloadConfig() -> DemoConfigError? {
+        guard let configFile else { return nil }
+        switch DemoConfig.load(configFile) {
+        case .success(let config):
+            message.withLock { $0 = config.message }
+            return nil
+        case .failure(let error):
+            return error
+        }
+    }
+
     /// Re-reads `--message-file` (on SIGHUP). A file that cannot be read keeps the old message.
     func reloadMessage() {
         guard let messageFile else { return }
-        guard let file = fopen(messageFile, "r") else {
+        guard let bytes = readFile(messageFile) else {
             log("cannot read message file \(messageFile): \(String(cString: strerror(errno)))")
             return
-        }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
         }
         var text = String(decoding: bytes, as: UTF8.self)
         while text.last == "\n" || text.last == "\r" { text.removeLast() }

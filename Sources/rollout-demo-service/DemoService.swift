@@ -25,6 +25,7 @@ enum DemoService {
             print(version)
             exit(0)
         }
+        if let path = options.checkConfig { checkConfig(path) }
         if options.failAtStart {
             log("failing at start as asked (--fail-at-start / DEMO_FAIL_AT_START=1)")
             exit(1)
@@ -39,14 +40,22 @@ enum DemoService {
                 log("no listeners: pass sockets with LISTEN_FDS/LISTEN_PID or use --listen 127.0.0.1:PORT")
                 exit(2)
             }
-            server = try DemoServer(listeners: listeners, version: version, messageFile: options.messageFile)
+            server = try DemoServer(
+                listeners: listeners, version: version, messageFile: options.messageFile,
+                configFile: options.configFile)
             let ignoreTerminate = options.ignoreTerminate
+            let reloadDelay = options.reloadDelayMilliseconds
             try SignalWaiter.start { signo in
-                handle(signo, server: server, notifier: notifier, ignoreTerminate: ignoreTerminate)
+                handle(
+                    signo, server: server, notifier: notifier, ignoreTerminate: ignoreTerminate,
+                    reloadDelay: reloadDelay)
             }
         } catch let error as DemoOptions.UsageError {
             log(error.description)
             exit(2)
+        } catch let error as DemoConfigError {
+            log("invalid configuration \(options.configFile ?? ""): \(error)")
+            exit(1)
         } catch {
             log("cannot start: \(error)")
             exit(1)
@@ -93,14 +102,24 @@ enum DemoService {
     }
 
     private static func handle(
-        _ signo: Int32, server: DemoServer, notifier: ReadinessNotifier, ignoreTerminate: Bool
+        _ signo: Int32, server: DemoServer, notifier: ReadinessNotifier, ignoreTerminate: Bool, reloadDelay: Int
     ) {
         switch signo {
         case SIGHUP:
+            // sd_notify's reload protocol: RELOADING=1 first, READY=1 once the service serves again. A
+            // rejected file is reported in between (STATUS= why, ERRNO=EINVAL), and the service goes on with
+            // its previous configuration, the way nginx keeps its old workers on a bad `nginx -s reload`.
             notifier.send(["RELOADING=1", "MONOTONIC_USEC=\(monotonicMilliseconds() * 1000)"])
+            // A slow reload, on request: the signal thread is busy meanwhile, as in a single-threaded server.
+            if reloadDelay > 0 { sleepMilliseconds(reloadDelay) }
             server.reloadMessage()
-            log("reloaded")
-            notifier.send(["READY=1", "STATUS=serving version \(server.version)"])
+            if let rejected = server.reloadConfig() {
+                log("configuration rejected, keeping the previous one: \(rejected)")
+                notifier.send(["STATUS=configuration rejected: \(rejected)", "ERRNO=\(EINVAL)", "READY=1"])
+            } else {
+                log("reloaded")
+                notifier.send(["READY=1", "STATUS=serving version \(server.version)"])
+            }
         default:
             guard !ignoreTerminate else {
                 log("signal \(signo): ignored as asked (--ignore-sigterm / DEMO_IGNORE_SIGTERM=1)")
@@ -110,6 +129,19 @@ enum DemoService {
             log("signal \(signo): draining")
             server.beginDrain()
             notifier.send(["STOPPING=1", "STATUS=draining"])
+        }
+    }
+
+    /// `--check-config FILE`: exit 0 when the service would accept the file, else 1 with the reason on stderr
+    /// (a validation command for config-only rollouts, like `nginx -t -c FILE`).
+    private static func checkConfig(_ path: String) -> Never {
+        switch DemoConfig.load(path) {
+        case .success:
+            print("\(path): configuration ok")
+            exit(0)
+        case .failure(let error):
+            log("\(path): invalid configuration: \(error)")
+            exit(1)
         }
     }
 

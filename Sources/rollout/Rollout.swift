@@ -9,7 +9,7 @@ struct Rollout: AsyncParsableCommand {
         discussion: "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 host unreachable, 4 failed and left partial, 5 lock held, 6 interrupted, 70 internal error.",
         subcommands: [
             Ping.self, Exec.self, PlanCommand.self, CheckCommand.self, Deploy.self, Rollback.self, Resume.self,
-            Promote.self, AgentGroup.self, History.self, Show.self, Lock.self, Gateway.self,
+            Promote.self, AgentGroup.self, History.self, Show.self, LiveConfig.self, Lock.self, Gateway.self,
         ]
     )
 

@@ -77,3 +77,31 @@ struct AgentConfigTests {
         #expect(error.message.contains(expected), "\(error.message)")
     }
 }
+
+@Suite struct AgentReloadConfigTests {
+    static let base = """
+        service: web
+        command: [/bin/true]
+        control_socket: /tmp/rollout-reload-config.sock
+
+        """
+
+    @Test func reloadDefaultsToHUPWithinThirtySeconds() throws {
+        let config = try AgentConfig.parse(Self.base)
+        #expect(config.reload.signal == "HUP")
+        #expect(config.reload.timeout == .seconds(30))
+        let custom = try AgentConfig.parse(Self.base + "reload: {signal: SIGUSR1, timeout: 5s}\n")
+        #expect(custom.reload.signal == "SIGUSR1")
+        #expect(custom.reload.timeout == .seconds(5))
+    }
+
+    @Test func aBadReloadSectionNamesTheKey() throws {
+        for (yaml, key) in [
+            ("reload: {signal: RELOAD}\n", "reload.signal"), ("reload: {timeout: 0s}\n", "reload.timeout"),
+            ("reload: {signall: HUP}\n", "signall"),
+        ] {
+            let error = #expect(throws: AgentError.self) { try AgentConfig.parse(Self.base + yaml, file: "a.yml") }
+            #expect(error?.message.contains(key) == true, "\(yaml): \(error?.message ?? "")")
+        }
+    }
+}

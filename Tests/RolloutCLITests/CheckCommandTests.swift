@@ -32,7 +32,7 @@ import Testing
         #expect(strategy["line"] as? Int == 4)
         #expect(strategy["column"] as? Int == 11)
         #expect(strategy["found"] as? String == "rolling")
-        #expect(strategy["allowed"] as? String == "`hot`, `drain`")
+        #expect(strategy["allowed"] as? String == "`hot`, `drain`, `reload`")
         let serial = try #require(problems.first { $0["key"] as? String == "serial" })
         #expect(serial["found"] as? String == "120%")
         #expect(serial["allowed"] as? String == "a count ≥ 1 or a percentage from 1% to 100%")

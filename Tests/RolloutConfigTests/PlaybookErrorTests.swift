@@ -38,7 +38,7 @@ import Testing
             errors("seriall: 2\n") == [
                 "playbooks/web.yml:3:1: key `seriall`: unknown key in the playbook (allowed: `service`, `artifact`, "
                     + "`hosts`, `strategy`, `serial`, `window`, `max_unavailable`, `canary`, `max_failures`, "
-                    + "`rollback`, `health`, `gateway`, `hooks`, `timeouts`, `vars`, `overrides`, `agent`); "
+                    + "`rollback`, `health`, `gateway`, `hooks`, `timeouts`, `vars`, `overrides`, `agent`, `config`); "
                     + "did you mean `serial`?"
             ])
         #expect(
@@ -66,7 +66,7 @@ import Testing
             ])
         #expect(
             errors("strategy: hott\n") == [
-                "playbooks/web.yml:3:11: key `strategy`: `hott` is not allowed (allowed: `hot`, `drain`); "
+                "playbooks/web.yml:3:11: key `strategy`: `hott` is not allowed (allowed: `hot`, `drain`, `reload`); "
                     + "did you mean `hot`?"
             ])
         #expect(

@@ -114,7 +114,7 @@ import Testing
         let error = try #require(throws: ConfigError.self) {
             try Playbook.load(nil, baseDirectory: Fixtures.packageRoot)
         }
-        #expect(error.message.contains("several playbooks (lab, production, web, web-command, web-drain, web-lvs, web-nginx)"))
+        #expect(error.message.contains("several playbooks (lab, production, web, web-command, web-config, web-drain, web-lvs, web-nginx)"))
     }
 }
 

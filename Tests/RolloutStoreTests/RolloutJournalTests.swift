@@ -171,3 +171,57 @@ import Testing
         #expect(detail.events.map(\.kind) == [.interrupted])
     }
 }
+
+@Suite struct ConfigFileJournalTests {
+    @Test func filesArePerHostInShowAndAnswerWhatWasLiveWhen() async throws {
+        let journal = try TemporaryJournal()
+        let store = journal.store
+        let first = try await store.beginRollout(start("web", "v1", previous: "v1"))
+        try await store.addHosts(hosts(["web1", "web3"], to: "v1", from: "v1"), to: first, at: t0)
+        let a = ConfigFileEntry(
+            path: "/srv/shared/site.conf", source: "site.tmpl", sha256: "aa", size: 10, mode: "0644")
+        try await store.recordConfigFiles([a], host: "web3", in: first, at: at(10))
+        let other = ConfigFileEntry(path: "/srv/shared/site.conf", sha256: "a1", size: 9)
+        try await store.recordConfigFiles([other], host: "web1", in: first, at: at(11))
+
+        let second = try await store.beginRollout(start("web", "v1", previous: "v1"))
+        try await store.addHosts(hosts(["web3"], to: "v1", from: "v1"), to: second, at: at(20))
+        var b = a
+        b.sha256 = "bb"
+        b.previousSHA256 = "aa"
+        try await store.recordConfigFiles([b], host: "web3", in: second, at: at(30))
+        try await store.markConfigFilesRestored(host: "web3", in: second, at: at(40))
+
+        func live(_ seconds: Double) async throws -> [String] {
+            try await store.liveConfigFiles(inventory: "web", host: "web3", at: at(seconds)).map(\.sha256)
+        }
+        #expect(try await live(5) == [], "nothing recorded yet")
+        #expect(try await live(15) == ["aa"])
+        #expect(try await live(35) == ["bb"])
+        #expect(try await live(45) == ["aa"], "restored: the earlier file is live again")
+        #expect(try await store.liveConfigFiles(inventory: "api", host: "web3", at: at(45)).isEmpty)
+
+        let detail = try #require(try await store.rollout(second))
+        let files = try #require(detail.hosts.first?.files)
+        #expect(files.map(\.sha256) == ["bb"])
+        #expect(files.first?.previousSHA256 == "aa")
+        #expect(files.first?.restoredAt == at(40))
+        let firstDetail = try #require(try await store.rollout(first))
+        #expect(firstDetail.hosts.map { $0.files.map(\.sha256) } == [["a1"], ["aa"]])
+        // The hand-written document and the encoder agree, files included.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        #expect(detail.jsonText() == String(decoding: try encoder.encode(detail), as: UTF8.self))
+        #expect(detail.jsonText().contains("\"previous_sha256\" : \"aa\""))
+    }
+
+    @Test func aFileOfAnUnknownHostIsRefused() async throws {
+        let journal = try TemporaryJournal()
+        let id = try await journal.store.beginRollout(start("web", "v1"))
+        let error = await #expect(throws: JournalError.self) {
+            try await journal.store.recordConfigFiles(
+                [ConfigFileEntry(path: "/x", sha256: "aa", size: 1)], host: "nowhere", in: id)
+        }
+        #expect(error?.code == .unknownHost)
+    }
+}

@@ -8,7 +8,7 @@ public struct AgentSpec: Sendable, Equatable {
     /// The keys the agent accepts in its config file besides the derived ones.
     public static let allowedKeys = [
         "listeners", "command", "environment", "working_directory", "user", "group", "readiness", "stop", "restart",
-        "log",
+        "reload", "log",
     ]
 
     /// The section as written, key by key.

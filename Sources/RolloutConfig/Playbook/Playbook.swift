@@ -7,7 +7,8 @@ public struct Playbook: Sendable, Equatable {
     /// The path it was loaded from (`playbooks/web.yml`).
     public var file: String
     public var service: ServiceSpec
-    public var artifact: ArtifactSpec
+    /// What to upload; nil only in a config-only playbook (every host's strategy is `reload`).
+    public var artifact: ArtifactSpec?
     /// Which inventory hosts the playbook deploys to: a pattern in `--limit` syntax; default `all`.
     public var hosts: String
     /// Default strategy for every host (overridable per group or host).
@@ -27,6 +28,8 @@ public struct Playbook: Sendable, Equatable {
     public var overrides: [OverrideSpec]
     /// How the agent runs the service (`rollout agent install`); nil when the playbook has no `agent` section.
     public var agent: AgentSpec? = nil
+    /// Configuration files for `reload` hosts; nil when the playbook has no `config` section.
+    public var config: ConfigSpec? = nil
     /// Where some values were written (`hosts`, `canary.hosts`, `gateway.on`, `max_unavailable`), for problems
     /// only found against an inventory. See `origin(of:)`.
     public var origins: [String: ConfigOrigin] = [:]
@@ -43,6 +46,9 @@ public enum Strategy: String, Sendable, Equatable, CaseIterable, Codable {
     case hot
     /// Out of the gateway, wait for connections to reach zero (or the drain deadline), restart, back in.
     case drain
+    /// Push the `config` files and have the agent send the service its reload signal: no new release, no
+    /// restart, the same process keeps serving.
+    case reload
 }
 
 /// What happens to hosts when a rollout fails.

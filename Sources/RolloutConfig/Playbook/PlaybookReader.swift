@@ -7,7 +7,7 @@ struct PlaybookReader {
 
     static let topLevelKeys = [
         "service", "artifact", "hosts", "strategy", "serial", "window", "max_unavailable", "canary", "max_failures",
-        "rollback", "health", "gateway", "hooks", "timeouts", "vars", "overrides", "agent",
+        "rollback", "health", "gateway", "hooks", "timeouts", "vars", "overrides", "agent", "config",
     ]
 
     func read(_ root: Node) -> Playbook? {
@@ -15,14 +15,16 @@ struct PlaybookReader {
             return nil
         }
         top.requireKey("service", "the service to deploy (`name`, `root`)")
-        top.requireKey("artifact", "what to upload (`path`)")
+        let strategy = top.choice("strategy", Strategy.self) ?? .hot
+        let overrides = readOverrides(top)
+        // A config-only playbook (every host reloads) uploads no release.
+        let needsArtifact = strategy != .reload || overrides.contains { ($0.strategy ?? .reload) != .reload }
+        if needsArtifact { top.requireKey("artifact", "what to upload (`path`)") }
         let service = top.mapping("service", allowed: ["name", "root", "keep_releases", "control_socket", "agent"])
             .flatMap(readService)
         let artifact = top.mapping("artifact", allowed: ["path", "version", "version_env", "max_size"])
             .flatMap(readArtifact)
         let gateway = readGateway(top)
-        let strategy = top.choice("strategy", Strategy.self) ?? .hot
-        let overrides = readOverrides(top)
         let usesDrain = strategy == .drain || overrides.contains { $0.strategy == .drain }
         if usesDrain && gateway == nil && !top.has("gateway") {
             diagnostics.report(
@@ -39,12 +41,15 @@ struct PlaybookReader {
         let timeouts = readTimeouts(top)
         let vars = top.variables("vars")
         let agent = readAgent(top)
+        let config = readConfig(top)
+        checkReload(top, root: root, strategy: strategy, overrides: overrides, config: config)
         // Everything above was read even when a required part is missing, so all problems are reported at once.
-        guard let service, let artifact else { return nil }
+        guard let service, artifact != nil || !needsArtifact else { return nil }
         var playbook = Playbook(
             file: diagnostics.file, service: service, artifact: artifact, hosts: hosts, strategy: strategy,
             batching: batching, canary: canary, maxFailures: maxFailures, rollback: rollback, health: health,
-            gateway: gateway, hooks: hooks, timeouts: timeouts, vars: vars, overrides: overrides, agent: agent)
+            gateway: gateway, hooks: hooks, timeouts: timeouts, vars: vars, overrides: overrides, agent: agent,
+            config: config)
         playbook.origins = origins(top)
         return playbook
     }

@@ -35,7 +35,7 @@ public enum AgentInstallPlanner {
         let request = PlanRequest(
             inventory: inventory, playbook: playbook, limit: limit, extraVars: extraVars,
             version: ResolvedVersion(version: "unknown", source: .artifactDigest),
-            artifact: ArtifactInfo(path: playbook.artifact.path, kind: .file, size: 0, sha256: ""))
+            artifact: nil)
         let hosts = try Planner.selectHosts(request)
         let matches = OverrideMatches(playbook, inventory)
         var problems: [ConfigError] = []

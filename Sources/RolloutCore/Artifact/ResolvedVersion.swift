@@ -11,14 +11,17 @@ public struct ResolvedVersion: Sendable, Equatable {
         case environment(String)
         /// The first 12 hex digits of the artifact's SHA-256.
         case artifactDigest
+        /// A config-only rollout without a given version: every host keeps the release it runs.
+        case current
 
-        /// `cli`, `playbook`, `env:NAME` or `artifact-sha256`, as the plan shows it.
+        /// `cli`, `playbook`, `env:NAME`, `artifact-sha256` or `current`, as the plan shows it.
         public var text: String {
             switch self {
             case .commandLine: return "cli"
             case .playbook: return "playbook"
             case .environment(let name): return "env:\(name)"
             case .artifactDigest: return "artifact-sha256"
+            case .current: return "current"
             }
         }
     }
@@ -33,7 +36,8 @@ public struct ResolvedVersion: Sendable, Equatable {
 
     /// Picks the version: `--version`, else the playbook's `artifact.version` (rendered with playbook and
     /// `--var` variables), else the environment variable `artifact.version_env` (which must then be set),
-    /// else the first 12 hex digits of the artifact's SHA-256. The result must be usable as a directory name:
+    /// else the first 12 hex digits of the artifact's SHA-256, or, in a config-only playbook (no artifact),
+    /// `current` (source `.current`: hosts keep their release). The result must be usable as a directory name:
     /// letters, digits, `.`, `_`, `+`, `-`, not starting with `.`.
     public static func resolve(
         playbook: Playbook, commandLine: String?, environment: [String: String], extraVars: [String: ConfigValue],
@@ -44,7 +48,7 @@ public struct ResolvedVersion: Sendable, Equatable {
         if let commandLine {
             origin = ConfigOrigin(file: "--version")
             resolved = ResolvedVersion(version: commandLine, source: .commandLine)
-        } else if let template = playbook.artifact.version {
+        } else if let template = playbook.artifact?.version {
             origin = template.origin
             var vars = playbook.vars
             vars.merge(extraVars) { _, new in new }
@@ -55,13 +59,15 @@ public struct ResolvedVersion: Sendable, Equatable {
                 throw origin.error(
                     .undefinedVariable, "undefined variable \(names) (the version sees playbook `vars` and --var only)")
             }
-        } else if let name = playbook.artifact.versionEnv {
+        } else if let name = playbook.artifact?.versionEnv {
             origin = ConfigOrigin(file: playbook.file, key: "artifact.version_env")
             guard let value = environment[name], !value.isEmpty else {
                 throw origin.error(
                     .missingKey, "the environment variable `\(name)` is not set; set it or pass --version")
             }
             resolved = ResolvedVersion(version: value, source: .environment(name))
+        } else if playbook.artifact == nil {
+            resolved = ResolvedVersion(version: "current", source: .current)
         } else {
             resolved = ResolvedVersion(version: String(artifactDigest.prefix(12)), source: .artifactDigest)
         }

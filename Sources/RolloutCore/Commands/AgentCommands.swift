@@ -20,3 +20,11 @@ public struct AgentCommands: Sendable, Equatable {
         PlannedCommand(on: host, argv: [agent, "ctl", "--socket", socket, "status"])
     }
 }
+
+extension AgentCommands {
+    /// Asks the agent to send the service its reload signal and wait for the service's confirmation
+    /// (`RELOADING=1` then `READY=1`, or its readiness probe); the answer is JSON like `restart`'s.
+    public func reloadService(timeout: Duration) -> PlannedCommand {
+        PlannedCommand(on: host, argv: [agent, "ctl", "--socket", socket, "reload-service"], timeout: timeout)
+    }
+}

@@ -13,10 +13,12 @@ extension Plan {
             ("version_source", .string(version.source.text)),
             (
                 "artifact",
-                .object([
-                    ("path", .string(artifact.path)), ("kind", .string(artifact.kind.rawValue)),
-                    ("size", .int(Int(artifact.size))), ("sha256", .string(artifact.sha256)),
-                ])
+                artifact.map { artifact in
+                    .object([
+                        ("path", .string(artifact.path)), ("kind", .string(artifact.kind.rawValue)),
+                        ("size", .int(Int(artifact.size))), ("sha256", .string(artifact.sha256)),
+                    ])
+                }
             ),
             ("hosts_total", .int(hosts.count)),
             (
@@ -125,7 +127,27 @@ extension PlanAction {
             return check.json
         case .pruneReleases(let list, let keep):
             return .object([("type", .string("prune_releases")), ("list", list.json), ("keep", .int(keep))])
+        case .uploadConfig(let files):
+            return .object([("type", .string("upload_config")), ("files", .array(files.map(\.json)))])
+        case .switchConfig(let files):
+            return .object([
+                ("type", .string("switch_config")), ("files", .array(files.map(\.json))),
+                (
+                    "commands",
+                    .array(files.flatMap { ConfigCommands.switchFile($0).map(\.json) })
+                ),
+            ])
         }
+    }
+}
+
+extension PlannedConfigFile {
+    var json: JSONValue {
+        .object([
+            ("source", .string(source)), ("kind", .string(kind)), ("destination", .string(destination)),
+            ("temporary", .string(temporary)), ("backup", .string(backup)), ("sha256", .string(sha256)),
+            ("size", .int(content.count)), ("mode", .string(modeText)), ("validate", validate.map(\.json)),
+        ])
     }
 }
 

@@ -7,10 +7,14 @@ extension Plan {
         var out: [String] = []
         out.append("Rollout plan: \(service) \(version.version) (version from \(version.source.text))")
         out.append("  inventory  \(inventory), playbook \(playbook), \(hosts.count) host\(hosts.count == 1 ? "" : "s")")
-        out.append(
-            "  artifact   \(artifact.path) (\(artifact.kind.rawValue), \(artifact.size) bytes, "
-                + "sha256 \(artifact.sha256))"
-        )
+        if let artifact {
+            out.append(
+                "  artifact   \(artifact.path) (\(artifact.kind.rawValue), \(artifact.size) bytes, "
+                    + "sha256 \(artifact.sha256))"
+            )
+        } else {
+            out.append("  artifact   none: configuration only, every host keeps its release")
+        }
         out.append("  batching   \(batchingText)")
         if let canary {
             let then = canary.promote == .manual ? "then wait for `rollout promote`" : "then continue"
@@ -115,6 +119,15 @@ extension PlanAction {
             return [check.textLine(host: host)]
         case .pruneReleases(let list, let keep):
             return ["\(list.textLine(host: host)); delete all but the \(keep) newest (never current or previous)"]
+        case .uploadConfig(let files):
+            return files.map {
+                "upload \($0.source) (\($0.kind), \($0.content.count) bytes, sha256 \($0.sha256.prefix(12))…) -> "
+                    + "\($0.temporary) mode \($0.modeText), checked by sha256sum"
+            }
+        case .switchConfig(let files):
+            return files.flatMap { file in
+                ConfigCommands.switchFile(file).map { $0.textLine(host: host) }
+            } + ["(on a failed reload: restore every backup, then reload again)"]
         }
     }
 }

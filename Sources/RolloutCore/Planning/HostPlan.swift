@@ -17,7 +17,7 @@ public struct HostPlan: Sendable, Equatable {
 /// A phase of one host's deployment and the actions it consists of, in order.
 public struct PlanStep: Sendable, Equatable {
     public enum Phase: String, Sendable, Equatable {
-        case prepare, upload, drain, `switch`, restart, verify, undrain, cleanup
+        case prepare, upload, validate, drain, `switch`, restart, reload, verify, undrain, cleanup
     }
 
     public var phase: Phase
@@ -34,6 +34,10 @@ public enum PlanAction: Sendable, Equatable {
     case health(PlannedHealthCheck)
     /// List releases and delete those `ReleasePruning` selects, keeping `keep`.
     case pruneReleases(list: PlannedCommand, keep: Int)
+    /// `reload`: upload each file to its temporary name, checked by SHA-256 (nothing live changes).
+    case uploadConfig([PlannedConfigFile])
+    /// `reload`: keep each live file as its backup and rename the new one over it.
+    case switchConfig([PlannedConfigFile])
 }
 
 /// Copy the artifact to the host, check it, and move it to its release directory.

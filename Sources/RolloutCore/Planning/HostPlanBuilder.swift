@@ -19,12 +19,13 @@ struct HostPlanBuilder {
             for: host, matches: matches, extraVars: request.extraVars, version: version)
     }
 
-    private var playbook: Playbook { request.playbook }
+    var playbook: Playbook { request.playbook }
 
-    private func render(_ template: Template) -> String { renderer.render(template, scope, host: host.name) }
+    func render(_ template: Template) -> String { renderer.render(template, scope, host: host.name) }
 
     func build(batch: Int) -> HostPlan {
         let strategy = playbook.strategy(for: host, matches: matches)
+        if strategy == .reload { return buildReload(batch: batch) }
         // Rendering the root again (the scope holds it rendered already) reports its undefined variables.
         let root = render(playbook.service.root)
         let release = ReleaseCommands(host: host.name, root: root)
@@ -62,7 +63,7 @@ struct HostPlanBuilder {
     }
 
     /// A step with the phase's `before_` hooks first and `after_` hooks last.
-    private func step(_ phase: PlanStep.Phase, _ actions: [PlanAction]) -> PlanStep {
+    func step(_ phase: PlanStep.Phase, _ actions: [PlanAction]) -> PlanStep {
         func hooks(_ when: HookSpec.When) -> [PlanAction] {
             playbook.hooks.filter { $0.when == when && $0.phase.rawValue == phase.rawValue }.map { hook in
                 let on = hook.on == .controller ? PlannedCommand.controller : host.name
@@ -73,7 +74,16 @@ struct HostPlanBuilder {
     }
 
     private func upload(_ release: ReleaseCommands) -> PlannedUpload {
-        let artifact = request.artifact
+        // The reader requires an artifact unless every host reloads; a request built without one fails here.
+        guard let artifact = request.artifact else {
+            renderer.reportOnce(
+                ConfigOrigin(file: playbook.file, key: "artifact").error(
+                    .missingKey, "required: the `\(playbook.strategy.rawValue)` strategy uploads a release"))
+            return PlannedUpload(
+                host: host.name, source: "", kind: .file, sha256: "", begin: [], destination: "",
+                verify: nil, finish: release.finishUpload(version), release: release.release(version),
+                timeout: playbook.timeouts.upload)
+        }
         let directory = release.uploadDirectory(version)
         let name = artifact.path.split(separator: "/").last.map(String.init) ?? artifact.path
         let destination = artifact.kind == .file ? "\(directory)/\(name)" : directory
@@ -84,7 +94,7 @@ struct HostPlanBuilder {
             release: release.release(version), timeout: playbook.timeouts.upload)
     }
 
-    private func health(_ spec: HealthCheckSpec) -> PlannedHealthCheck {
+    func health(_ spec: HealthCheckSpec) -> PlannedHealthCheck {
         var expect: String?
         let probe: PlannedHealthCheck.Probe
         switch spec.probe {

@@ -11,7 +11,8 @@ public struct Plan: Sendable, Equatable {
     public var playbook: String
     public var service: String
     public var version: ResolvedVersion
-    public var artifact: ArtifactInfo
+    /// Nil in a config-only rollout (every host `reload`).
+    public var artifact: ArtifactInfo?
     public var failureBudget: FailureBudget
     public var rollback: RollbackPolicy
     public var batching: BatchingSpec

@@ -52,10 +52,13 @@ public enum PlanLoader {
         problems += inventoryProblems + playbookProblems
         let extraVars = attempt { try ExtraVariables.parse(options.vars) }
         guard let playbook else { throw ConfigError.combine(problems)! }
-        let artifact = attempt {
-            try ArtifactInfo.inspect(
-                playbook.artifact, playbookFile: playbook.file, baseDirectory: options.baseDirectory)
+        let artifact = playbook.artifact.flatMap { spec in
+            attempt {
+                try ArtifactInfo.inspect(spec, playbookFile: playbook.file, baseDirectory: options.baseDirectory)
+            }
         }
+        let (config, configProblems) = ConfigSource.load(playbook.config, baseDirectory: options.baseDirectory)
+        problems += configProblems
         let version = attempt {
             try ResolvedVersion.resolve(
                 playbook: playbook, commandLine: options.version, environment: options.environment,
@@ -67,7 +70,9 @@ public enum PlanLoader {
         let request = PlanRequest(
             inventory: inventory, playbook: playbook, limit: options.limit, extraVars: extraVars,
             version: version ?? ResolvedVersion(version: "unknown", source: .artifactDigest),
-            artifact: artifact ?? ArtifactInfo(path: playbook.artifact.path, kind: .file, size: 0, sha256: ""))
+            artifact: artifact
+                ?? playbook.artifact.map { ArtifactInfo(path: $0.path, kind: .file, size: 0, sha256: "") },
+            config: config)
         // A pattern that matches nothing in an inventory that did not load is a consequence, not news.
         let consequences: (ConfigError) -> Bool = { !inventoryProblems.isEmpty && $0.code == .noMatch }
         let plan = attempt { try Planner.plan(request) }

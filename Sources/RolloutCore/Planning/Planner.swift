@@ -9,11 +9,14 @@ public struct PlanRequest: Sendable {
     /// `--var key=value`.
     public var extraVars: [String: ConfigValue]
     public var version: ResolvedVersion
-    public var artifact: ArtifactInfo
+    /// Nil in a config-only playbook.
+    public var artifact: ArtifactInfo?
+    /// The `config` files' local content (`ConfigSource.load`), rendered per `reload` host.
+    public var config: [ConfigSource]
 
     public init(
         inventory: Inventory, playbook: Playbook, limit: String? = nil, extraVars: [String: ConfigValue] = [:],
-        version: ResolvedVersion, artifact: ArtifactInfo
+        version: ResolvedVersion, artifact: ArtifactInfo?, config: [ConfigSource] = []
     ) {
         self.inventory = inventory
         self.playbook = playbook
@@ -21,6 +24,7 @@ public struct PlanRequest: Sendable {
         self.extraVars = extraVars
         self.version = version
         self.artifact = artifact
+        self.config = config
     }
 }
 

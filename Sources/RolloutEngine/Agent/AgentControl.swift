@@ -48,6 +48,11 @@ public struct AgentControl: Sendable {
         }
     }
 
+    /// Asks the agent to send the service its reload signal; the answer says whether the service confirmed.
+    public func reloadService(timeout: Duration) async throws -> AgentAnswer {
+        try await ctl(commands.reloadService(timeout: timeout), timeout: timeout + .seconds(10))
+    }
+
     public func reload() async throws {
         try await expectOK(PlannedCommand(on: shell.host, argv: commands.base + ["reload"]))
     }

@@ -40,6 +40,11 @@ extension HostDeployer {
                         }
                         throw DeployError(.restart, message)
                     }
+                } else if step.phase == .validate && hook == nil {
+                    details["validate"] = .array(
+                        (details["validate"]?.arrayValue ?? []) + [try await validateConfig(command, shell: shell)])
+                } else if step.phase == .reload && hook == nil {
+                    details["agent"] = try await reloadService(agent)
                 } else if step.phase == .prepare && command.argv.first == "readlink" {
                     continue  // The controller read `current` before the rollout (fromVersion).
                 } else {
@@ -71,6 +76,10 @@ extension HostDeployer {
                     try await shell.run(command)
                 }
                 details["deleted"] = .array(delete.map(JournalJSON.string))
+            case .uploadConfig(let files):
+                details.merge(try await uploadConfig(files, shell: shell)) { _, new in new }
+            case .switchConfig(let files):
+                details.merge(try await switchConfig(files, shell: shell)) { _, new in new }
             }
         }
         return details.isEmpty ? nil : .object(details)

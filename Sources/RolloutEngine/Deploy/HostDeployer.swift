@@ -51,6 +51,7 @@ public struct HostDeployer: Sendable {
             return HostRunResult(host: plan.name, status: .failed, error: DeployError(error), onNewVersion: false)
         }
         let agent = agentControl(shell)
+        if plan.strategy == .reload { return await deployConfig(shell: shell, agent: agent) }
         // Re-deploying what the host already serves changes nothing on it.
         if fromVersion == version, let serving = try? await agent.servingVersion(), serving == version {
             _ = try? await context.phase("check", host: plan.name) {
@@ -109,7 +110,8 @@ public struct HostDeployer: Sendable {
     var restoreStep: PlanStep? { plan.steps.first { $0.phase == .undrain } }
 
     func agentControl(_ shell: HostShell) -> AgentControl {
-        let restart = plan.steps.first { $0.phase == .restart }?.actions.compactMap { action -> PlannedCommand? in
+        let control = plan.steps.first { $0.phase == .restart || $0.phase == .reload }
+        let restart = control?.actions.compactMap { action -> PlannedCommand? in
             if case .run(let command, nil) = action { command } else { nil }
         }.first
         let argv = restart?.argv ?? []
@@ -119,7 +121,9 @@ public struct HostDeployer: Sendable {
 
     /// Switches the host back to `release`, restarts it there unless the agent still serves it (a failed
     /// restart leaves the old generation serving), and verifies it with the version check aimed at `release`.
+    /// A `reload` host gets its previous configuration files back instead (`revertConfig`).
     func revert(to release: String, shell: HostShell, agent: AgentControl) async throws {
+        if plan.strategy == .reload { return try await revertConfig(shell: shell, agent: agent) }
         try await context.phase("rollback", host: plan.name, detail: .object(["to": .string(release)])) {
             let commands = ReleaseCommands(host: plan.name, root: plan.root)
             for command in commands.switchTo(release) { try await shell.run(command) }

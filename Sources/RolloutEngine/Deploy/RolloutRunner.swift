@@ -69,7 +69,7 @@ public struct RolloutRunner: Sendable {
             let journal = settings.journal
             let id = try await journal.beginRollout(
                 RolloutStart(
-                    inventory: plan.inventory, playbook: plan.playbook, version: plan.version.version,
+                    inventory: plan.inventory, playbook: plan.playbook, version: journalVersion(previous: previous),
                     previousVersion: previous, strategy: strategySummary, startedBy: settings.identity,
                     plan: journaledPlan))
             let batchOf = Dictionary(
@@ -79,11 +79,13 @@ public struct RolloutRunner: Sendable {
                     HostEntry(
                         name: host.name, address: "\(host.address):\(host.port)", position: index,
                         batch: batchOf[host.name] ?? 0, fromVersion: current[host.name] ?? nil,
-                        toVersion: plan.version.version, strategy: host.strategy.rawValue)
+                        toVersion: targetVersion(of: host, current: current[host.name] ?? nil, previous: previous),
+                        strategy: host.strategy.rawValue)
                 }, to: id)
             settings.observer.event(
                 .rolloutStarted(
-                    id: id, inventory: plan.inventory, playbook: plan.playbook, version: plan.version.version,
+                    id: id, inventory: plan.inventory, playbook: plan.playbook,
+                    version: journalVersion(previous: previous),
                     previousVersion: previous, hosts: plan.hosts.count, batches: plan.batches.count))
             return try await execute(id: id, fromVersions: current, done: [:])
         }
@@ -304,7 +306,7 @@ public struct RolloutRunner: Sendable {
     }
 
     var strategySummary: String {
-        var parts: [String] = []
+        var parts: [String] = plan.artifact == nil ? ["config only (reload)"] : []
         if let canary = plan.canary { parts.append("canary \(canary.hosts.count)") }
         switch plan.batching.mode {
         case .serial(let sizes): parts.append("serial \(sizes.map(\.text).joined(separator: ","))")

@@ -14,6 +14,10 @@ public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let upload = Code(rawValue: "upload-failed")
         /// The agent refused or failed the restart (the old release keeps serving).
         public static let restart = Code(rawValue: "restart-failed")
+        /// A `config` file's validation command refused it on the host (nothing was switched).
+        public static let validation = Code(rawValue: "validation-failed")
+        /// The service did not confirm a reload, or rejected its new configuration (the previous one is put back).
+        public static let reload = Code(rawValue: "reload-failed")
         /// The health checks did not pass before their deadline.
         public static let health = Code(rawValue: "health-failed")
         /// The gateway could not drain or restore the host.

@@ -8,6 +8,7 @@ enum JournalMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-journal", migrate: v1Journal)
+        migrator.registerMigration("v2-config-files", migrate: v2ConfigFiles)
         return migrator
     }
 
@@ -103,5 +104,31 @@ enum JournalMigrations {
                     BEGIN SELECT RAISE(ABORT, 'journal history is never deleted'); END
                     """)
         }
+    }
+
+    /// Configuration files switched on hosts by `reload` rollouts: one row per file per host, with its SHA-256,
+    /// when it went live and, if it was put back, when it stopped being live. Which configuration was live on
+    /// a host at any moment is a query over these rows (``JournalStore/liveConfigFiles(inventory:host:at:)``).
+    private static func v2ConfigFiles(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE config_file (
+                    id INTEGER PRIMARY KEY,
+                    rollout_id INTEGER NOT NULL REFERENCES rollout(id),
+                    host_id INTEGER NOT NULL REFERENCES rollout_host(id),
+                    path TEXT NOT NULL,
+                    source TEXT,
+                    sha256 TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    mode TEXT,
+                    previous_sha256 TEXT,
+                    switched_at TEXT NOT NULL,
+                    restored_at TEXT
+                );
+                CREATE INDEX config_file_by_rollout ON config_file(rollout_id, host_id);
+                CREATE INDEX config_file_by_host ON config_file(host_id, switched_at);
+                CREATE TRIGGER config_file_keep BEFORE DELETE ON config_file
+                BEGIN SELECT RAISE(ABORT, 'journal history is never deleted'); END;
+                """)
     }
 }

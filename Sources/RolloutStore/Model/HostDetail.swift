@@ -14,6 +14,8 @@ public struct HostDetail: Sendable, Hashable, Encodable {
     public var updatedAt: Date
     /// In the order they began.
     public var phases: [PhaseEntry]
+    /// Configuration files a `reload` rollout switched on the host, with their SHA-256 (empty otherwise).
+    public var files: [ConfigFileRecord]
 
     /// When its first phase began.
     public var startedAt: Date? { phases.first?.startedAt }
@@ -23,7 +25,7 @@ public struct HostDetail: Sendable, Hashable, Encodable {
     }
     public var duration: Duration? { JournalDuration.between(startedAt, finishedAt) }
 
-    init(_ row: HostRow, phases: [PhaseEntry]) {
+    init(_ row: HostRow, phases: [PhaseEntry], files: [ConfigFileRecord] = []) {
         name = row.name
         address = row.address
         position = row.position
@@ -35,6 +37,7 @@ public struct HostDetail: Sendable, Hashable, Encodable {
         error = row.error
         updatedAt = row.updatedAt
         self.phases = phases
+        self.files = files
     }
 
     enum CodingKeys: String, CodingKey {
@@ -46,7 +49,7 @@ public struct HostDetail: Sendable, Hashable, Encodable {
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case durationMS = "duration_ms"
-        case phases
+        case phases, files
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -65,5 +68,6 @@ public struct HostDetail: Sendable, Hashable, Encodable {
         try container.encodeJournal(finishedAt, forKey: .finishedAt)
         try container.encodeJournal(duration, forKey: .durationMS)
         try container.encodeJournal(phases, forKey: .phases)
+        try container.encodeJournal(files, forKey: .files)
     }
 }

@@ -76,6 +76,8 @@ extension HostDetail {
         writer.field("batch", batch)
         writer.field("duration_ms", duration)
         writer.field("error", error)
+        writer.key("files")
+        writer.array(files) { $0.write(to: &$1) }
         writer.field("finished_at", finishedAt)
         writer.field("from_version", fromVersion)
         writer.field("name", name)

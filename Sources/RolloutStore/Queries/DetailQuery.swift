@@ -1,6 +1,7 @@
 import GRDB
 
-/// `rollout show`: one rollout with every host and phase, in four statements whatever the host count.
+/// `rollout show`: one rollout with every host, phase and configuration file, in five statements whatever the
+/// host count.
 enum DetailQuery {
     static func fetch(_ db: Database, id: Int64) throws -> RolloutDetail? {
         guard let rollout = try RolloutRow.fetchOne(db, key: id) else { return nil }
@@ -16,7 +17,10 @@ enum DetailQuery {
         while let row = try phaseRows.next() {
             phasesByHost[row.hostID, default: []].append(try PhaseEntry(row))
         }
-        let hosts = hostRows.map { HostDetail($0, phases: phasesByHost[$0.id ?? 0] ?? []) }
+        let filesByHost = try ConfigFileQuery.byHost(db, rolloutID: id)
+        let hosts = hostRows.map {
+            HostDetail($0, phases: phasesByHost[$0.id ?? 0] ?? [], files: filesByHost[$0.id ?? 0] ?? [])
+        }
         let events = try EventRow.fetchAll(
             db, sql: "SELECT * FROM event WHERE rollout_id = ? ORDER BY id", arguments: [id]
         ).map(JournalEvent.init)

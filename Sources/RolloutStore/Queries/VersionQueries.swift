@@ -3,7 +3,8 @@ import GRDB
 /// What the journal says about versions: the rollback default and where each host stands.
 enum VersionQueries {
     /// The version of the latest `succeeded` rollout of `inventory` in which every host is `succeeded`
-    /// or `unchanged` (and there was at least one host), skipping `excluding`.
+    /// or `unchanged` (and there was at least one host, and one that ended on that version: a config-only
+    /// rollout's label is not a release), skipping `excluding`.
     static func lastFullySucceededVersion(_ db: Database, inventory: String, excluding: String?) throws -> String? {
         try String.fetchOne(
             db,
@@ -12,6 +13,8 @@ enum VersionQueries {
                 WHERE r.inventory = :inventory AND r.status = 'succeeded'
                   AND (:excluding IS NULL OR r.version <> :excluding)
                   AND EXISTS (SELECT 1 FROM rollout_host h WHERE h.rollout_id = r.id)
+                  -- A config-only rollout labelled with its own version installed no release of that name.
+                  AND EXISTS (SELECT 1 FROM rollout_host h WHERE h.rollout_id = r.id AND h.to_version = r.version)
                   AND NOT EXISTS (
                       SELECT 1 FROM rollout_host h
                       WHERE h.rollout_id = r.id AND h.status NOT IN ('succeeded', 'unchanged'))

@@ -2,7 +2,7 @@ import AgentKit
 import ArgumentParser
 import Foundation
 
-/// `rollout-agent ctl --socket PATH status|restart|stop|reload|upgrade-agent`: talks to a running agent
+/// `rollout-agent ctl --socket PATH status|restart|reload-service|stop|reload|upgrade-agent`: talks to a running agent
 /// and prints its JSON answer on stdout. Exit status: 0 ok, 1 failed, 2 refused, 3 agent unreachable
 /// or no valid answer, 64 usage or bad request (docs/agent.md).
 struct Ctl: ParsableCommand {
@@ -20,7 +20,7 @@ struct Ctl: ParsableCommand {
     @Option(name: .long, help: "Seconds to wait for the answer (restart waits for the whole handoff).")
     var timeout: Int = 900
 
-    @Argument(help: "status | restart | stop | reload | upgrade-agent")
+    @Argument(help: "status | restart | reload-service | stop | reload | upgrade-agent")
     var command: String
 
     func validate() throws {

@@ -37,6 +37,14 @@ struct Rollback: AsyncParsableCommand {
         var planning = self.planning
         planning.version = target
         let plan = try planning.loadPlan(limit: planning.limit)
+        if let host = plan.hosts.first(where: { $0.strategy == .reload }) {
+            // Re-running a config push would deploy the same files again, not the previous ones.
+            printError(
+                "\(plan.playbook): \(host.name) reloads configuration (`strategy: reload`); `rollout rollback` switches "
+                    + "releases. Deploy the earlier configuration with `rollout deploy` instead (a failed config "
+                    + "rollout already put the previous files back)")
+            throw RolloutExit.invalidInput
+        }
         let inventory = try loadInventory(planning.inventory)
         try await DeploySession(options: run, connection: connection).run(
             inventory: inventory, plan: plan, vars: planning.vars

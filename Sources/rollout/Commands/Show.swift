@@ -68,6 +68,19 @@ struct Show: AsyncParsableCommand {
             lines.append(
                 StoreText.table(["HOST / PHASE", "BATCH", "STATUS", "VERSION", "STARTED", "DURATION", "ERROR"], rows))
         }
+        let files = detail.hosts.flatMap(\.files)
+        if !files.isEmpty {
+            lines.append("")
+            lines.append(
+                StoreText.table(
+                    ["HOST", "CONFIG FILE", "SHA-256", "SWITCHED", "RESTORED"],
+                    files.map {
+                        [
+                            $0.host, $0.path, $0.sha256, StoreText.clock($0.switchedAt),
+                            $0.restoredAt.map(StoreText.clock) ?? "-",
+                        ]
+                    }))
+        }
         if !detail.events.isEmpty {
             lines.append("")
             lines.append("Events:")
