@@ -68,12 +68,13 @@ struct Resume: AsyncParsableCommand {
             throw RolloutExit.invalidInput
         }
         // The same version name must mean the same bytes: an artifact rebuilt since would land under the old name.
+        let artifactNow = plan.artifact?.sha256 ?? "none"
         if !reuseReleasesOnly, case .string(let journaled)? = detail.plan?["artifact"]?["sha256"],
-            journaled != plan.artifact.sha256
+            journaled != artifactNow
         {
             printError(
                 "the artifact changed since rollout \(detail.id) started (SHA-256 \(journaled.prefix(12)) then, "
-                    + "\(plan.artifact.sha256.prefix(12)) now): restore the artifact of version "
+                    + "\(artifactNow.prefix(12)) now): restore the artifact of version "
                     + "\(detail.summary.version), or start a new rollout with `rollout deploy`")
             throw RolloutExit.invalidInput
         }
