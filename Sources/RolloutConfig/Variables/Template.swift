@@ -55,6 +55,16 @@ public struct Template: Sendable, Equatable, Hashable {
         return .success(Template(text: text, origin: origin, parts: parts))
     }
 
+    /// Whether `text` contains `{{` (a byte scan: this runs for every variable of every host).
+    static func mayContainReference(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "{") && previous == byte { return true }
+            previous = byte
+        }
+        return false
+    }
+
     static func isDottedName(_ name: String) -> Bool {
         let segments = name.split(separator: ".", omittingEmptySubsequences: false)
         return !name.isEmpty

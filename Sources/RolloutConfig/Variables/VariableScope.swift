@@ -11,10 +11,12 @@ public struct VariableScope: Sendable, Equatable {
 
     /// The value a dotted name refers to, unrendered.
     public func lookup(_ name: String) -> ConfigValue? {
-        let segments = name.split(separator: ".").map(String.init)
-        guard var current = values[segments[0]] else { return nil }
+        // Most names have no dot: one dictionary lookup, no splitting.
+        guard name.utf8.contains(UInt8(ascii: ".")) else { return values[name] }
+        let segments = name.split(separator: ".")
+        guard var current = values[String(segments[0])] else { return nil }
         for segment in segments.dropFirst() {
-            guard case .map(let map) = current, let next = map[segment] else { return nil }
+            guard case .map(let map) = current, let next = map[String(segment)] else { return nil }
             current = next
         }
         return current
@@ -43,7 +45,7 @@ public struct VariableScope: Sendable, Equatable {
                     undefined.append(.init(name: name, via: stack.last, isCycle: true))
                     continue
                 }
-                guard case .string(let text) = value, text.contains("{{"),
+                guard case .string(let text) = value, Template.mayContainReference(text),
                     case .success(let nested) = Template.parse(text, origin: template.origin)
                 else {
                     output += value.templateText

@@ -61,7 +61,7 @@ extension Plan {
                     + "strategy \(host.strategy.rawValue)"
             )
             for step in host.steps {
-                let label = step.phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+                let label = step.phase.label
                 for (i, action) in step.actions.enumerated() {
                     for (j, text) in action.textLines(host: host.name).enumerated() {
                         out.write("  ")
@@ -93,6 +93,11 @@ extension Plan {
         case .none: return "none: leave hosts as they are"
         }
     }
+}
+
+extension PlanStep.Phase {
+    /// The name padded to the width of the longest (9 columns).
+    fileprivate var label: String { rawValue + String(repeating: " ", count: max(0, 9 - rawValue.utf8.count)) }
 }
 
 extension PlannedCommand {

@@ -2,24 +2,42 @@ import RolloutConfig
 
 /// Builds one host's steps: every template rendered in the host's variables, every command an argv.
 struct HostPlanBuilder {
-    let request: PlanRequest
-    let host: InventoryHost
-    let renderer: TemplateRenderer
-    let matches: OverrideMatches
-    let scope: VariableScope
-    let version: String
+    /// What every host's builder reads, made once per plan and shared by reference.
+    final class Context {
+        let playbook: Playbook
+        let artifact: ArtifactInfo
+        let extraVars: [String: ConfigValue]
+        let version: String
+        let matches: OverrideMatches
+        let renderer: TemplateRenderer
 
-    init(request: PlanRequest, host: InventoryHost, matches: OverrideMatches, renderer: TemplateRenderer) {
-        self.request = request
-        self.host = host
-        self.matches = matches
-        self.renderer = renderer
-        self.version = request.version.version
-        self.scope = request.playbook.variables(
-            for: host, matches: matches, extraVars: request.extraVars, version: version)
+        init(request: PlanRequest, matches: OverrideMatches, renderer: TemplateRenderer) {
+            playbook = request.playbook
+            artifact = request.artifact
+            extraVars = request.extraVars
+            version = request.version.version
+            self.matches = matches
+            self.renderer = renderer
+        }
     }
 
-    private var playbook: Playbook { request.playbook }
+    let context: Context
+    /// Stored, so that reading its parts copies nothing.
+    let playbook: Playbook
+    let host: InventoryHost
+    let scope: VariableScope
+
+    init(_ context: Context, host: InventoryHost) {
+        self.context = context
+        self.playbook = context.playbook
+        self.host = host
+        self.scope = playbook.variables(
+            for: host, matches: context.matches, extraVars: context.extraVars, version: context.version)
+    }
+
+    private var matches: OverrideMatches { context.matches }
+    private var renderer: TemplateRenderer { context.renderer }
+    private var version: String { context.version }
 
     private func render(_ template: Template) -> String { renderer.render(template, scope, host: host.name) }
 
@@ -73,7 +91,7 @@ struct HostPlanBuilder {
     }
 
     private func upload(_ release: ReleaseCommands) -> PlannedUpload {
-        let artifact = request.artifact
+        let artifact = context.artifact
         let directory = release.uploadDirectory(version)
         let name = artifact.path.split(separator: "/").last.map(String.init) ?? artifact.path
         let destination = artifact.kind == .file ? "\(directory)/\(name)" : directory
