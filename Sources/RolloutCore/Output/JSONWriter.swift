@@ -7,9 +7,9 @@
 final class JSONWriter {
     let out: OutputBuffer
     /// Items written so far in each open container, innermost last.
-    private var counts: [Int] = []
+    @exclusivity(unchecked) private var counts: [Int] = []
     /// A key was written and its value is next (no separator before it).
-    private var afterKey = false
+    @exclusivity(unchecked) private var afterKey = false
     #if DEBUG
         private var lastKeys: [String?] = []
     #endif

@@ -4,7 +4,9 @@
 /// Writers append `String`s as their UTF-8 bytes without creating intermediate strings; `finish()` hands the
 /// rest to the drain. Not thread-safe: one writer at a time.
 public final class OutputBuffer {
-    private var bytes: [UInt8] = []
+    // Unchecked: every byte of a large plan is appended here, and only this class touches the buffer, never
+    // through overlapping accesses; the dynamic exclusivity check was a sixth of the time of `plan -o json`.
+    @exclusivity(unchecked) private var bytes: [UInt8] = []
     private let chunkSize: Int
     private let drain: ((UnsafeBufferPointer<UInt8>) -> Void)?
 
@@ -51,8 +53,15 @@ public final class OutputBuffer {
 
     /// `count` spaces.
     func writeSpaces(_ count: Int) {
-        for _ in 0..<count { bytes.append(UInt8(ascii: " ")) }
+        var left = count
+        while left > 0 {
+            let run = min(left, Self.spaces.count)
+            bytes.append(contentsOf: Self.spaces[0..<run])
+            left -= run
+        }
     }
+
+    private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
 
     /// Hands what was written to the drain (a buffer without one keeps it).
     public func finish() { flush() }
