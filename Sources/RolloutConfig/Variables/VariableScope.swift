@@ -11,12 +11,14 @@ public struct VariableScope: Sendable, Equatable {
 
     /// The value a dotted name refers to, unrendered.
     public func lookup(_ name: String) -> ConfigValue? {
-        // Most names have no dot: one dictionary lookup, no splitting.
-        guard name.utf8.contains(UInt8(ascii: ".")) else { return values[name] }
-        let segments = name.split(separator: ".")
-        guard var current = values[String(segments[0])] else { return nil }
-        for segment in segments.dropFirst() {
-            guard case .map(let map) = current, let next = map[String(segment)] else { return nil }
+        lookup(path: name.split(separator: ".").map(String.init))
+    }
+
+    /// The value at a dotted name's segments.
+    func lookup(path: [String]) -> ConfigValue? {
+        guard let first = path.first, var current = values[first] else { return nil }
+        for segment in path.dropFirst() {
+            guard case .map(let map) = current, let next = map[segment] else { return nil }
             current = next
         }
         return current
@@ -36,8 +38,8 @@ public struct VariableScope: Sendable, Equatable {
         for part in template.parts {
             switch part {
             case .text(let text): output += text
-            case .reference(let name):
-                guard let value = lookup(name) else {
+            case .reference(let name, let path):
+                guard let value = lookup(path: path) else {
                     undefined.append(.init(name: name, via: stack.last))
                     continue
                 }

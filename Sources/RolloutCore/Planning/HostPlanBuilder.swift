@@ -10,6 +10,7 @@ struct HostPlanBuilder {
         let version: String
         let matches: OverrideMatches
         let renderer: TemplateRenderer
+        let interner = PlanInterner()
 
         init(request: PlanRequest, matches: OverrideMatches, renderer: TemplateRenderer) {
             playbook = request.playbook
@@ -74,9 +75,10 @@ struct HostPlanBuilder {
             PlanStep(
                 phase: .cleanup,
                 actions: [.pruneReleases(list: release.listReleases(), keep: playbook.service.keepReleases)]))
-        return HostPlan(
-            name: host.name, address: host.address, port: host.port, user: host.user, strategy: strategy, batch: batch,
-            root: root, steps: steps)
+        return context.interner.intern(
+            HostPlan(
+                name: host.name, address: host.address, port: host.port, user: host.user, strategy: strategy,
+                batch: batch, root: root, steps: steps))
     }
 
     /// A step with the phase's `before_` hooks first and `after_` hooks last.

@@ -1,0 +1,61 @@
+/// Makes the equal strings and argument lists of many hosts' plans share one copy.
+///
+/// Most commands of a rollout are the same on every host but for `on` (`mkdir -p /srv/web/releases ...`,
+/// `mv -T ...`): without sharing, a 10,000-host plan held 10,000 copies of each, about half its memory.
+/// Sharing changes no value; it only lets copy-on-write storage be referenced instead of duplicated.
+final class PlanInterner {
+    private var strings: Set<String> = []
+    private var argvs: Set<[String]> = []
+
+    /// `plan` with every command's argv and stdin, and the upload's paths, shared with earlier hosts' plans.
+    func intern(_ plan: HostPlan) -> HostPlan {
+        var plan = plan
+        plan.root = string(plan.root)
+        plan.steps = plan.steps.map { step in PlanStep(phase: step.phase, actions: step.actions.map(action)) }
+        return plan
+    }
+
+    private func action(_ action: PlanAction) -> PlanAction {
+        switch action {
+        case .run(let command, let hook):
+            return .run(self.command(command), hook: hook)
+        case .upload(var upload):
+            upload.source = string(upload.source)
+            upload.begin = upload.begin.map(command)
+            upload.destination = string(upload.destination)
+            upload.verify = upload.verify.map(command)
+            upload.finish = command(upload.finish)
+            upload.release = string(upload.release)
+            return .upload(upload)
+        case .waitDrained(let status, let count, let deadline, let poll):
+            return .waitDrained(status: status.map(command), count: count, deadline: deadline, pollInterval: poll)
+        case .health(var check):
+            if case .command(let command) = check.probe { check.probe = .command(self.command(command)) }
+            return .health(check)
+        case .pruneReleases(let list, let keep):
+            return .pruneReleases(list: command(list), keep: keep)
+        }
+    }
+
+    private func command(_ command: PlannedCommand) -> PlannedCommand {
+        var command = command
+        command.argv = argv(command.argv)
+        command.stdin = command.stdin.map(string)
+        return command
+    }
+
+    private func argv(_ argv: [String]) -> [String] {
+        let (inserted, member) = argvs.insert(argv)
+        guard inserted else { return member }
+        // A new list: share its strings with other lists, and keep that version.
+        let shared = argv.map(string)
+        argvs.update(with: shared)
+        return shared
+    }
+
+    private func string(_ string: String) -> String {
+        // Up to 15 UTF-8 bytes a string is stored inline: there is nothing to share.
+        guard string.utf8.count > 15 else { return string }
+        return strings.insert(string).memberAfterInsert
+    }
+}
