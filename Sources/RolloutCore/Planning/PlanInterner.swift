@@ -1,14 +1,21 @@
-/// Makes the equal strings and argument lists of many hosts' plans share one copy.
+/// Makes the equal strings and argument lists of consecutive hosts' plans share one copy.
 ///
 /// Most commands of a rollout are the same on every host but for `on` (`mkdir -p /srv/web/releases ...`,
 /// `mv -T ...`): without sharing, a 10,000-host plan held 10,000 copies of each, about half its memory.
 /// Sharing changes no value; it only lets copy-on-write storage be referenced instead of duplicated.
+///
+/// Hosts' plans have the same shape, so each value is compared with the one in the same place of the previous
+/// host's plan (a comparison of bytes, cheaper than hashing every value into a set).
 final class PlanInterner {
-    private var strings: Set<String> = []
-    private var argvs: Set<[String]> = []
+    private var previousArgvs: [[String]] = []
+    private var previousStrings: [String] = []
+    private var argvSlot = 0
+    private var stringSlot = 0
 
     /// `plan` with every command's argv and stdin, and the upload's paths, shared with earlier hosts' plans.
     func intern(_ plan: HostPlan) -> HostPlan {
+        argvSlot = 0
+        stringSlot = 0
         var plan = plan
         plan.root = string(plan.root)
         plan.steps = plan.steps.map { step in PlanStep(phase: step.phase, actions: step.actions.map(action)) }
@@ -45,17 +52,26 @@ final class PlanInterner {
     }
 
     private func argv(_ argv: [String]) -> [String] {
-        let (inserted, member) = argvs.insert(argv)
-        guard inserted else { return member }
-        // A new list: share its strings with other lists, and keep that version.
-        let shared = argv.map(string)
-        argvs.update(with: shared)
-        return shared
+        defer { argvSlot += 1 }
+        guard argvSlot < previousArgvs.count else {
+            previousArgvs.append(argv)
+            return argv
+        }
+        if previousArgvs[argvSlot] == argv { return previousArgvs[argvSlot] }
+        previousArgvs[argvSlot] = argv
+        return argv
     }
 
     private func string(_ string: String) -> String {
         // Up to 15 UTF-8 bytes a string is stored inline: there is nothing to share.
         guard string.utf8.count > 15 else { return string }
-        return strings.insert(string).memberAfterInsert
+        defer { stringSlot += 1 }
+        guard stringSlot < previousStrings.count else {
+            previousStrings.append(string)
+            return string
+        }
+        if previousStrings[stringSlot] == string { return previousStrings[stringSlot] }
+        previousStrings[stringSlot] = string
+        return string
     }
 }
