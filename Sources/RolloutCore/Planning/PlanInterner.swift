@@ -52,26 +52,26 @@ final class PlanInterner {
     }
 
     private func argv(_ argv: [String]) -> [String] {
-        defer { argvSlot += 1 }
-        guard argvSlot < previousArgvs.count else {
-            previousArgvs.append(argv)
-            return argv
-        }
-        if previousArgvs[argvSlot] == argv { return previousArgvs[argvSlot] }
-        previousArgvs[argvSlot] = argv
-        return argv
+        Self.share(argv, with: &previousArgvs, at: &argvSlot)
     }
 
     private func string(_ string: String) -> String {
         // Up to 15 UTF-8 bytes a string is stored inline: there is nothing to share.
         guard string.utf8.count > 15 else { return string }
-        defer { stringSlot += 1 }
-        guard stringSlot < previousStrings.count else {
-            previousStrings.append(string)
-            return string
+        return Self.share(string, with: &previousStrings, at: &stringSlot)
+    }
+
+    /// The previous host's value in this place when equal (remembering `value` otherwise), and the next place.
+    private static func share<Value: Equatable>(_ value: Value, with previous: inout [Value], at slot: inout Int)
+        -> Value
+    {
+        defer { slot += 1 }
+        guard slot < previous.count else {
+            previous.append(value)
+            return value
         }
-        if previousStrings[stringSlot] == string { return previousStrings[stringSlot] }
-        previousStrings[stringSlot] = string
-        return string
+        if previous[slot] == value { return previous[slot] }
+        previous[slot] = value
+        return value
     }
 }
