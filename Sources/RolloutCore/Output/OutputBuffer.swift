@@ -13,7 +13,7 @@ public final class OutputBuffer {
 
     /// A buffer that keeps everything written, for `text`.
     public init() {
-        capacity = 4096
+        capacity = 256
         storage = .allocate(capacity: capacity)
         drain = nil
     }

@@ -63,6 +63,19 @@ extension Plan {
             for step in host.steps {
                 let label = step.phase.label
                 for (i, action) in step.actions.enumerated() {
+                    // Most actions are one command: written straight out, with no string made for the line.
+                    if case .run(let command, let hook) = action {
+                        out.write("  ")
+                        out.write(i == 0 ? label : "         ")
+                        out.write(" ")
+                        if let hook {
+                            out.write(hook.rawValue)
+                            out.write(" hook: ")
+                        }
+                        command.writeTextLine(host: host.name, to: out)
+                        out.write(byte: UInt8(ascii: "\n"))
+                        continue
+                    }
                     for (j, text) in action.textLines(host: host.name).enumerated() {
                         out.write("  ")
                         out.write(i == 0 && j == 0 ? label : "         ")
@@ -103,11 +116,29 @@ extension PlanStep.Phase {
 extension PlannedCommand {
     /// `$ line`, with `[on X]` when it does not run on `host`, plus stdin and a timeout when set.
     func textLine(host: String?) -> String {
-        var text = on == host ? "$ \(line)" : "[on \(on)] $ \(line)"
-        if let stdin { text += " <<< \(ShellQuote.quote(stdin.trimmingSuffixNewline))" }
-        if let timeout { text += "  (timeout \(ConfigDuration.format(timeout)))" }
-        if mayFail { text += "  (may fail)" }
-        return text
+        let out = OutputBuffer()
+        writeTextLine(host: host, to: out)
+        return out.text
+    }
+
+    /// `textLine` written into `out`.
+    func writeTextLine(host: String?, to out: OutputBuffer) {
+        if on != host {
+            out.write("[on ")
+            out.write(on)
+            out.write("] ")
+        }
+        out.write("$ ")
+        for (i, argument) in argv.enumerated() {
+            if i > 0 { out.write(byte: UInt8(ascii: " ")) }
+            out.write(ShellQuote.quote(argument))
+        }
+        if let stdin {
+            out.write(" <<< ")
+            out.write(ShellQuote.quote(stdin.trimmingSuffixNewline))
+        }
+        if let timeout { out.write("  (timeout \(ConfigDuration.format(timeout)))") }
+        if mayFail { out.write("  (may fail)") }
     }
 }
 
