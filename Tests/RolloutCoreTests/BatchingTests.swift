@@ -51,6 +51,6 @@ import Testing
     @Test func theFailureBudgetInAPlanIsAbsolute() throws {
         let plan = try PlanFixtures.plan("max_failures: \"10%\"\n", hosts: 15)
         #expect(plan.failureBudget.maxFailures == 1)
-        #expect(plan.json.formatted().contains("\"absolute\": 1"))
+        #expect(plan.jsonText.contains("\"absolute\": 1"))
     }
 }

@@ -70,7 +70,7 @@ import Testing
         #expect(text.contains("artifact   none: configuration only"))
         #expect(text.contains("reload    $ rollout-agent ctl --socket /srv/web/agent.sock reload-service"), "\(text)")
         #expect(text.contains("mv -T -- /srv/web/shared/.demo.conf.rollout-new /srv/web/shared/demo.conf"))
-        let json = plan.json.formatted()
+        let json = plan.jsonText
         #expect(json.contains("upload_config") && json.contains("switch_config") && json.contains(file.sha256))
     }
 

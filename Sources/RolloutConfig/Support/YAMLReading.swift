@@ -13,7 +13,8 @@ enum YAMLReading {
     /// An empty document is reported as an empty mapping.
     static func compose(_ text: String, diagnostics: Diagnostics) -> Node? {
         do {
-            return try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
+            // Scalars' implicit types are decided by `YAMLScalarTag`, far faster than Yams' regular expressions.
+            return try Yams.compose(yaml: text, .basic) ?? Node.mapping(Node.Mapping([]))
         } catch let error as YamlError {
             diagnostics.append(convert(error, file: diagnostics.file))
             return nil
@@ -53,7 +54,7 @@ enum YAMLReading {
         var explicit: [YAMLEntry] = []
         var merged: [YAMLEntry] = []
         for (keyNode, value) in mapping {
-            if keyNode.tag.description == Tag.Name.merge.rawValue {
+            if YAMLScalarTag.isMergeKey(keyNode) {
                 let sources: [Node] = if case .sequence(let seq) = value { Array(seq) } else { [value] }
                 for source in sources {
                     merged += entries(source, key: key, diagnostics: diagnostics) ?? []
@@ -71,16 +72,17 @@ enum YAMLReading {
 
     static func isNull(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node else { return false }
-        return scalar.style == .plain && node.tag.description == Tag.Name.null.rawValue
+        return scalar.style == .plain && YAMLScalarTag.name(of: node) == Tag.Name.null.rawValue
     }
 
     /// The node as a configuration value, following YAML's core types (a timestamp stays text).
     static func value(_ node: Node) -> ConfigValue {
         switch node {
         case .scalar(let scalar):
-            switch node.tag.description {
+            switch YAMLScalarTag.name(of: node) {
             case Tag.Name.null.rawValue: return .null
-            case Tag.Name.bool.rawValue: return node.bool.map(ConfigValue.bool) ?? .string(scalar.string)
+            case Tag.Name.bool.rawValue:
+                return YAMLScalarTag.bool(scalar.string).map(ConfigValue.bool) ?? .string(scalar.string)
             case Tag.Name.int.rawValue: return node.int.map(ConfigValue.int) ?? .string(scalar.string)
             case Tag.Name.float.rawValue: return node.float.map(ConfigValue.double) ?? .string(scalar.string)
             default: return .string(scalar.string)

@@ -5,7 +5,8 @@
 public struct Template: Sendable, Equatable, Hashable {
     enum Part: Sendable, Equatable, Hashable {
         case text(String)
-        case reference(String)
+        /// The dotted name, and its segments (split once here, not at every render).
+        case reference(String, path: [String])
     }
 
     /// The text as written.
@@ -16,7 +17,7 @@ public struct Template: Sendable, Equatable, Hashable {
 
     /// The dotted names the template refers to, in order of appearance.
     public var references: [String] {
-        parts.compactMap { if case .reference(let name) = $0 { name } else { nil } }
+        parts.compactMap { if case .reference(let name, _) = $0 { name } else { nil } }
     }
 
     /// A template with no references (its text is used as is).
@@ -48,11 +49,21 @@ public struct Template: Sendable, Equatable, Hashable {
                 return .failure(
                     .value("`{{ \(name) }}` is not a variable name\(hint); write `{{ name }}` or `{{ a.b }}`"))
             }
-            parts.append(.reference(name))
+            parts.append(.reference(name, path: name.split(separator: ".").map(String.init)))
             rest = rest[close.upperBound...]
         }
         if !rest.isEmpty { parts.append(.text(String(rest))) }
         return .success(Template(text: text, origin: origin, parts: parts))
+    }
+
+    /// Whether `text` contains `{{` (a byte scan: this runs for every variable of every host).
+    static func mayContainReference(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "{") && previous == byte { return true }
+            previous = byte
+        }
+        return false
     }
 
     static func isDottedName(_ name: String) -> Bool {

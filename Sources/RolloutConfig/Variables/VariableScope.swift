@@ -11,9 +11,13 @@ public struct VariableScope: Sendable, Equatable {
 
     /// The value a dotted name refers to, unrendered.
     public func lookup(_ name: String) -> ConfigValue? {
-        let segments = name.split(separator: ".").map(String.init)
-        guard var current = values[segments[0]] else { return nil }
-        for segment in segments.dropFirst() {
+        lookup(path: name.split(separator: ".").map(String.init))
+    }
+
+    /// The value at a dotted name's segments.
+    func lookup(path: [String]) -> ConfigValue? {
+        guard let first = path.first, var current = values[first] else { return nil }
+        for segment in path.dropFirst() {
             guard case .map(let map) = current, let next = map[segment] else { return nil }
             current = next
         }
@@ -34,8 +38,8 @@ public struct VariableScope: Sendable, Equatable {
         for part in template.parts {
             switch part {
             case .text(let text): output += text
-            case .reference(let name):
-                guard let value = lookup(name) else {
+            case .reference(let name, let path):
+                guard let value = lookup(path: path) else {
                     undefined.append(.init(name: name, via: stack.last))
                     continue
                 }
@@ -43,7 +47,7 @@ public struct VariableScope: Sendable, Equatable {
                     undefined.append(.init(name: name, via: stack.last, isCycle: true))
                     continue
                 }
-                guard case .string(let text) = value, text.contains("{{"),
+                guard case .string(let text) = value, Template.mayContainReference(text),
                     case .success(let nested) = Template.parse(text, origin: template.origin)
                 else {
                     output += value.templateText

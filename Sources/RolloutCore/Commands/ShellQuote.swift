@@ -1,18 +1,45 @@
-import Foundation
-
 /// The one place where arguments become shell text: every remote command is an argv array until it is sent
 /// over SSH as a single command line.
 public enum ShellQuote {
     /// One argument, quoted only when needed: plain words stay as they are, anything else is wrapped in single
     /// quotes with embedded single quotes written as `'\''`.
     public static func quote(_ argument: String) -> String {
-        let safe = argument.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "@%+=:,./_-".contains($0)) }
-        if safe && !argument.isEmpty { return argument }
-        return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        if !argument.isEmpty && argument.utf8.allSatisfy(isSafe) { return argument }
+        // Byte by byte: a `'` byte is always the quote character in UTF-8, and a shell reads bytes.
+        var quoted: [UInt8] = [UInt8(ascii: "'")]
+        quoted.reserveCapacity(argument.utf8.count + 2)
+        for byte in argument.utf8 {
+            if byte == UInt8(ascii: "'") {
+                quoted.append(contentsOf: "'\\''".utf8)
+            } else {
+                quoted.append(byte)
+            }
+        }
+        quoted.append(UInt8(ascii: "'"))
+        return String(decoding: quoted, as: UTF8.self)
     }
 
     /// The command line that runs `argv` exactly.
     public static func join(_ argv: [String]) -> String {
-        argv.map(quote).joined(separator: " ")
+        var line = ""
+        for (i, argument) in argv.enumerated() {
+            if i > 0 { line += " " }
+            line += quote(argument)
+        }
+        return line
+    }
+
+    /// ASCII letters, digits and `@%+=:,./_-`: bytes a POSIX shell reads literally in any position.
+    private static func isSafe(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "@"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "="), UInt8(ascii: ":"),
+            UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
     }
 }

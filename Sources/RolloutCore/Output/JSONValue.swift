@@ -22,65 +22,32 @@ public indirect enum JSONValue: Sendable, Equatable {
         return ms % 1000 == 0 ? .int(Int(ms / 1000)) : .number(Double(ms) / 1000)
     }
 
-    /// Pretty-printed with two-space indentation and a trailing newline.
+    /// Pretty-printed with two-space indentation, keys sorted, and a trailing newline.
     public func formatted() -> String {
-        var out = ""
-        write(to: &out, indent: 0)
-        return out + "\n"
+        let out = OutputBuffer()
+        write(to: JSONWriter(out))
+        out.write(byte: UInt8(ascii: "\n"))
+        return out.text
     }
 
-    private func write(to out: inout String, indent: Int) {
-        let pad = String(repeating: "  ", count: indent + 1)
-        let closing = String(repeating: "  ", count: indent)
+    func write(to writer: JSONWriter) {
         switch self {
-        case .string(let s): out += Self.quote(s)
-        case .number(let d): out += String(d)
-        case .int(let i): out += String(i)
-        case .bool(let b): out += b ? "true" : "false"
-        case .null: out += "null"
+        case .string(let s): writer.string(s)
+        case .number(let d): writer.number(d)
+        case .int(let i): writer.int(i)
+        case .bool(let b): writer.bool(b)
+        case .null: writer.null()
         case .array(let items):
-            guard !items.isEmpty else {
-                out += "[]"
-                return
-            }
-            out += "[\n"
-            for (i, item) in items.enumerated() {
-                out += pad
-                item.write(to: &out, indent: indent + 1)
-                out += i < items.count - 1 ? ",\n" : "\n"
-            }
-            out += closing + "]"
+            writer.beginArray()
+            for item in items { item.write(to: writer) }
+            writer.endArray()
         case .object(let members):
-            guard !members.isEmpty else {
-                out += "{}"
-                return
+            writer.beginObject()
+            for key in members.keys.sorted() {
+                writer.key(key)
+                members[key]!.write(to: writer)
             }
-            out += "{\n"
-            let keys = members.keys.sorted()
-            for (i, key) in keys.enumerated() {
-                out += pad + Self.quote(key) + ": "
-                members[key]!.write(to: &out, indent: indent + 1)
-                out += i < keys.count - 1 ? ",\n" : "\n"
-            }
-            out += closing + "}"
+            writer.endObject()
         }
-    }
-
-    private static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,186 +1,255 @@
 import RolloutConfig
 
 extension Plan {
-    /// The plan in the `rollout.plan/1` JSON schema (documented in `docs/playbook.md`). Durations are seconds;
-    /// keys are snake_case and sorted; absent optional values are left out.
-    public var json: JSONValue {
-        .object([
-            ("schema", .string(Plan.schema)),
-            ("inventory", .string(inventory)),
-            ("playbook", .string(playbook)),
-            ("service", .string(service)),
-            ("version", .string(version.version)),
-            ("version_source", .string(version.source.text)),
-            (
-                "artifact",
-                artifact.map { artifact in
-                    .object([
-                        ("path", .string(artifact.path)), ("kind", .string(artifact.kind.rawValue)),
-                        ("size", .int(Int(artifact.size))), ("sha256", .string(artifact.sha256)),
-                    ])
-                }
-            ),
-            ("hosts_total", .int(hosts.count)),
-            (
-                "failure_budget",
-                .object([
-                    ("max_failures", .string(failureBudget.setting.text)),
-                    ("absolute", .int(failureBudget.maxFailures)), ("rule", .string(failureBudget.rule)),
-                ])
-            ),
-            ("rollback", .string(rollback.rawValue)),
-            ("batching", batchingJSON),
-            (
-                "canary",
-                canary.map {
-                    .object([
-                        ("hosts", .array($0.hosts.map(JSONValue.string))), ("bake_seconds", .seconds($0.bake)),
-                        ("promote", .string($0.promote.rawValue)),
-                    ])
-                }
-            ),
-            (
-                "timeouts",
-                .object([
-                    ("upload_seconds", .seconds(timeouts.upload)), ("restart_seconds", .seconds(timeouts.restart)),
-                    ("rollout_seconds", .seconds(timeouts.rollout)),
-                ])
-            ),
-            ("batches", .array(batches.map(\.json))),
-            ("hosts", .array(hosts.map(\.json))),
-            (
-                "hooks",
-                .object([
-                    ("before_rollout", .array(beforeRollout.map(\.json))),
-                    ("after_rollout", .array(afterRollout.map(\.json))),
-                ])
-            ),
-        ])
+    /// The plan in the `rollout.plan/1` JSON schema (documented in `docs/playbook.md`), with a trailing newline.
+    /// Durations are seconds; keys are snake_case and sorted; absent optional values are left out.
+    public var jsonText: String {
+        let out = OutputBuffer()
+        writeJSON(to: out)
+        return out.text
     }
 
-    private var batchingJSON: JSONValue {
-        let mode: (String, JSONValue)
-        switch batching.mode {
-        case .serial(let items): mode = ("serial", .array(items.map { .string($0.text) }))
-        case .window(let size): mode = ("window", .string(size.text))
+    /// Writes `jsonText` into `out` host by host, never holding the whole document (the caller calls
+    /// `out.finish()`).
+    public func writeJSON(to out: OutputBuffer) {
+        let json = JSONWriter(out)
+        // Members in sorted key order, as every rollout.plan/1 object.
+        json.object {
+            if let artifact {
+                json.object("artifact") {
+                    json.member("kind", artifact.kind.rawValue)
+                    json.member("path", artifact.path)
+                    json.member("sha256", artifact.sha256)
+                    json.member("size", int: Int(artifact.size))
+                }
+            }
+            json.array("batches") { for batch in batches { batch.write(to: json) } }
+            writeBatching(to: json)
+            if let canary {
+                json.object("canary") {
+                    json.member("bake_seconds", seconds: canary.bake)
+                    json.array("hosts", strings: canary.hosts)
+                    json.member("promote", canary.promote.rawValue)
+                }
+            }
+            json.object("failure_budget") {
+                json.member("absolute", int: failureBudget.maxFailures)
+                json.member("max_failures", failureBudget.setting.text)
+                json.member("rule", failureBudget.rule)
+            }
+            json.object("hooks") {
+                json.array("after_rollout") { for hook in afterRollout { hook.write(to: json) } }
+                json.array("before_rollout") { for hook in beforeRollout { hook.write(to: json) } }
+            }
+            json.array("hosts") { for host in hosts { host.write(to: json) } }
+            json.member("hosts_total", int: hosts.count)
+            json.member("inventory", inventory)
+            json.member("playbook", playbook)
+            json.member("rollback", rollback.rawValue)
+            json.member("schema", Plan.schema)
+            json.member("service", service)
+            json.object("timeouts") {
+                json.member("restart_seconds", seconds: timeouts.restart)
+                json.member("rollout_seconds", seconds: timeouts.rollout)
+                json.member("upload_seconds", seconds: timeouts.upload)
+            }
+            json.member("version", version.version)
+            json.member("version_source", version.source.text)
         }
-        return .object([
-            ("mode", .string(mode.0)), (mode.0, mode.1),
-            ("max_unavailable", batching.maxUnavailable.map { .string($0.text) }),
-            ("max_unavailable_absolute", maxUnavailable.map(JSONValue.int)),
-        ])
+        out.write(byte: UInt8(ascii: "\n"))
+    }
+
+    private func writeBatching(to json: JSONWriter) {
+        json.object("batching") {
+            json.member("max_unavailable", batching.maxUnavailable?.text)
+            json.member("max_unavailable_absolute", int: maxUnavailable)
+            switch batching.mode {
+            case .serial(let items):
+                json.member("mode", "serial")
+                json.array("serial", strings: items.map(\.text))
+            case .window(let size):
+                json.member("mode", "window")
+                json.member("window", size.text)
+            }
+        }
     }
 }
 
 extension PlanBatch {
-    var json: JSONValue {
-        .object([
-            ("index", .int(index)), ("kind", .string(kind.rawValue)), ("hosts", .array(hosts.map(JSONValue.string))),
-            ("concurrency", .int(concurrency)), ("bake_seconds", bake.map(JSONValue.seconds)),
-            ("wait_for_promote", .bool(waitForPromote)),
-        ])
+    func write(to json: JSONWriter) {
+        json.object {
+            json.member("bake_seconds", seconds: bake)
+            json.member("concurrency", int: concurrency)
+            json.array("hosts", strings: hosts)
+            json.member("index", int: index)
+            json.member("kind", kind.rawValue)
+            json.member("wait_for_promote", bool: waitForPromote)
+        }
     }
 }
 
 extension HostPlan {
-    var json: JSONValue {
-        .object([
-            ("name", .string(name)), ("address", .string(address)), ("port", .int(port)),
-            ("user", user.map(JSONValue.string)), ("strategy", .string(strategy.rawValue)), ("batch", .int(batch)),
-            ("root", .string(root)),
-            (
-                "steps",
-                .array(
-                    steps.map { step in
-                        .object([
-                            ("phase", .string(step.phase.rawValue)), ("actions", .array(step.actions.map(\.json))),
-                        ])
-                    })
-            ),
-        ])
+    func write(to json: JSONWriter) {
+        json.object {
+            json.member("address", address)
+            json.member("batch", int: batch)
+            json.member("name", name)
+            json.member("port", int: port)
+            json.member("root", root)
+            json.array("steps") {
+                for step in steps {
+                    json.object {
+                        json.array("actions") { for action in step.actions { action.write(to: json) } }
+                        json.member("phase", step.phase.rawValue)
+                    }
+                }
+            }
+            json.member("strategy", strategy.rawValue)
+            json.member("user", user)
+        }
     }
 }
 
 extension PlanAction {
-    var json: JSONValue {
+    func write(to json: JSONWriter) {
         switch self {
         case .run(let command, let hook):
-            return .object([
-                ("type", .string("run")), ("hook", hook.map { .string($0.rawValue) }), ("command", command.json),
-            ])
+            json.object {
+                json.key("command")
+                command.write(to: json)
+                json.member("hook", hook?.rawValue)
+                json.member("type", "run")
+            }
         case .upload(let upload):
-            return .object([
-                ("type", .string("upload")), ("source", .string(upload.source)),
-                ("kind", .string(upload.kind.rawValue)),
-                ("sha256", .string(upload.sha256)), ("begin", .array(upload.begin.map(\.json))),
-                ("destination", .string(upload.destination)), ("verify", upload.verify.map(\.json)),
-                ("finish", upload.finish.json), ("release", .string(upload.release)),
-                ("timeout_seconds", .seconds(upload.timeout)),
-            ])
+            json.object {
+                json.array("begin") { for command in upload.begin { command.write(to: json) } }
+                json.member("destination", upload.destination)
+                json.key("finish")
+                upload.finish.write(to: json)
+                json.member("kind", upload.kind.rawValue)
+                json.member("release", upload.release)
+                json.member("sha256", upload.sha256)
+                json.member("source", upload.source)
+                json.member("timeout_seconds", seconds: upload.timeout)
+                json.member("type", "upload")
+                if let verify = upload.verify {
+                    json.key("verify")
+                    verify.write(to: json)
+                }
+            }
         case .waitDrained(let status, let count, let deadline, let poll):
-            return .object([
-                ("type", .string("wait_drained")), ("status", status.map(\.json)),
-                ("count", status == nil ? nil : count.json),
-                ("deadline_seconds", .seconds(deadline)), ("poll_interval_seconds", .seconds(poll)),
-            ])
+            json.object {
+                if status != nil {
+                    json.key("count")
+                    count.json.write(to: json)
+                }
+                json.member("deadline_seconds", seconds: deadline)
+                json.member("poll_interval_seconds", seconds: poll)
+                if let status {
+                    json.key("status")
+                    status.write(to: json)
+                }
+                json.member("type", "wait_drained")
+            }
         case .health(let check):
-            return check.json
+            check.write(to: json)
         case .pruneReleases(let list, let keep):
-            return .object([("type", .string("prune_releases")), ("list", list.json), ("keep", .int(keep))])
+            json.object {
+                json.member("keep", int: keep)
+                json.key("list")
+                list.write(to: json)
+                json.member("type", "prune_releases")
+            }
         case .uploadConfig(let files):
-            return .object([("type", .string("upload_config")), ("files", .array(files.map(\.json)))])
+            json.object {
+                json.array("files") { for file in files { file.write(to: json) } }
+                json.member("type", "upload_config")
+            }
         case .switchConfig(let files):
-            return .object([
-                ("type", .string("switch_config")), ("files", .array(files.map(\.json))),
-                (
-                    "commands",
-                    .array(files.flatMap { ConfigCommands.switchFile($0).map(\.json) })
-                ),
-            ])
+            json.object {
+                json.array("commands") {
+                    for file in files { for command in ConfigCommands.switchFile(file) { command.write(to: json) } }
+                }
+                json.array("files") { for file in files { file.write(to: json) } }
+                json.member("type", "switch_config")
+            }
         }
-    }
-}
-
-extension PlannedConfigFile {
-    var json: JSONValue {
-        .object([
-            ("source", .string(source)), ("kind", .string(kind)), ("destination", .string(destination)),
-            ("temporary", .string(temporary)), ("backup", .string(backup)), ("sha256", .string(sha256)),
-            ("size", .int(content.count)), ("mode", .string(modeText)), ("validate", validate.map(\.json)),
-        ])
     }
 }
 
 extension PlannedHealthCheck {
-    var json: JSONValue {
-        var members: [(String, JSONValue?)] = [
-            ("type", .string("health")), ("expect_version", expectVersion.map(JSONValue.string)),
-            ("interval_seconds", .seconds(interval)), ("timeout_seconds", .seconds(timeout)),
-            ("retries", .int(retries)),
-            ("successes", .int(successes)), ("deadline_seconds", .seconds(deadline)),
-        ]
-        switch probe {
-        case .http(let url, let status, let body, let header, let key):
-            members += [
-                ("check", .string("http")), ("url", .string(url)), ("status", .int(status)),
-                ("body_contains", body.map(JSONValue.string)), ("version_header", header.map(JSONValue.string)),
-                ("version_json", key.map(JSONValue.string)),
-            ]
-        case .tcp(let host, let port):
-            members += [("check", .string("tcp")), ("host", .string(host)), ("port", .int(port))]
-        case .command(let command):
-            members += [("check", .string("command")), ("command", command.json)]
+    /// Members of every probe and of one probe interleave in key order.
+    func write(to json: JSONWriter) {
+        json.object {
+            switch probe {
+            case .http(let url, let status, let body, let header, let key):
+                json.member("body_contains", body)
+                json.member("check", "http")
+                writeCommon(to: json, between: nil)
+                json.member("status", int: status)
+                json.member("successes", int: successes)
+                json.member("timeout_seconds", seconds: timeout)
+                json.member("type", "health")
+                json.member("url", url)
+                json.member("version_header", header)
+                json.member("version_json", key)
+            case .tcp(let host, let port):
+                json.member("check", "tcp")
+                writeCommon(to: json, between: (host, port))
+                json.member("successes", int: successes)
+                json.member("timeout_seconds", seconds: timeout)
+                json.member("type", "health")
+            case .command(let command):
+                json.member("check", "command")
+                json.key("command")
+                command.write(to: json)
+                writeCommon(to: json, between: nil)
+                json.member("successes", int: successes)
+                json.member("timeout_seconds", seconds: timeout)
+                json.member("type", "health")
+            }
         }
-        return .object(members)
+    }
+
+    /// `deadline_seconds` to `retries`, with a TCP probe's `host` and `port` in their places.
+    private func writeCommon(to json: JSONWriter, between tcp: (host: String, port: Int)?) {
+        json.member("deadline_seconds", seconds: deadline)
+        json.member("expect_version", expectVersion)
+        json.member("host", tcp?.host)
+        json.member("interval_seconds", seconds: interval)
+        json.member("port", int: tcp?.port)
+        json.member("retries", int: retries)
+    }
+}
+
+extension PlannedConfigFile {
+    func write(to json: JSONWriter) {
+        json.object {
+            json.member("backup", backup)
+            json.member("destination", destination)
+            json.member("kind", kind)
+            json.member("mode", modeText)
+            json.member("sha256", sha256)
+            json.member("size", int: content.count)
+            json.member("source", source)
+            json.member("temporary", temporary)
+            if let validate {
+                json.key("validate")
+                validate.write(to: json)
+            }
+        }
     }
 }
 
 extension PlannedCommand {
-    var json: JSONValue {
-        .object([
-            ("on", .string(on)), ("argv", .array(argv.map(JSONValue.string))), ("line", .string(line)),
-            ("stdin", stdin.map(JSONValue.string)), ("timeout_seconds", timeout.map(JSONValue.seconds)),
-            ("may_fail", mayFail ? .bool(true) : nil),
-        ])
+    func write(to json: JSONWriter) {
+        json.object {
+            json.array("argv", strings: argv)
+            json.member("line", line)
+            json.member("may_fail", bool: mayFail ? true : nil)
+            json.member("on", on)
+            json.member("stdin", stdin)
+            json.member("timeout_seconds", seconds: timeout)
+        }
     }
 }

@@ -4,61 +4,91 @@ extension Plan {
     /// The plan for people: a summary, the batches in order, then every host's steps with the commands that
     /// will run (`$ ...` lines run on the host unless marked `[on X]`).
     public var text: String {
-        var out: [String] = []
-        out.append("Rollout plan: \(service) \(version.version) (version from \(version.source.text))")
-        out.append("  inventory  \(inventory), playbook \(playbook), \(hosts.count) host\(hosts.count == 1 ? "" : "s")")
+        let out = OutputBuffer()
+        writeText(to: out)
+        return out.text
+    }
+
+    /// Writes `text` into `out` host by host, never holding the whole text (the caller calls `out.finish()`).
+    public func writeText(to out: OutputBuffer) {
+        func line(_ text: String) {
+            out.write(text)
+            out.write(byte: UInt8(ascii: "\n"))
+        }
+        line("Rollout plan: \(service) \(version.version) (version from \(version.source.text))")
+        line("  inventory  \(inventory), playbook \(playbook), \(hosts.count) host\(hosts.count == 1 ? "" : "s")")
         if let artifact {
-            out.append(
+            line(
                 "  artifact   \(artifact.path) (\(artifact.kind.rawValue), \(artifact.size) bytes, "
                     + "sha256 \(artifact.sha256))"
             )
         } else {
-            out.append("  artifact   none: configuration only, every host keeps its release")
+            line("  artifact   none: configuration only, every host keeps its release")
         }
-        out.append("  batching   \(batchingText)")
+        line("  batching   \(batchingText)")
         if let canary {
             let then = canary.promote == .manual ? "then wait for `rollout promote`" : "then continue"
-            out.append(
-                "  canary     \(canary.hosts.joined(separator: ", ")), bake \(format(canary.bake)), \(then)"
-            )
+            line("  canary     \(canary.hosts.joined(separator: ", ")), bake \(format(canary.bake)), \(then)")
         }
-        out.append(
+        line(
             "  failures   max_failures \(failureBudget.setting.text) of \(hosts.count) = \(failureBudget.maxFailures): "
                 + failureBudget.rule
         )
-        out.append("  rollback   \(rollbackText)")
-        out.append(
+        line("  rollback   \(rollbackText)")
+        line(
             "  timeouts   upload \(format(timeouts.upload)), restart \(format(timeouts.restart)), "
                 + "rollout \(ConfigDuration.format(timeouts.rollout))")
-        for hook in beforeRollout { out.append("  before rollout \(hook.textLine(host: nil))") }
-        for hook in afterRollout { out.append("  after rollout  \(hook.textLine(host: nil))") }
-        out.append("")
+        for hook in beforeRollout { line("  before rollout \(hook.textLine(host: nil))") }
+        for hook in afterRollout { line("  after rollout  \(hook.textLine(host: nil))") }
+        line("")
         let strategyOf = Dictionary(uniqueKeysWithValues: hosts.map { ($0.name, $0.strategy) })
         for batch in batches {
             var header = "Batch \(batch.index) (\(batch.kind.rawValue), \(batch.concurrency) at once"
             if let bake = batch.bake { header += ", bake \(ConfigDuration.format(bake))" }
             if batch.waitForPromote { header += ", then wait for promote" }
-            out.append(header + "):")
-            out.append("  " + batch.hosts.map { "\($0) [\(strategyOf[$0]!.rawValue)]" }.joined(separator: ", "))
+            line(header + "):")
+            out.write("  ")
+            for (i, host) in batch.hosts.enumerated() {
+                if i > 0 { out.write(", ") }
+                out.write(host)
+                out.write(" [")
+                out.write(strategyOf[host]!.rawValue)
+                out.write("]")
+            }
+            line("")
         }
         for host in hosts {
-            out.append("")
+            line("")
             let user = host.user.map { "\($0)@" } ?? ""
-            out.append(
+            line(
                 "Host \(host.name) (\(user)\(host.address):\(host.port)), batch \(host.batch), "
                     + "strategy \(host.strategy.rawValue)"
             )
             for step in host.steps {
+                let label = step.phase.label
                 for (i, action) in step.actions.enumerated() {
-                    let label =
-                        i == 0 ? step.phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) : "         "
-                    for (j, line) in action.textLines(host: host.name).enumerated() {
-                        out.append("  " + (j == 0 ? label : "         ") + " " + line)
+                    // Most actions are one command: written straight out, with no string made for the line.
+                    if case .run(let command, let hook) = action {
+                        out.write("  ")
+                        out.write(i == 0 ? label : "         ")
+                        out.write(" ")
+                        if let hook {
+                            out.write(hook.rawValue)
+                            out.write(" hook: ")
+                        }
+                        command.writeTextLine(host: host.name, to: out)
+                        out.write(byte: UInt8(ascii: "\n"))
+                        continue
+                    }
+                    for (j, text) in action.textLines(host: host.name).enumerated() {
+                        out.write("  ")
+                        out.write(i == 0 && j == 0 ? label : "         ")
+                        out.write(" ")
+                        line(text)
                     }
                 }
             }
         }
-        return out.joined(separator: "\n") + "\n"
     }
 
     private var batchingText: String {
@@ -82,14 +112,37 @@ extension Plan {
     }
 }
 
+extension PlanStep.Phase {
+    /// The name padded to the width of the longest (9 columns).
+    fileprivate var label: String { rawValue + String(repeating: " ", count: max(0, 9 - rawValue.utf8.count)) }
+}
+
 extension PlannedCommand {
     /// `$ line`, with `[on X]` when it does not run on `host`, plus stdin and a timeout when set.
     func textLine(host: String?) -> String {
-        var text = on == host ? "$ \(line)" : "[on \(on)] $ \(line)"
-        if let stdin { text += " <<< \(ShellQuote.quote(stdin.trimmingSuffixNewline))" }
-        if let timeout { text += "  (timeout \(ConfigDuration.format(timeout)))" }
-        if mayFail { text += "  (may fail)" }
-        return text
+        let out = OutputBuffer()
+        writeTextLine(host: host, to: out)
+        return out.text
+    }
+
+    /// `textLine` written into `out`.
+    func writeTextLine(host: String?, to out: OutputBuffer) {
+        if on != host {
+            out.write("[on ")
+            out.write(on)
+            out.write("] ")
+        }
+        out.write("$ ")
+        for (i, argument) in argv.enumerated() {
+            if i > 0 { out.write(byte: UInt8(ascii: " ")) }
+            out.write(ShellQuote.quote(argument))
+        }
+        if let stdin {
+            out.write(" <<< ")
+            out.write(ShellQuote.quote(stdin.trimmingSuffixNewline))
+        }
+        if let timeout { out.write("  (timeout \(ConfigDuration.format(timeout)))") }
+        if mayFail { out.write("  (may fail)") }
     }
 }
 

@@ -24,14 +24,17 @@ public struct PlanStep: Sendable, Equatable {
     public var actions: [PlanAction]
 }
 
+// The large payloads are `indirect` (boxed): an action is then about the size of a `PlannedCommand`, not of a
+// `PlannedUpload`, which matters in the arrays of steps of a 10,000-host plan.
 public enum PlanAction: Sendable, Equatable {
     /// Run a command; `hook` says whether it is a user hook (`before` / `after`).
     case run(PlannedCommand, hook: HookSpec.When?)
-    case upload(PlannedUpload)
+    indirect case upload(PlannedUpload)
     /// Poll the gateway until the host has no active connection, or the deadline passes.
     /// `count` says how to read the connection count from `status`'s output.
-    case waitDrained(status: PlannedCommand?, count: ConnectionCount, deadline: Duration, pollInterval: Duration)
-    case health(PlannedHealthCheck)
+    indirect case waitDrained(
+        status: PlannedCommand?, count: ConnectionCount, deadline: Duration, pollInterval: Duration)
+    indirect case health(PlannedHealthCheck)
     /// List releases and delete those `ReleasePruning` selects, keeping `keep`.
     case pruneReleases(list: PlannedCommand, keep: Int)
     /// `reload`: upload each file to its temporary name, checked by SHA-256 (nothing live changes).

@@ -9,11 +9,11 @@ extension HostPlanBuilder {
         let root = render(playbook.service.root)
         let agent = AgentCommands(
             host: host.name, agent: render(playbook.service.agent), socket: render(playbook.service.controlSocket))
-        let files = request.config.map { configFile($0, root: root) }
+        let files = context.config.map { configFile($0, root: root) }
         let directories = Array(Set(files.map { parentDirectory($0.destination) } + ["\(root)/shared"])).sorted()
         let release = ReleaseCommands(host: host.name, root: root)
         var prepare: [PlanAction] = []
-        if request.config.contains(where: { $0.spec.base == .release }) {
+        if context.config.contains(where: { $0.spec.base == .release }) {
             prepare.append(.run(ConfigCommands.requireRelease(host: host.name, current: release.current), hook: nil))
         }
         prepare += [

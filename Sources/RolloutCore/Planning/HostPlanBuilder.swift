@@ -2,24 +2,45 @@ import RolloutConfig
 
 /// Builds one host's steps: every template rendered in the host's variables, every command an argv.
 struct HostPlanBuilder {
-    let request: PlanRequest
-    let host: InventoryHost
-    let renderer: TemplateRenderer
-    let matches: OverrideMatches
-    let scope: VariableScope
-    let version: String
+    /// What every host's builder reads, made once per plan and shared by reference.
+    final class Context {
+        let playbook: Playbook
+        let artifact: ArtifactInfo?
+        let config: [ConfigSource]
+        let extraVars: [String: ConfigValue]
+        let version: String
+        let matches: OverrideMatches
+        let renderer: TemplateRenderer
+        let interner = PlanInterner()
 
-    init(request: PlanRequest, host: InventoryHost, matches: OverrideMatches, renderer: TemplateRenderer) {
-        self.request = request
-        self.host = host
-        self.matches = matches
-        self.renderer = renderer
-        self.version = request.version.version
-        self.scope = request.playbook.variables(
-            for: host, matches: matches, extraVars: request.extraVars, version: version)
+        init(request: PlanRequest, matches: OverrideMatches, renderer: TemplateRenderer) {
+            playbook = request.playbook
+            artifact = request.artifact
+            config = request.config
+            extraVars = request.extraVars
+            version = request.version.version
+            self.matches = matches
+            self.renderer = renderer
+        }
     }
 
-    var playbook: Playbook { request.playbook }
+    let context: Context
+    /// Stored, so that reading its parts copies nothing.
+    let playbook: Playbook
+    let host: InventoryHost
+    let scope: VariableScope
+
+    init(_ context: Context, host: InventoryHost) {
+        self.context = context
+        self.playbook = context.playbook
+        self.host = host
+        self.scope = playbook.variables(
+            for: host, matches: context.matches, extraVars: context.extraVars, version: context.version)
+    }
+
+    var matches: OverrideMatches { context.matches }
+    private var renderer: TemplateRenderer { context.renderer }
+    private var version: String { context.version }
 
     func render(_ template: Template) -> String { renderer.render(template, scope, host: host.name) }
 
@@ -57,9 +78,10 @@ struct HostPlanBuilder {
             PlanStep(
                 phase: .cleanup,
                 actions: [.pruneReleases(list: release.listReleases(), keep: playbook.service.keepReleases)]))
-        return HostPlan(
-            name: host.name, address: host.address, port: host.port, user: host.user, strategy: strategy, batch: batch,
-            root: root, steps: steps)
+        return context.interner.intern(
+            HostPlan(
+                name: host.name, address: host.address, port: host.port, user: host.user, strategy: strategy,
+                batch: batch, root: root, steps: steps))
     }
 
     /// A step with the phase's `before_` hooks first and `after_` hooks last.
@@ -75,7 +97,7 @@ struct HostPlanBuilder {
 
     private func upload(_ release: ReleaseCommands) -> PlannedUpload {
         // The reader requires an artifact unless every host reloads; a request built without one fails here.
-        guard let artifact = request.artifact else {
+        guard let artifact = context.artifact else {
             renderer.reportOnce(
                 ConfigOrigin(file: playbook.file, key: "artifact").error(
                     .missingKey, "required: the `\(playbook.strategy.rawValue)` strategy uploads a release"))

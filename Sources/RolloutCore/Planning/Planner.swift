@@ -51,10 +51,8 @@ public enum Planner {
         let batches = makeBatches(playbook, selected.map(\.name), canary: canary, ceiling: ceiling)
         let batchOf = Dictionary(uniqueKeysWithValues: batches.flatMap { b in b.hosts.map { ($0, b.index) } })
         let matches = OverrideMatches(playbook, request.inventory)
-        let hosts = selected.map { host in
-            HostPlanBuilder(request: request, host: host, matches: matches, renderer: renderer)
-                .build(batch: batchOf[host.name]!)
-        }
+        let context = HostPlanBuilder.Context(request: request, matches: matches, renderer: renderer)
+        let hosts = selected.map { host in HostPlanBuilder(context, host: host).build(batch: batchOf[host.name]!) }
         let rolloutScope = controllerScope(request)
         func rolloutHooks(_ when: HookSpec.When) -> [PlannedCommand] {
             playbook.hooks.filter { $0.phase == .rollout && $0.when == when }.map {

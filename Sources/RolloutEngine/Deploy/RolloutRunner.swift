@@ -94,7 +94,7 @@ public struct RolloutRunner: Sendable {
     /// The plan as journaled: its JSON with a `request` member holding what else it was made from (the `--var`
     /// arguments, and whether it may only re-use releases already on the hosts), which `rollout resume` reads back.
     var journaledPlan: JournalJSON? {
-        guard case .object(var members)? = try? JournalJSON(text: plan.json.formatted()) else { return nil }
+        guard case .object(var members)? = try? JournalJSON(text: plan.jsonText) else { return nil }
         members["request"] = .object([
             "vars": .array(settings.extraVars.map(JournalJSON.string)),
             "reuse_releases_only": .bool(settings.reuseReleasesOnly),

@@ -16,6 +16,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let plan = try planning.loadPlan(limit: planning.limit)
-        print(output == .json ? plan.json.formatted() : plan.text, terminator: "")
+        // Written as it is produced: the text of a 10,000-host plan is never held whole in memory.
+        let out = StandardOutput.buffer()
+        if output == .json { plan.writeJSON(to: out) } else { plan.writeText(to: out) }
+        out.finish()
     }
 }

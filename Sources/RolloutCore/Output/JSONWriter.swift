@@ -1,0 +1,205 @@
+/// Writes pretty-printed JSON straight into an `OutputBuffer`, with no document tree in memory: two-space
+/// indentation, `"key": value`, `[]` and `{}` when empty. `JSONValue.formatted()` prints through it too, so a
+/// streamed document and the same document built as a `JSONValue` are byte for byte the same.
+///
+/// The caller writes an object's members in sorted key order (as `JSONValue` prints them) and leaves out absent
+/// optional members; debug builds check the order.
+final class JSONWriter {
+    let out: OutputBuffer
+    /// Items written so far in each open container, innermost last.
+    @exclusivity(unchecked) private var counts: [Int] = []
+    /// A key was written and its value is next (no separator before it).
+    @exclusivity(unchecked) private var afterKey = false
+    #if DEBUG
+        private var lastKeys: [String?] = []
+    #endif
+
+    init(_ out: OutputBuffer) {
+        self.out = out
+    }
+
+    // MARK: Containers
+
+    func beginObject() {
+        beforeValue()
+        out.write(byte: UInt8(ascii: "{"))
+        counts.append(0)
+        #if DEBUG
+            lastKeys.append(nil)
+        #endif
+    }
+
+    func endObject() {
+        #if DEBUG
+            lastKeys.removeLast()
+        #endif
+        close(UInt8(ascii: "}"))
+    }
+
+    func beginArray() {
+        beforeValue()
+        out.write(byte: UInt8(ascii: "["))
+        counts.append(0)
+    }
+
+    func endArray() { close(UInt8(ascii: "]")) }
+
+    /// `key: { body }`.
+    func object(_ key: String, _ body: () -> Void) {
+        self.key(key)
+        object(body)
+    }
+
+    func object(_ body: () -> Void) {
+        beginObject()
+        body()
+        endObject()
+    }
+
+    /// `key: [ body ]`.
+    func array(_ key: String, _ body: () -> Void) {
+        self.key(key)
+        beginArray()
+        body()
+        endArray()
+    }
+
+    /// `key: [ "a", "b" ]`.
+    func array(_ key: String, strings: [String]) {
+        array(key) { for item in strings { string(item) } }
+    }
+
+    // MARK: Members and values
+
+    func key(_ key: String) {
+        #if DEBUG
+            if let previous = lastKeys[lastKeys.count - 1] {
+                assert(previous < key, "JSON keys out of order: `\(previous)` before `\(key)`")
+            }
+            lastKeys[lastKeys.count - 1] = key
+        #endif
+        nextItem()
+        quoted(key)
+        out.write(": ")
+        afterKey = true
+    }
+
+    /// A string member; left out when `value` is nil.
+    func member(_ key: String, _ value: String?) {
+        guard let value else { return }
+        self.key(key)
+        string(value)
+    }
+
+    /// An integer member; left out when `value` is nil.
+    func member(_ key: String, int value: Int?) {
+        guard let value else { return }
+        self.key(key)
+        int(value)
+    }
+
+    func member(_ key: String, bool value: Bool?) {
+        guard let value else { return }
+        self.key(key)
+        bool(value)
+    }
+
+    /// A duration in seconds (see `JSONValue.seconds`); left out when nil.
+    func member(_ key: String, seconds value: Duration?) {
+        guard let value else { return }
+        self.key(key)
+        seconds(value)
+    }
+
+    func string(_ value: String) {
+        beforeValue()
+        quoted(value)
+    }
+
+    func int(_ value: Int) {
+        beforeValue()
+        out.write(String(value))
+    }
+
+    func number(_ value: Double) {
+        beforeValue()
+        out.write(String(value))
+    }
+
+    func bool(_ value: Bool) {
+        beforeValue()
+        out.write(value ? "true" : "false")
+    }
+
+    func null() {
+        beforeValue()
+        out.write("null")
+    }
+
+    /// Whole seconds as an integer (`60`), otherwise a decimal (`0.5`), to the millisecond.
+    func seconds(_ duration: Duration) {
+        let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        if ms % 1000 == 0 { int(Int(ms / 1000)) } else { number(Double(ms) / 1000) }
+    }
+
+    // MARK: Layout
+
+    private func beforeValue() {
+        if afterKey {
+            afterKey = false
+        } else {
+            nextItem()
+        }
+    }
+
+    /// The separator and indentation before an item of the innermost container.
+    private func nextItem() {
+        guard let last = counts.indices.last else { return }
+        if counts[last] > 0 { out.write(byte: UInt8(ascii: ",")) }
+        counts[last] += 1
+        out.write(byte: UInt8(ascii: "\n"))
+        out.writeSpaces(2 * counts.count)
+    }
+
+    private func close(_ bracket: UInt8) {
+        if counts.removeLast() > 0 {
+            out.write(byte: UInt8(ascii: "\n"))
+            out.writeSpaces(2 * counts.count)
+        }
+        out.write(byte: bracket)
+    }
+
+    /// The string in quotes, escaping `"`, `\` and control characters; runs of other bytes (any UTF-8) are
+    /// copied as they are.
+    private func quoted(_ value: String) {
+        out.write(byte: UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { bytes in
+            var start = 0
+            for i in 0..<bytes.count {
+                let byte = bytes[i]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if i > start { out.write(UnsafeBufferPointer(rebasing: bytes[start..<i])) }
+                writeEscape(byte)
+                start = i + 1
+            }
+            if start < bytes.count { out.write(UnsafeBufferPointer(rebasing: bytes[start...])) }
+        }
+        out.write(byte: UInt8(ascii: "\""))
+    }
+
+    private func writeEscape(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): out.write("\\\"")
+        case UInt8(ascii: "\\"): out.write("\\\\")
+        case UInt8(ascii: "\n"): out.write("\\n")
+        case UInt8(ascii: "\r"): out.write("\\r")
+        case UInt8(ascii: "\t"): out.write("\\t")
+        default:
+            let hex = Array("0123456789abcdef".utf8)
+            out.write("\\u00")
+            out.write(byte: hex[Int(byte >> 4)])
+            out.write(byte: hex[Int(byte & 0xF)])
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import RolloutCore
+
+/// Standard output as the drain of an `OutputBuffer`: large documents (a 10,000-host plan) go out in chunks
+/// as they are written instead of being built whole in memory first.
+enum StandardOutput {
+    /// A buffer whose chunks are written to standard output (`write(2)`, retried on `EINTR` and short writes).
+    static func buffer() -> OutputBuffer {
+        // Anything `print` buffered must come first.
+        fflush(nil)
+        return OutputBuffer { chunk in
+            var offset = 0
+            while offset < chunk.count {
+                let written = write(STDOUT_FILENO, chunk.baseAddress! + offset, chunk.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    // A closed pipe (`rollout plan | head`): the reader wants no more.
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+}
