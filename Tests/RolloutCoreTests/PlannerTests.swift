@@ -122,7 +122,8 @@ import Testing
         #expect(drain.actions[0] == .run(.shell("lb-off h03", on: "controller"), hook: nil))
         #expect(
             drain.actions[1]
-                == .waitDrained(status: nil, count: .number, deadline: .seconds(60), pollInterval: .seconds(1)))
+                == .waitDrained(
+                    status: nil, count: .number, deadline: .seconds(60), pollInterval: .seconds(1), onTimeout: .fail))
     }
 
     @Test func undefinedVariablesInServicePathsAreReported() throws {

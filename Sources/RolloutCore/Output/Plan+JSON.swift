@@ -115,11 +115,12 @@ extension PlanAction {
                 ("finish", upload.finish.json), ("release", .string(upload.release)),
                 ("timeout_seconds", .seconds(upload.timeout)),
             ])
-        case .waitDrained(let status, let count, let deadline, let poll):
+        case .waitDrained(let status, let count, let deadline, let poll, let onTimeout):
             return .object([
                 ("type", .string("wait_drained")), ("status", status.map(\.json)),
                 ("count", status == nil ? nil : count.json),
                 ("deadline_seconds", .seconds(deadline)), ("poll_interval_seconds", .seconds(poll)),
+                ("on_timeout", .string(onTimeout.rawValue)),
             ])
         case .health(let check):
             return check.json

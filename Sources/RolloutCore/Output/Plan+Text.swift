@@ -106,15 +106,28 @@ extension PlanAction {
                 ]
                 + (u.verify.map { ["\($0.textLine(host: host))  (must print \(u.sha256.prefix(12))…)"] } ?? [])
                 + [u.finish.textLine(host: host) + "  (skipped when \(u.release) exists)"]
-        case .waitDrained(let status, _, let deadline, let poll):
+        case .waitDrained(let status, _, let deadline, let poll, let onTimeout):
             let how =
                 status.map { "polling \($0.textLine(host: host)) every \(ConfigDuration.format(poll))" }
                 ?? "no connection count available: wait the full deadline"
-            return ["wait until no active connection, at most \(ConfigDuration.format(deadline)); \(how)"]
+            return [
+                "wait until no active connection, at most \(ConfigDuration.format(deadline)); \(how)",
+                "at the deadline with connections left: \(onTimeout.planText)",
+            ]
         case .health(let check):
             return [check.textLine(host: host)]
         case .pruneReleases(let list, let keep):
             return ["\(list.textLine(host: host)); delete all but the \(keep) newest (never current or previous)"]
+        }
+    }
+}
+
+extension DrainTimeoutAction {
+    /// What the plan says happens at the drain deadline.
+    var planText: String {
+        switch self {
+        case .fail: return "fail (the host is restored unchanged; on_drain_timeout: fail)"
+        case .proceed: return "restart anyway (on_drain_timeout: proceed)"
         }
     }
 }

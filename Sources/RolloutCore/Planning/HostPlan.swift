@@ -28,9 +28,11 @@ public enum PlanAction: Sendable, Equatable {
     /// Run a command; `hook` says whether it is a user hook (`before` / `after`).
     case run(PlannedCommand, hook: HookSpec.When?)
     case upload(PlannedUpload)
-    /// Poll the gateway until the host has no active connection, or the deadline passes.
-    /// `count` says how to read the connection count from `status`'s output.
-    case waitDrained(status: PlannedCommand?, count: ConnectionCount, deadline: Duration, pollInterval: Duration)
+    /// Poll the gateway until the host has no active connection, or the deadline passes; then `onTimeout` decides
+    /// when connections are still counted. `count` says how to read the connection count from `status`'s output.
+    case waitDrained(
+        status: PlannedCommand?, count: ConnectionCount, deadline: Duration, pollInterval: Duration,
+        onTimeout: DrainTimeoutAction)
     case health(PlannedHealthCheck)
     /// List releases and delete those `ReleasePruning` selects, keeping `keep`.
     case pruneReleases(list: PlannedCommand, keep: Int)

@@ -45,7 +45,7 @@ struct HostPlanBuilder {
                         .run(gateway.drain, hook: nil),
                         .waitDrained(
                             status: gateway.status, count: gateway.count, deadline: spec.drainDeadline,
-                            pollInterval: spec.pollInterval),
+                            pollInterval: spec.pollInterval, onTimeout: spec.onDrainTimeout),
                     ]))
         }
         steps.append(step(.switch, release.switchTo(version).map { .run($0, hook: nil) }))

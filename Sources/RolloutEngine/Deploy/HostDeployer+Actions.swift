@@ -1,4 +1,5 @@
 import Foundation
+import RolloutConfig
 import RolloutCore
 import RolloutGateway
 import RolloutStore
@@ -23,9 +24,9 @@ extension HostDeployer {
                         let recheck = try await gateway.gateway.recheckDrained(target)
                         details["gateway_recheck"] = try JournalJSON(encoding: recheck.status)
                         if recheck.reapplied, let spec = drainWait {
-                            _ = try await waitUntilDrained(
-                                gateway: gateway.gateway, target: target, deadline: spec.deadline,
-                                interval: spec.interval)
+                            details["gateway_recheck_wait"] = try await waitForDrain(
+                                gateway.gateway, target, deadline: spec.deadline, interval: spec.interval,
+                                onTimeout: spec.onTimeout)
                         }
                     }
                     let answer = try await agent.restart(timeout: context.plan.timeouts.restart)
@@ -47,15 +48,11 @@ extension HostDeployer {
                 }
             case .upload(let upload):
                 details = try await self.upload(upload, shell: shell)
-            case .waitDrained(let status, let count, let deadline, let interval):
+            case .waitDrained(let status, let count, let deadline, let interval, let onTimeout):
                 if let gateway = context.gateway {
-                    let wait = try await waitUntilDrained(
-                        gateway: gateway.gateway, target: try gateway.target(plan.name), deadline: deadline,
-                        interval: interval)
-                    details["wait"] = .object([
-                        "drained": .bool(wait.drained), "polls": .int(Int64(wait.polls)),
-                        "connections": wait.status.connections.map { .int(Int64($0)) } ?? .null,
-                    ])
+                    details["wait"] = try await waitForDrain(
+                        gateway.gateway, try gateway.target(plan.name), deadline: deadline, interval: interval,
+                        onTimeout: onTimeout)
                 } else {
                     details["connections"] = try await waitDrained(
                         status, count: count, deadline: deadline, interval: interval, shell)
@@ -171,12 +168,41 @@ extension HostDeployer {
 }
 
 extension HostDeployer {
-    /// The drain step's deadline and poll interval, for a wait repeated after a re-drain.
-    var drainWait: (deadline: Duration, interval: Duration)? {
+    /// The drain step's deadline, poll interval and deadline choice, for a wait repeated after a re-drain.
+    var drainWait: (deadline: Duration, interval: Duration, onTimeout: DrainTimeoutAction)? {
         for step in plan.steps where step.phase == .drain {
-            for case .waitDrained(_, _, let deadline, let interval) in step.actions { return (deadline, interval) }
+            for case .waitDrained(_, _, let deadline, let interval, let onTimeout) in step.actions {
+                return (deadline, interval, onTimeout)
+            }
         }
         return nil
+    }
+
+    /// Waits until the gateway counts no connection to the host, then applies `on_drain_timeout` when the deadline
+    /// passed with connections still counted: `fail` throws (nothing on the host changed yet, so the host is only
+    /// restored), `proceed` goes on. A gateway that cannot count waits the whole deadline and goes on: there is
+    /// nothing to measure. Returns what the journal keeps: the last count read from the gateway and the choice.
+    func waitForDrain(
+        _ gateway: any TrafficGateway, _ target: GatewayTarget, deadline: Duration, interval: Duration,
+        onTimeout: DrainTimeoutAction
+    ) async throws -> JournalJSON {
+        let wait = try await waitUntilDrained(gateway: gateway, target: target, deadline: deadline, interval: interval)
+        let timedOut = !wait.drained && (wait.status.connections ?? 0) > 0
+        if timedOut && onTimeout == .fail {
+            throw DeployError(
+                .gateway,
+                "\(plan.name) still had \(wait.status.connections ?? 0) connection(s) in the gateway after the drain "
+                    + "deadline of \(ConfigDuration.format(deadline)) (\(wait.polls) reads; on_drain_timeout: fail): "
+                    + "it was not restarted and is put back in rotation; raise gateway.drain_deadline, or set "
+                    + "on_drain_timeout: proceed to restart with connections open")
+        }
+        return .object([
+            "drained": .bool(wait.drained), "polls": .int(Int64(wait.polls)),
+            "connections": wait.status.connections.map { .int(Int64($0)) } ?? .null,
+            "elapsed_ms": .int(Int64(wait.elapsed.milliseconds.rounded())),
+            "deadline_reached": .bool(!wait.drained), "on_timeout": .string(onTimeout.rawValue),
+            "proceeded_with_connections": .bool(timedOut),
+        ])
     }
 }
 
