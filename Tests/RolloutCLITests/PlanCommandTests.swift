@@ -61,8 +61,12 @@ import Testing
         #expect(result.stdout.contains("max_failures 1 of 3 = 1"))
         #expect(
             result.stdout.contains(
-                "[on lb1] $ socat stdio UNIX-CONNECT:/run/haproxy/admin.sock <<< "
-                    + "'set server web_servers/web-eu-2 state drain'"))
+                "[on lb1] $ relay to /run/haproxy/admin.sock <<< 'set server web_servers/web-eu-2 state drain'"))
+        #expect(result.stdout.contains("relay = [on lb1] $ /bin/sh -c 'if command -v socat >/dev/null 2>&1; then "))
+        #expect(
+            result.stdout.contains(
+                "at the deadline with connections left: fail (the host is restored unchanged; on_drain_timeout: fail)"))
+        #expect(result.stdout.contains("gateway haproxy: re-check the drain"))
         #expect(!result.stdout.contains("web-us-1"))
     }
 

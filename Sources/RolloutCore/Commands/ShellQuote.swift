@@ -15,4 +15,8 @@ public enum ShellQuote {
     public static func join(_ argv: [String]) -> String {
         argv.map(quote).joined(separator: " ")
     }
+
+    /// The argv that runs a user-written shell command: `sh -c SCRIPT`. Gateway drivers and the plan both use it,
+    /// so the plan shows the command line that really runs.
+    public static func shell(_ script: String) -> [String] { ["sh", "-c", script] }
 }

@@ -115,10 +115,15 @@ extension PlanAction {
                 ("finish", upload.finish.json), ("release", .string(upload.release)),
                 ("timeout_seconds", .seconds(upload.timeout)),
             ])
+        case .gateway(let step):
+            return .object([
+                ("type", .string("gateway")), ("operation", .string(step.operation.rawValue)),
+                ("gateway", .string(step.kind)), ("on", .string(step.on)), ("calls", .array(step.calls.map(\.json))),
+            ])
         case .waitDrained(let status, let count, let deadline, let poll, let onTimeout):
             return .object([
-                ("type", .string("wait_drained")), ("status", status.map(\.json)),
-                ("count", status == nil ? nil : count.json),
+                ("type", .string("wait_drained")), ("status", .array(status.map(\.json))),
+                ("count", count?.json),
                 ("deadline_seconds", .seconds(deadline)), ("poll_interval_seconds", .seconds(poll)),
                 ("on_timeout", .string(onTimeout.rawValue)),
             ])
@@ -126,6 +131,27 @@ extension PlanAction {
             return check.json
         case .pruneReleases(let list, let keep):
             return .object([("type", .string("prune_releases")), ("list", list.json), ("keep", .int(keep))])
+        }
+    }
+}
+
+extension GatewayCall {
+    var json: JSONValue {
+        switch self {
+        case .run(let command, let purpose):
+            return .object([("command", command.json), ("purpose", .string(purpose))])
+        case .socket(let endpoint, let request, let purpose):
+            return .object([
+                ("socket", .object([("on", .string(PlannedCommand.controller)), ("endpoint", .string(endpoint))])),
+                ("send", .string(request)), ("purpose", .string(purpose)),
+            ])
+        case .relay(_, let endpoint, let request, let purpose):
+            return .object([
+                ("command", command?.json), ("relay_to", .string(endpoint)), ("send", .string(request)),
+                ("purpose", .string(purpose)),
+            ])
+        case .edit(let change):
+            return .object([("edit", .string(change))])
         }
     }
 }

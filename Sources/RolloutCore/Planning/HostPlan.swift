@@ -28,10 +28,12 @@ public enum PlanAction: Sendable, Equatable {
     /// Run a command; `hook` says whether it is a user hook (`before` / `after`).
     case run(PlannedCommand, hook: HookSpec.When?)
     case upload(PlannedUpload)
-    /// Poll the gateway until the host has no active connection, or the deadline passes; then `onTimeout` decides
-    /// when connections are still counted. `count` says how to read the connection count from `status`'s output.
+    /// A traffic gateway step (drain, restore, or a re-check), carried out by the playbook's gateway driver.
+    case gateway(GatewayStep)
+    /// Poll the gateway (`status`'s calls) until the host has no active connection, or the deadline passes; then
+    /// `onTimeout` decides when connections are still counted. `count` says where the count comes from.
     case waitDrained(
-        status: PlannedCommand?, count: ConnectionCount, deadline: Duration, pollInterval: Duration,
+        status: [GatewayCall], count: ConnectionCount?, deadline: Duration, pollInterval: Duration,
         onTimeout: DrainTimeoutAction)
     case health(PlannedHealthCheck)
     /// List releases and delete those `ReleasePruning` selects, keeping `keep`.

@@ -11,24 +11,7 @@ extension HostDeployer {
         for action in step.actions {
             switch action {
             case .run(let command, let hook):
-                if let gateway = context.gateway, hook == nil, step.phase == .drain || step.phase == .undrain {
-                    let target = try gateway.target(plan.name)
-                    let status =
-                        try await step.phase == .drain
-                        ? gateway.gateway.drain(target) : gateway.gateway.restore(target)
-                    details["gateway"] = try JournalJSON(encoding: status)
-                } else if step.phase == .restart && hook == nil {
-                    if let gateway = context.gateway, plan.strategy == .drain {
-                        // A gateway reload during the drain wait may have put the host back: drain it again.
-                        let target = try gateway.target(plan.name)
-                        let recheck = try await gateway.gateway.recheckDrained(target)
-                        details["gateway_recheck"] = try JournalJSON(encoding: recheck.status)
-                        if recheck.reapplied, let spec = drainWait {
-                            details["gateway_recheck_wait"] = try await waitForDrain(
-                                gateway.gateway, target, deadline: spec.deadline, interval: spec.interval,
-                                onTimeout: spec.onTimeout)
-                        }
-                    }
+                if step.phase == .restart && hook == nil {
                     let answer = try await agent.restart(timeout: context.plan.timeouts.restart)
                     details["agent"] = answer.json
                     guard answer.outcome == "ok" else {
@@ -48,15 +31,12 @@ extension HostDeployer {
                 }
             case .upload(let upload):
                 details = try await self.upload(upload, shell: shell)
-            case .waitDrained(let status, let count, let deadline, let interval, let onTimeout):
-                if let gateway = context.gateway {
-                    details["wait"] = try await waitForDrain(
-                        gateway.gateway, try gateway.target(plan.name), deadline: deadline, interval: interval,
-                        onTimeout: onTimeout)
-                } else {
-                    details["connections"] = try await waitDrained(
-                        status, count: count, deadline: deadline, interval: interval, shell)
-                }
+            case .gateway(let gatewayStep):
+                details.merge(try await perform(gatewayStep)) { _, new in new }
+            case .waitDrained(_, _, let deadline, let interval, let onTimeout):
+                details["wait"] = try await waitForDrain(
+                    try boundGateway().gateway, try boundGateway().target(plan.name), deadline: deadline,
+                    interval: interval, onTimeout: onTimeout)
             case .health(let check):
                 let seen = try await HealthVerifier(shell: shell).verify([check]) { context.stop.current == .immediate }
                 details["health"] = .array((details["health"]?.arrayValue ?? []) + (seen.arrayValue ?? []))
@@ -145,64 +125,6 @@ extension HostDeployer {
             }
         }
         return bytes
-    }
-
-    /// Polls the gateway's connection count for this host until it reaches 0 or the drain deadline passes
-    /// (then the restart goes ahead: the deadline is the promise made to long connections).
-    private func waitDrained(
-        _ status: PlannedCommand?, count: ConnectionCount, deadline: Duration, interval: Duration, _ shell: HostShell
-    ) async throws -> JournalJSON {
-        guard let status else { return .string("no status command") }
-        let end = ContinuousClock.now + deadline
-        var last: Int?
-        while true {
-            let output = try await context.run(status, on: shell).stdout
-            last = count.read(output)
-            if last == 0 { return .int(0) }
-            if ContinuousClock.now + interval > end || context.stop.current == .immediate {
-                return .object(["deadline_reached": .bool(true), "connections": last.map { .int(Int64($0)) } ?? .null])
-            }
-            try await Task.sleep(for: interval)
-        }
-    }
-}
-
-extension HostDeployer {
-    /// The drain step's deadline, poll interval and deadline choice, for a wait repeated after a re-drain.
-    var drainWait: (deadline: Duration, interval: Duration, onTimeout: DrainTimeoutAction)? {
-        for step in plan.steps where step.phase == .drain {
-            for case .waitDrained(_, _, let deadline, let interval, let onTimeout) in step.actions {
-                return (deadline, interval, onTimeout)
-            }
-        }
-        return nil
-    }
-
-    /// Waits until the gateway counts no connection to the host, then applies `on_drain_timeout` when the deadline
-    /// passed with connections still counted: `fail` throws (nothing on the host changed yet, so the host is only
-    /// restored), `proceed` goes on. A gateway that cannot count waits the whole deadline and goes on: there is
-    /// nothing to measure. Returns what the journal keeps: the last count read from the gateway and the choice.
-    func waitForDrain(
-        _ gateway: any TrafficGateway, _ target: GatewayTarget, deadline: Duration, interval: Duration,
-        onTimeout: DrainTimeoutAction
-    ) async throws -> JournalJSON {
-        let wait = try await waitUntilDrained(gateway: gateway, target: target, deadline: deadline, interval: interval)
-        let timedOut = !wait.drained && (wait.status.connections ?? 0) > 0
-        if timedOut && onTimeout == .fail {
-            throw DeployError(
-                .gateway,
-                "\(plan.name) still had \(wait.status.connections ?? 0) connection(s) in the gateway after the drain "
-                    + "deadline of \(ConfigDuration.format(deadline)) (\(wait.polls) reads; on_drain_timeout: fail): "
-                    + "it was not restarted and is put back in rotation; raise gateway.drain_deadline, or set "
-                    + "on_drain_timeout: proceed to restart with connections open")
-        }
-        return .object([
-            "drained": .bool(wait.drained), "polls": .int(Int64(wait.polls)),
-            "connections": wait.status.connections.map { .int(Int64($0)) } ?? .null,
-            "elapsed_ms": .int(Int64(wait.elapsed.milliseconds.rounded())),
-            "deadline_reached": .bool(!wait.drained), "on_timeout": .string(onTimeout.rawValue),
-            "proceeded_with_connections": .bool(timedOut),
-        ])
     }
 }
 
