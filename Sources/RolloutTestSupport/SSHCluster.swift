@@ -27,6 +27,8 @@ public final class SSHCluster: @unchecked Sendable {
     public let knownHostsPath: String
     /// The same entries hashed by `ssh-keygen -H` (`|1|salt|hash ssh-ed25519 ...`).
     public let hashedKnownHostsPath: String
+    /// First on the `PATH` of every SSH session on the hosts (empty unless a test puts a tool there).
+    public let binDirectory: String
     /// The hosts `h1` ... `hN`.
     public var hosts: [SSHClusterHost] { lock.withLock { state.hosts } }
     /// The bastion (jump host), when the cluster was started with one.
@@ -87,6 +89,7 @@ public final class SSHCluster: @unchecked Sendable {
         encryptedUserKeyPassphrase = SSHClusterFiles.passphrase
         knownHostsPath = files.knownHosts
         hashedKnownHostsPath = files.hashedKnownHosts
+        binDirectory = files.binDirectory
         ownsProcesses = !daemonize
         removesDirectory = removeDirectoryOnStop
         state = SSHClusterState(directory: dir, user: files.user, hosts: [], bastion: nil)
@@ -130,6 +133,7 @@ public final class SSHCluster: @unchecked Sendable {
         encryptedUserKeyPassphrase = SSHClusterFiles.passphrase
         knownHostsPath = files.knownHosts
         hashedKnownHostsPath = files.hashedKnownHosts
+        binDirectory = files.binDirectory
         ownsProcesses = false
         removesDirectory = false
     }

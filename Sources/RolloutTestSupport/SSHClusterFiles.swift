@@ -12,6 +12,9 @@ struct SSHClusterFiles {
     var authorizedKeys: String { keysDirectory + "/authorized_keys" }
     var knownHosts: String { directory + "/known_hosts" }
     var hashedKnownHosts: String { directory + "/known_hosts.hashed" }
+    /// First on the `PATH` of every session on the cluster's hosts: where a test puts a stand-in for a tool that
+    /// cannot run on these machines (e.g. `systemctl`, without systemd).
+    var binDirectory: String { directory + "/bin" }
 
     init(directory: String, user: String) {
         self.directory = directory
@@ -24,6 +27,7 @@ struct SSHClusterFiles {
         let fm = FileManager.default
         try fm.createDirectory(atPath: files.keysDirectory, withIntermediateDirectories: true)
         try fm.createDirectory(atPath: directory + "/hosts", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: files.binDirectory, withIntermediateDirectories: true)
         // sshd's privilege separation needs this directory when run as root.
         if geteuid() == 0 { try? fm.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
         for path in [files.userKey, files.encryptedUserKey] where fm.fileExists(atPath: path) {
@@ -122,6 +126,7 @@ struct SSHClusterFiles {
         MaxAuthTries 30
         LoginGraceTime 60
         Subsystem sftp internal-sftp
+        SetEnv PATH=\(files.binDirectory):/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
         """
     }

@@ -132,4 +132,29 @@ struct DeployGatewayTests {
         #expect(wait?["connections"] as? Int == 2)
         #expect(wait?["proceeded_with_connections"] as? Bool == true)
     }
+
+    @Test("a second Ctrl-C cuts the step in flight (a two-minute drain wait) and the host is still restored")
+    func secondInterruptCutsTheStepInFlight() throws {
+        let log = NSTemporaryDirectory() + "gateway-\(UUID().uuidString).log"
+        // Connections never reach 0 and the deadline is two minutes: only a cut ends the drain wait early.
+        let fixture = try DeployFixture(
+            hosts: 1, playbookExtra: Self.drainPlaybook(log: log, connections: 3, deadline: "2m"))
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+
+        let run = try DeployBackground(fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v1"])
+        #expect(run.waitForPhase("drain", host: "h1"))
+        run.kill(SIGINT)
+        Thread.sleep(forTimeInterval: 0.3)
+        run.kill(SIGINT)
+        // Well under the drain deadline; `wait` SIGKILLs a controller still running at its timeout (status 9).
+        #expect(run.wait(timeout: .seconds(45)) == 6, "\(run.stderr)")
+        #expect(gatewayLog(log) == ["drain h1", "restore h1"])
+        let h1 = try hostsByName(try json(try fixture.rollout(["show", "1", "--output", "json"])))["h1"]
+        let phases = h1?["phases"] as? [[String: Any]] ?? []
+        let drain = phases.first { $0["name"] as? String == "drain" }
+        #expect(drain?["status"] as? String == "interrupted", "\(phases)")
+        #expect(phases.last?["name"] as? String == "undrain" && phases.last?["status"] as? String == "ok")
+    }
 }

@@ -102,4 +102,82 @@ struct DeployResumeTests {
         let events = (done["events"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
         #expect(events.contains("canary.waiting") && events.contains("canary.promoted"), "\(events)")
     }
+
+    @Test("killed after the failure budget was exceeded: resume finishes the host in flight and rolls everything back")
+    func resumeOfAFailingRolloutRollsBack() throws {
+        // v2 only: h1 fails its verify step at once; h2 is then still in its verify step (the hook sleeps).
+        let fixture = try DeployFixture(
+            hosts: 2,
+            playbookExtra: """
+                window: 2
+                max_failures: 0
+                rollback: all
+                hooks:
+                  before_verify:
+                    - run: "case {{ inventory_hostname }}-{{ version }} in h1-v2) exit 7;; h2-v2) sleep 12;; esac"
+                      timeout: 60s
+                """)
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+        #expect(try fixture.deploy("v1").status == 0)
+
+        let run = try DeployBackground(
+            fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v2"])
+        #expect(run.waitFor { $0["event"] as? String == "host_finished" && $0["host"] as? String == "h1" })
+        run.kill()
+        _ = run.wait()
+        let killed = try hostsByName(try json(try fixture.rollout(["show", "2", "--output", "json"])))
+        #expect(killed["h1"]?["status"] as? String == "rolled_back")
+        #expect(killed["h2"]?["status"] as? String == "running", "h2 was in flight: \(killed["h2"] ?? [:])")
+
+        // The dead controller would have finished h2 and then reverted it (`rollback: all`); so does resume.
+        let resume = try fixture.rollout(["resume", "2"])
+        #expect(resume.status == 1, "failed and rolled back: \(resume.stdout)\(resume.stderr)")
+        #expect(fixture.servedVersions().values.allSatisfy { $0 == "v1" }, "\(fixture.servedVersions())")
+        for host in fixture.cluster.hosts {
+            let link = try FileManager.default.destinationOfSymbolicLink(atPath: host.rootDirectory + "/srv/current")
+            #expect(link == "releases/v1", "\(host.name) is not left half-switched")
+        }
+        let detail = try json(try fixture.rollout(["show", "2", "--output", "json"]))
+        #expect(detail["status"] as? String == "rolled_back")
+        let hosts = try hostsByName(detail)
+        #expect(hosts["h2"]?["status"] as? String == "rolled_back")
+        let events = (detail["events"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+        #expect(events.contains("resume.rolling_back"), "\(events)")
+    }
+
+    @Test("resume plans with the rollout's own --var values and refuses an artifact changed since")
+    func resumeKeepsTheVariables() throws {
+        // The health check's path comes from a variable that only the command line sets: without it the plan
+        // does not even validate, and with a wrong value verify would fail.
+        let fixture = try DeployFixture(hosts: 2, successes: 5)
+        defer { fixture.stop() }
+        let playbook = fixture.project + "/playbooks/demo.yml"
+        let text = try String(contentsOfFile: playbook, encoding: .utf8)
+        try text.replacingOccurrences(of: "{{ service_port }}/\"", with: "{{ service_port }}{{ probe_path }}\"")
+            .write(toFile: playbook, atomically: true, encoding: .utf8)
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+
+        let run = try DeployBackground(
+            fixture,
+            ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v1", "--var", "probe_path=/health"])
+        #expect(run.waitForPhase("verify", host: "h2"), "\(run.allEvents) \(run.stderr)")
+        run.kill()
+        _ = run.wait()
+
+        // A rebuilt artifact would land other bytes under the same version name: refused, nothing touched.
+        try fixture.stageCrashingRelease()
+        let refused = try fixture.rollout(["resume", "1"])
+        #expect(refused.status == 2 && refused.stderr.contains("artifact changed"), "\(refused.stderr)")
+        try fixture.stageDemoService()
+
+        let resume = try fixture.rollout(["resume", "1"])
+        #expect(resume.status == 0, "\(resume.stdout)\(resume.stderr)")
+        #expect(fixture.servedVersions().values.allSatisfy { $0 == "v1" })
+        let detail = try json(try fixture.rollout(["show", "1", "--output", "json"]))
+        let request = (detail["plan"] as? [String: Any])?["request"] as? [String: Any]
+        #expect(request?["vars"] as? [String] == ["probe_path=/health"], "\(request ?? [:])")
+    }
 }

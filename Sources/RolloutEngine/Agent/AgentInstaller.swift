@@ -34,16 +34,22 @@ public struct AgentInstaller: Sendable {
     public var binaryPath: String
     public var binarySHA256: String
     public var initSystem: AgentInit
+    /// Where `--init systemd` writes the unit.
+    public var unitDirectory: String
     public var timeout: Duration
 
     /// Reads the local agent binary once to know its digest.
-    public init(binaryPath: String, initSystem: AgentInit, timeout: Duration = .seconds(60)) throws {
+    public init(
+        binaryPath: String, initSystem: AgentInit, unitDirectory: String = "/etc/systemd/system",
+        timeout: Duration = .seconds(60)
+    ) throws {
         guard let data = FileManager.default.contents(atPath: binaryPath) else {
             throw DeployError(.local, "cannot read the agent binary \(binaryPath); pass --agent-binary PATH")
         }
         self.binaryPath = binaryPath
         self.binarySHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         self.initSystem = initSystem
+        self.unitDirectory = unitDirectory
         self.timeout = timeout
     }
 
@@ -137,10 +143,12 @@ public struct AgentInstaller: Sendable {
                 WantedBy=multi-user.target
 
                 """
-            let path = "/etc/systemd/system/\(unit).service"
+            let path = "\(unitDirectory)/\(unit).service"
+            // Written whole or not at all: systemd must never read a half-written unit.
             try await shell.run(
                 PlannedCommand(
-                    on: target.host.name, argv: ["sh", "-c", "cat > \"$1\"", "sh", path], stdin: text))
+                    on: target.host.name,
+                    argv: ["sh", "-c", "cat > \"$1.tmp\" && mv -f -- \"$1.tmp\" \"$1\"", "sh", path], stdin: text))
             try await shell.run(PlannedCommand(on: target.host.name, argv: ["systemctl", "daemon-reload"]))
             try await shell.run(PlannedCommand(on: target.host.name, argv: ["systemctl", "enable", "--now", unit]))
         }

@@ -67,8 +67,9 @@ public struct HostDeployer: Sendable {
                 }
                 if step.phase == .drain { drained = true }
                 if step.phase == .switch { switched = true }
+                // A second interrupt cuts the step in flight; restoring the gateway (below) is never cut.
                 try await context.phase(step.phase.rawValue, host: plan.name) {
-                    try await perform(step, shell: shell, agent: agent)
+                    try await context.stop.cutOnImmediate { [self] in try await perform(step, shell: shell, agent: agent) }
                 }
                 if step.phase == .undrain { drained = false }
             }

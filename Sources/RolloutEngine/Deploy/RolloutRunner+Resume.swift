@@ -14,6 +14,11 @@ extension RolloutRunner {
     /// the switch and restart land on the same release) and always ends with the host restored in the gateway.
     /// The from-versions come from the journal, not from the hosts, which may already be switched.
     ///
+    /// Whether it goes on or rolls back is decided as the controller that died would have: with the failure budget
+    /// still holding, the remaining hosts run; with the budget already exceeded, only the hosts that were in flight
+    /// finish their steps (so none stays half-switched or drained), no other host starts, and the rollback policy
+    /// applies (`all` reverts every host this rollout moved).
+    ///
     /// A rollout stopped after its canary for `promote: manual` continues only with `promote` (`rollout promote`).
     public func resume(_ detail: RolloutDetail, promote: Bool = false) async throws -> RolloutOutcome {
         let resumable: Set<RolloutStatus> = [.running, .interrupted, .aborted]
@@ -70,13 +75,37 @@ extension RolloutRunner {
                 }
             }
             let from = Dictionary(uniqueKeysWithValues: detail.hosts.map { ($0.name, $0.fromVersion) })
-            await inspect(detail.hosts.filter { done[$0.name] == nil }, rolloutID: detail.id)
+            let unfinished = detail.hosts.filter { done[$0.name] == nil }
+            await inspect(unfinished, rolloutID: detail.id)
             settings.observer.event(
                 .rolloutStarted(
                     id: detail.id, inventory: detail.summary.inventory, playbook: detail.summary.playbook,
                     version: detail.summary.version, previousVersion: detail.summary.previousVersion,
                     hosts: detail.hosts.count, batches: plan.batches.count))
+            let failed = done.values.filter { $0.status == .failed || $0.status == .rolledBack }.count
+            if failed > plan.failureBudget.maxFailures {
+                let inFlight = unfinished.filter { host in host.phases.contains { $0.name != "inspect" } }
+                try await journal.recordEvent(
+                    .init("resume.rolling_back"),
+                    message:
+                        "rollout \(detail.id) had exceeded its failure budget (\(failed) failed, "
+                        + "\(plan.failureBudget.maxFailures) allowed): finishing the \(inFlight.count) host(s) in flight, "
+                        + "starting no other, then rollback policy `\(plan.rollback.rawValue)`",
+                    rolloutID: detail.id)
+                for result in await finish(inFlight.map(\.name), id: detail.id, from: from) {
+                    done[result.host] = result
+                }
+            }
             return try await execute(id: detail.id, fromVersions: from, done: done, promoted: true)
+        }
+    }
+
+    /// Runs the pipelines of hosts a dead controller left in flight, all at once (they were in flight together).
+    private func finish(_ hosts: [String], id: Int64, from: [String: String?]) async -> [HostRunResult] {
+        let context = makeContext(id: id)
+        let plans = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
+        return await boundedFanOut(hosts.filter { plans[$0] != nil }, limit: max(1, hosts.count)) { name in
+            await HostDeployer(context: context, plan: plans[name]!, fromVersion: from[name] ?? nil).run()
         }
     }
 

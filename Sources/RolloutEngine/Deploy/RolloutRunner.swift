@@ -21,6 +21,8 @@ public struct RolloutSettings: Sendable {
     public var reuseReleasesOnly = false
     /// The playbook's traffic gateway (`GatewayBinding.make`), for `drain` hosts.
     public var gateway: GatewayBinding?
+    /// The `--var key=value` arguments the plan was made with; journaled so that `rollout resume` plans the same.
+    public var extraVars: [String] = []
 
     public init(
         inventory: Inventory, journal: JournalStore, fleet: FleetConnections, observer: any DeployObserver,
@@ -69,7 +71,7 @@ public struct RolloutRunner: Sendable {
                 RolloutStart(
                     inventory: plan.inventory, playbook: plan.playbook, version: plan.version.version,
                     previousVersion: previous, strategy: strategySummary, startedBy: settings.identity,
-                    plan: try? JournalJSON(text: plan.json.formatted())))
+                    plan: journaledPlan))
             let batchOf = Dictionary(
                 uniqueKeysWithValues: plan.batches.flatMap { b in b.hosts.map { ($0, b.index - 1) } })
             try await journal.addHosts(
@@ -87,21 +89,37 @@ public struct RolloutRunner: Sendable {
         }
     }
 
+    /// The plan as journaled: its JSON with a `request` member holding what else it was made from (the `--var`
+    /// arguments, and whether it may only re-use releases already on the hosts), which `rollout resume` reads back.
+    var journaledPlan: JournalJSON? {
+        guard case .object(var members)? = try? JournalJSON(text: plan.json.formatted()) else { return nil }
+        members["request"] = .object([
+            "vars": .array(settings.extraVars.map(JournalJSON.string)),
+            "reuse_releases_only": .bool(settings.reuseReleasesOnly),
+        ])
+        return .object(members)
+    }
+
+    /// What every host deployer of rollout `id` shares.
+    func makeContext(id: Int64) -> DeployContext {
+        var hostsByName: [String: InventoryHost] = [:]
+        for host in settings.inventory.hosts { hostsByName[host.name] = host }
+        var context = DeployContext(
+            rolloutID: id, plan: plan, journal: settings.journal, fleet: settings.fleet,
+            inventoryHosts: hostsByName, observer: settings.observer, stop: settings.stop,
+            baseDirectory: settings.baseDirectory)
+        context.reuseReleasesOnly = settings.reuseReleasesOnly
+        context.gateway = settings.gateway
+        return context
+    }
+
     /// Runs the batches of rollout `id`; hosts in `done` already finished (resume) and are not run again.
     func execute(
         id: Int64, fromVersions: [String: String?], done: [String: HostRunResult], promoted: Bool = false
     ) async throws
         -> RolloutOutcome
     {
-        var hostsByName = Dictionary(uniqueKeysWithValues: settings.inventory.hosts.map { ($0.name, $0) })
-        for host in settings.inventory.hosts { hostsByName[host.name] = host }
-        var deployContext = DeployContext(
-            rolloutID: id, plan: plan, journal: settings.journal, fleet: settings.fleet,
-            inventoryHosts: hostsByName, observer: settings.observer, stop: settings.stop,
-            baseDirectory: settings.baseDirectory)
-        deployContext.reuseReleasesOnly = settings.reuseReleasesOnly
-        deployContext.gateway = settings.gateway
-        let context = deployContext
+        let context = makeContext(id: id)
         let plans = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
         let tally = FailureTally(budget: plan.failureBudget.maxFailures, stop: settings.stop)
         for result in done.values where result.status == .failed || result.status == .rolledBack {

@@ -13,6 +13,9 @@ public final class StopSignal: @unchecked Sendable {
 
     private let lock = NSLock()
     private var reason: Reason?
+    /// Tasks waiting in `untilImmediate()`, resumed by the second interrupt.
+    private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var nextWaiter = 0
 
     public init() {}
 
@@ -22,12 +25,54 @@ public final class StopSignal: @unchecked Sendable {
 
     /// Records a reason; an interruption wins over failures, an immediate stop over everything.
     public func stop(_ new: Reason) {
-        lock.withLock {
+        let woken = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
             switch (reason, new) {
-            case (.immediate?, _): break
-            case (.interrupted?, .failures): break
+            case (.immediate?, _): return []
+            case (.interrupted?, .failures): return []
             default: reason = new
             }
+            guard new == .immediate else { return [] }
+            defer { waiters = [:] }
+            return Array(waiters.values)
+        }
+        for waiter in woken { waiter.resume() }
+    }
+
+    /// Returns when the rollout is stopped at once (second interrupt), or when the calling task is cancelled.
+    public func untilImmediate() async {
+        let key = lock.withLock {
+            nextWaiter += 1
+            return nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = lock.withLock { () -> Bool in
+                    if reason == .immediate || Task.isCancelled { return true }
+                    waiters[key] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            lock.withLock { waiters.removeValue(forKey: key) }?.resume()
+        }
+    }
+
+    /// Runs `operation`; a second interrupt cancels it (an SSH command in flight is cut, its channel closed) and
+    /// throws `DeployError.interrupted` at once instead of waiting for the command's own timeout.
+    public func cutOnImmediate<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                await self.untilImmediate()
+                return nil
+            }
+            defer { group.cancelAll() }
+            // The first child to finish decides: the operation's value or error, or the second interrupt.
+            guard let first = try await group.next(), let value = first else {
+                throw DeployError(.interrupted, "stopped by a second interrupt; the step in flight was cut")
+            }
+            return value
         }
     }
 }

@@ -39,6 +39,9 @@ struct AgentInstall: AsyncParsableCommand {
     @Option(name: .customLong("init"), help: "none (a background process with a pid file) or systemd (a unit).")
     var initSystem: AgentInit = .none
 
+    @Option(name: .long, help: "Where --init systemd writes the unit rollout-agent-SERVICE.service.")
+    var unitDirectory: String = "/etc/systemd/system"
+
     @Option(name: .long, help: "The agent binary to install (default: rollout-agent next to this rollout).")
     var agentBinary: String?
 
@@ -60,7 +63,7 @@ struct AgentInstall: AsyncParsableCommand {
         let binary = agentBinary ?? Self.siblingAgent()
         let installer: AgentInstaller
         do {
-            installer = try AgentInstaller(binaryPath: binary, initSystem: initSystem)
+            installer = try AgentInstaller(binaryPath: binary, initSystem: initSystem, unitDirectory: unitDirectory)
         } catch {
             printError(error)
             throw RolloutExit.invalidInput

@@ -64,6 +64,7 @@ struct DeploySession {
             inventory: inventory, journal: journal, fleet: fleet, observer: observer, stop: stop,
             identity: ControllerIdentity.current(ciJob: CIJob.detect(ProcessInfo.processInfo.environment)),
             lockWait: try options.parsedLockWait(), baseDirectory: FileManager.default.currentDirectoryPath)
+        settings.extraVars = vars
         do {
             settings.gateway = try GatewayBinding.make(
                 playbook: try Playbook.load(plan.playbook), inventory: inventory, hosts: plan.hosts.map(\.name),

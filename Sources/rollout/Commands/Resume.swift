@@ -10,9 +10,11 @@ struct Resume: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Finish an unfinished rollout (controller killed, Ctrl-C) from the journal and the hosts' state.",
         discussion: """
-            Without ID: the newest unfinished rollout. The inventory and playbook are read again (they must still \
-            plan the same version). Hosts that finished keep their result; the others run their steps again, \
-            which is idempotent, and drained hosts are restored. Exit codes as `rollout deploy`.
+            Without ID: the newest unfinished rollout. The inventory and playbook are read again with the rollout's \
+            journaled --var values, version and hosts (the artifact must be the one it started with). Hosts that \
+            finished keep their result; the others run their steps again, which is idempotent, and drained hosts \
+            are restored. A rollout that had already exceeded its failure budget only finishes the hosts in flight \
+            and then applies its rollback policy. Exit codes as `rollout deploy`.
             """)
 
     @OptionGroup var target: ResumeTarget
@@ -46,10 +48,18 @@ struct Resume: AsyncParsableCommand {
             }
             detail = found
         }
+        // Planned again from what the rollout was planned from: the journaled `--var` values, the same hosts and
+        // version; a rollback keeps to the releases already on the hosts.
+        let request = detail.plan?["request"]
+        let vars: [String] =
+            if case .array(let values)? = request?["vars"] {
+                values.compactMap { if case .string(let text) = $0 { text } else { nil } }
+            } else { [] }
+        let reuseReleasesOnly = request?["reuse_releases_only"] == .bool(true)
         let hosts = detail.hosts.map(\.name).joined(separator: ",")
         let options = PlanOptions(
-            inventory: detail.summary.inventory, playbook: playbook ?? detail.summary.playbook, limit: hosts, vars: [],
-            version: detail.summary.version, environment: ProcessInfo.processInfo.environment)
+            inventory: detail.summary.inventory, playbook: playbook ?? detail.summary.playbook, limit: hosts,
+            vars: vars, version: detail.summary.version, environment: ProcessInfo.processInfo.environment)
         let plan: Plan
         do {
             plan = try PlanLoader.plan(options)
@@ -57,9 +67,22 @@ struct Resume: AsyncParsableCommand {
             printError(error)
             throw RolloutExit.invalidInput
         }
+        // The same version name must mean the same bytes: an artifact rebuilt since would land under the old name.
+        if !reuseReleasesOnly, case .string(let journaled)? = detail.plan?["artifact"]?["sha256"],
+            journaled != plan.artifact.sha256
+        {
+            printError(
+                "the artifact changed since rollout \(detail.id) started (SHA-256 \(journaled.prefix(12)) then, "
+                    + "\(plan.artifact.sha256.prefix(12)) now): restore the artifact of version "
+                    + "\(detail.summary.version), or start a new rollout with `rollout deploy`")
+            throw RolloutExit.invalidInput
+        }
         let inventory = try loadInventory(detail.summary.inventory)
-        try await DeploySession(options: run, connection: connection).run(inventory: inventory, plan: plan) {
-            settings in
+        try await DeploySession(options: run, connection: connection).run(
+            inventory: inventory, plan: plan, vars: vars
+        ) { settings in
+            var settings = settings
+            settings.reuseReleasesOnly = reuseReleasesOnly
             do {
                 return try await RolloutRunner(plan: plan, settings: settings).resume(detail, promote: promote)
             } catch let error as ResumeError {
