@@ -113,14 +113,16 @@ extension PlanAction {
                 lines.append("  relay = \(relay.textLine(host: host))")
             }
             return lines + step.calls.map { "  " + $0.textLine(host: host) }
-        case .waitDrained(let status, _, let deadline, let poll, let onTimeout):
-            let limit = "wait until no active connection, at most \(ConfigDuration.format(deadline))"
-            guard !status.isEmpty else {
-                return ["\(limit); the gateway cannot count connections: wait the full deadline, then restart"]
+        case .waitDrained(let status, let count, let deadline, let poll, let onTimeout):
+            let reads = status.map { "  " + $0.textLine(host: host) }
+            let every = status.isEmpty ? "" : ", reading every \(ConfigDuration.format(poll)):"
+            guard count != nil else {
+                // Nothing counts connections: the whole deadline is the drain (reads still catch a host put back).
+                return ["the gateway cannot count connections: wait the full \(ConfigDuration.format(deadline))\(every)"]
+                    + reads + ["then restart"]
             }
-            return ["\(limit), reading every \(ConfigDuration.format(poll)):"]
-                + status.map { "  " + $0.textLine(host: host) }
-                + ["at the deadline with connections left: \(onTimeout.planText)"]
+            return ["wait until no active connection, at most \(ConfigDuration.format(deadline))\(every)"]
+                + reads + ["at the deadline with connections left: \(onTimeout.planText)"]
         case .health(let check):
             return [check.textLine(host: host)]
         case .pruneReleases(let list, let keep):
