@@ -26,12 +26,18 @@ struct DeployHAProxyTests {
                 slowMilliseconds: 2000, rate: 200))
         var loadStopped = false
         defer { if !loadStopped { _ = load.stop() } }
+        // HAProxy's own counts, read on its TCP admin socket beside rollout's driver.
+        let sampler = HAProxySessionSampler(address: fixture.haproxy.adminAddress, backend: "web")
+        var samplerStopped = false
+        defer { if !samplerStopped { _ = sampler.stop() } }
         Thread.sleep(forTimeInterval: 1)
         let v2 = try fixture.deploy.deploy("v2")
         // Requests keep flowing until each host has answered v2 through HAProxy.
         Thread.sleep(forTimeInterval: 1)
         let report = load.stop()
         loadStopped = true
+        let samples = sampler.stop()
+        samplerStopped = true
 
         #expect(v2.status == 0, "\(v2.stdout)\(v2.stderr)")
         #expect(report.failed == 0, "\(report.summary)")
@@ -66,6 +72,30 @@ struct DeployHAProxyTests {
             #expect((undrain["gateway_recheck"] as? [String: Any])?["reapplied"] as? Bool == false)
         }
         #expect(busyAtDrain >= 1, "at least one host had /slow sessions when it was drained")
+
+        // Against HAProxy's own stats: between the end of each host's drain wait and the start of its restart,
+        // HAProxy counted no session on it; while it drained, HAProxy saw what the journal recorded.
+        let times = ISO8601DateFormatter()
+        times.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var sawSessionsWhileDraining = false
+        for host in fixture.deploy.cluster.hosts {
+            let phases = try fixture.phases(rollout: 2, host: host.name)
+            func time(_ phase: String, _ key: String) throws -> Date {
+                let text = phases.last { $0["name"] as? String == phase }?[key] as? String ?? ""
+                return try #require(times.date(from: text), "\(host.name) \(phase).\(key): \(text)")
+            }
+            let drainStart = try time("drain", "started_at"), drained = try time("drain", "finished_at")
+            let restart = try time("restart", "started_at")
+            let beforeRestart = samples.filter { $0.at > drained && $0.at < restart }
+            #expect(!beforeRestart.isEmpty, "\(host.name): HAProxy was read between the drain and the restart")
+            #expect(
+                beforeRestart.allSatisfy { $0.sessions[host.name] == 0 },
+                "\(host.name): HAProxy's scur before the restart: \(beforeRestart.map { $0.sessions[host.name] ?? -1 })")
+            if samples.contains(where: { $0.at >= drainStart && $0.at <= drained && ($0.sessions[host.name] ?? 0) > 0 }) {
+                sawSessionsWhileDraining = true
+            }
+        }
+        #expect(sawSessionsWhileDraining, "HAProxy counted /slow sessions on a host while it drained")
     }
 
     @Test("a release that fails its health check under drain is rolled back and restored in HAProxy; exit 1")
