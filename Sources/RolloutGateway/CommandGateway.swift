@@ -1,4 +1,5 @@
 import RolloutConfig
+import RolloutCore
 
 /// The `command` driver: the playbook's own `drain`, `restore` and `status` commands, rendered per host and run
 /// where the gateway lives.
@@ -41,8 +42,9 @@ public struct CommandGateway: TrafficGateway {
         guard let statusCommand else {
             return GatewayServerStatus(host: target.host, state: .unknown, detail: "no status command")
         }
+        // Run by `sh -c` as the plan shows it; messages name the command as the playbook wrote it.
         let command = try render(statusCommand, target.host)
-        let result = try await runner.run(command, stdin: nil, timeout: timeout)
+        let result = try await runner.run(ShellQuote.join(ShellQuote.shell(command)), stdin: nil, timeout: timeout)
         guard result.status == 0 else {
             throw GatewayError.failed("reading the gateway status of \(target.host)", command: command, result)
         }
@@ -54,7 +56,7 @@ public struct CommandGateway: TrafficGateway {
         _ target: GatewayTarget, _ template: Template, what: String, expect: GatewayServerState
     ) async throws -> GatewayServerStatus {
         let command = try render(template, target.host)
-        let result = try await runner.run(command, stdin: nil, timeout: timeout)
+        let result = try await runner.run(ShellQuote.join(ShellQuote.shell(command)), stdin: nil, timeout: timeout)
         guard result.status == 0 else {
             throw GatewayError.failed("\(what) of \(target.host)", command: command, result)
         }

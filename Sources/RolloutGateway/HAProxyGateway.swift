@@ -1,4 +1,5 @@
 import RolloutConfig
+import RolloutCore
 
 /// The HAProxy driver: the runtime API on the admin socket (`stats socket PATH level admin`).
 ///
@@ -49,12 +50,12 @@ public struct HAProxyGateway: TrafficGateway {
         let api = try connection(for: target)
         let backend = try render(backend, target.host)
         let server = target.server
-        let command = "show servers state \(backend)"
+        let command = HAProxyRuntime.showServersState(backend: backend)
         let answer = try await api.send(command)
         guard let row = try HAProxyServerState.parse(answer, backend: backend, server: server) else {
             throw HAProxyAnswer.error("No such server.", command: command, backend: backend, server: server)
         }
-        let stats = try HAProxyStats(try await api.send("show stat"), backend: backend, server: server)
+        let stats = try HAProxyStats(try await api.send(HAProxyRuntime.showStat), backend: backend, server: server)
         let values = stats.row(backend: backend, server: server)
         let sessions = values?["scur"].flatMap { Int($0) }
         var detail = row.detail
@@ -67,7 +68,7 @@ public struct HAProxyGateway: TrafficGateway {
     {
         let api = try connection(for: target)
         let backend = try render(backend, target.host)
-        let command = "set server \(backend)/\(target.server) state \(state)"
+        let command = HAProxyRuntime.setState(backend: backend, server: target.server, state: state)
         let answer = try await api.send(command)
         // Success is an empty answer; anything else is HAProxy's error message.
         guard answer.allSatisfy(\.isWhitespace) else {

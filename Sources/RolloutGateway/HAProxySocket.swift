@@ -1,4 +1,5 @@
 import Foundation
+import RolloutCore
 
 /// Where an HAProxy admin socket is, and how its one-shot commands get there.
 public enum HAProxyTransport: Sendable {
@@ -44,33 +45,10 @@ struct HAProxySocket: Sendable {
         }
     }
 
-    /// The shell command that relays standard input to the admin socket on the gateway host: `socat` when it is
-    /// installed (the tool HAProxy's documentation uses), else a short `python3` script, else exit 127.
+    /// The command line that relays standard input to the admin socket on the gateway host
+    /// (`HAProxyRuntime.relay`, the same the plan shows).
     static func remoteCommand(_ endpoint: String) -> String {
-        let quoted = shellQuote(endpoint)
-        let socatTarget = endpoint.hasPrefix("/") ? "UNIX-CONNECT:\(endpoint)" : "TCP:\(endpoint)"
-        return "if command -v socat >/dev/null 2>&1; then exec socat - \(shellQuote(socatTarget)); "
-            + "elif command -v python3 >/dev/null 2>&1; then exec python3 -c \(shellQuote(pythonRelay)) \(quoted); "
-            + "else echo 'rollout: no socat or python3 on this host' >&2; exit 127; fi"
-    }
-
-    /// Connects to the argument (a path or `host:port`), sends standard input, prints the answer until EOF.
-    static let pythonRelay = """
-        import socket, sys
-        a = sys.argv[1]
-        if a.startswith('/'):
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect(a)
-        else:
-            h, p = a.rsplit(':', 1); s = socket.create_connection((h.strip('[]'), int(p)), timeout=30)
-        s.sendall(sys.stdin.buffer.read())
-        while True:
-            b = s.recv(65536)
-            if not b: break
-            sys.stdout.buffer.write(b)
-        """
-
-    private static func shellQuote(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        ShellQuote.join(HAProxyRuntime.relay(endpoint: endpoint))
     }
 
     /// Blocking exchange over a socket of this process.

@@ -53,17 +53,15 @@ public struct LVSGateway: TrafficGateway {
 
     /// The argv that sets the weight (`ipvsadm -e -t VIP:PORT -r RS:PORT -w WEIGHT`).
     public func editCommand(_ target: GatewayTarget, weight: Int) throws -> [String] {
-        let service = try service(for: target)
-        return ipvsadm + ["-e", service.flag, service.address, "-r", target.server, "-w", String(weight)]
+        try service(for: target).edit(realServer: target.server, weight: weight)
     }
 
     /// The argv that lists the virtual service (`ipvsadm -L -n -t VIP:PORT`).
     public func listCommand(_ target: GatewayTarget) throws -> [String] {
-        let service = try service(for: target)
-        return ipvsadm + ["-L", "-n", service.flag, service.address]
+        try service(for: target).list()
     }
 
-    private func setWeight(_ weight: Int, _ service: VirtualService, _ target: GatewayTarget) async throws
+    private func setWeight(_ weight: Int, _ service: IPVSCommands, _ target: GatewayTarget) async throws
         -> GatewayServerStatus
     {
         let argv = try editCommand(target, weight: weight)
@@ -82,7 +80,7 @@ public struct LVSGateway: TrafficGateway {
         return describe(after, target, service)
     }
 
-    private func realServer(_ service: VirtualService, _ target: GatewayTarget) async throws
+    private func realServer(_ service: IPVSCommands, _ target: GatewayTarget) async throws
         -> IPVSListing.RealServer
     {
         let command = ShellQuote.join(try listCommand(target))
@@ -101,7 +99,7 @@ public struct LVSGateway: TrafficGateway {
         return server
     }
 
-    private func describe(_ server: IPVSListing.RealServer, _ target: GatewayTarget, _ service: VirtualService)
+    private func describe(_ server: IPVSListing.RealServer, _ target: GatewayTarget, _ service: IPVSCommands)
         -> GatewayServerStatus
     {
         var detail = "weight \(server.weight)"
@@ -114,9 +112,9 @@ public struct LVSGateway: TrafficGateway {
             connections: server.activeConnections, detail: detail)
     }
 
-    private func service(for target: GatewayTarget) throws -> VirtualService {
+    private func service(for target: GatewayTarget) throws -> IPVSCommands {
         let text = try render(virtualService, target.host)
-        guard let service = VirtualService(text) else {
+        guard let service = IPVSCommands(virtualService: text, ipvsadm: ipvsadm) else {
             throw GatewayError(
                 .invalidSettings, "the LVS virtual service `\(text)` must be `tcp:VIP:PORT` or `udp:VIP:PORT`")
         }
@@ -132,24 +130,8 @@ public struct LVSGateway: TrafficGateway {
     }
 }
 
-/// `tcp:VIP:PORT` split into `ipvsadm`'s flag and service address.
-struct VirtualService {
-    var protocolName: String
-    var address: String
-    var text: String
-
-    init?(_ text: String) {
-        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2, ["tcp", "udp"].contains(parts[0].lowercased()), parts[1].contains(":") else {
-            return nil
-        }
-        protocolName = parts[0].uppercased()
-        address = parts[1]
-        self.text = text
-    }
-
-    var flag: String { protocolName == "UDP" ? "-u" : "-t" }
-
+extension IPVSCommands {
+    /// The key of a remembered weight: the virtual service and the real server.
     func key(_ target: GatewayTarget) -> String { "\(text)|\(target.server)" }
 }
 

@@ -50,7 +50,7 @@ public struct NginxGateway: TrafficGateway {
         var connections: Int?
         if let statusCommand {
             let command = try render(statusCommand, target.host)
-            let result = try await runner.run(command, stdin: nil, timeout: timeout)
+            let result = try await runner.run(ShellQuote.join(ShellQuote.shell(command)), stdin: nil, timeout: timeout)
             guard result.status == 0 else {
                 throw GatewayError.failed("reading the connections of \(target.host)", command: command, result)
             }
@@ -65,15 +65,7 @@ public struct NginxGateway: TrafficGateway {
     /// configuration flags (`nginx -p P -c C -s reload` → `nginx -p P -c C -t`).
     public func configTest(for host: String) throws -> String {
         if let testCommand { return try render(testCommand, host) }
-        let words = try render(reloadCommand, host).split(separator: " ").map(String.init)
-        guard let binary = words.first, binary == "nginx" || binary.hasSuffix("/nginx") else { return "nginx -t" }
-        var flags: [String] = []
-        var index = 1
-        while index + 1 < words.count {
-            if ["-c", "-p", "-g"].contains(words[index]) { flags += [words[index], words[index + 1]] }
-            index += ["-c", "-p", "-g", "-s"].contains(words[index]) ? 2 : 1
-        }
-        return ([binary] + flags + ["-t"]).joined(separator: " ")
+        return NginxCommands.configTest(reload: try render(reloadCommand, host))
     }
 
     private func mark(_ target: GatewayTarget, down: Bool) async throws -> GatewayServerStatus {
@@ -83,7 +75,7 @@ public struct NginxGateway: TrafficGateway {
         guard edit.matches > 0 else { throw unknown(target, file) }
         if edit.changed { try await write(edit.text, to: file) }
         for command in [try configTest(for: target.host), try render(reloadCommand, target.host)] {
-            let result = try await runner.run(command, stdin: nil, timeout: timeout)
+            let result = try await runner.run(ShellQuote.join(ShellQuote.shell(command)), stdin: nil, timeout: timeout)
             guard result.status == 0 else {
                 if edit.changed { try await write(original, to: file) }
                 throw GatewayError(
@@ -101,18 +93,15 @@ public struct NginxGateway: TrafficGateway {
     }
 
     private func read(_ file: String) async throws -> String {
-        let command = ShellQuote.join(["cat", "--", file])
+        let command = ShellQuote.join(NginxCommands.read(file))
         let result = try await runner.run(command, stdin: nil, timeout: timeout)
         guard result.status == 0 else { throw GatewayError.failed("reading the nginx upstream file", command: command, result) }
         return result.stdout
     }
 
     private func write(_ text: String, to file: String) async throws {
-        let path = ShellQuote.quote(file)
         // A temporary file beside the target and a rename: nginx never reads a half-written file.
-        let command =
-            "set -e; t=$(mktemp \(path).rollout.XXXXXX); trap 'rm -f \"$t\"' EXIT; cat > \"$t\"; "
-            + "chmod --reference=\(path) \"$t\" 2>/dev/null || chmod 644 \"$t\"; mv -f \"$t\" \(path); trap - EXIT"
+        let command = ShellQuote.join(NginxCommands.write(file))
         let result = try await runner.run(command, stdin: Array(text.utf8), timeout: timeout)
         guard result.status == 0 else { throw GatewayError.failed("writing \(file)", command: command, result) }
     }

@@ -20,11 +20,15 @@ extension TrafficGateway {
         return GatewayRecheck(found: found, status: try await drain(target), reapplied: true)
     }
 
-    /// After the restore: reads `target` and, when it is not in rotation (`unknown` included, as a gateway that
-    /// cannot be read proves nothing), restores it again; throws when even that is not confirmed.
+    /// After the restore: reads `target` and, when the gateway shows it draining or out, restores it again; throws
+    /// when even that is not confirmed. A gateway that reports no state (`unknown`: a `command` gateway whose status
+    /// prints only a count, or none) is not restored again: its restore was confirmed by the command's exit status
+    /// alone, and a second run could show nothing more.
     public func recheckRestored(_ target: GatewayTarget) async throws -> GatewayRecheck {
         let found = try await status(target)
-        guard found.state != .inRotation else { return GatewayRecheck(found: found, status: found, reapplied: false) }
+        guard found.state == .draining || found.state == .out else {
+            return GatewayRecheck(found: found, status: found, reapplied: false)
+        }
         return GatewayRecheck(found: found, status: try await restore(target), reapplied: true)
     }
 }

@@ -7,7 +7,9 @@ import Testing
 @Suite("rollout deploy: drain through the command gateway", .serialized)
 struct DeployGatewayTests {
     /// A drain playbook whose gateway appends `drain h1` / `restore h1` to a log; `status` prints `connections`.
-    static func drainPlaybook(log: String, connections: Int = 0, deadline: String = "5s") -> String {
+    static func drainPlaybook(log: String, connections: Int = 0, deadline: String = "5s", onTimeout: String? = nil)
+        -> String
+    {
         """
         serial: 1
         strategy: drain
@@ -19,6 +21,7 @@ struct DeployGatewayTests {
           status: "echo \(connections)"
           drain_deadline: \(deadline)
           poll_interval: 200ms
+        \(onTimeout.map { "  on_drain_timeout: \($0)" } ?? "")
         """
     }
 
@@ -55,7 +58,7 @@ struct DeployGatewayTests {
         let log = NSTemporaryDirectory() + "gateway-\(UUID().uuidString).log"
         // Connections never reach 0: the drain wait lasts its whole deadline, the window for the interrupts.
         let fixture = try DeployFixture(
-            hosts: 2, playbookExtra: Self.drainPlaybook(log: log, connections: 3, deadline: "3s"))
+            hosts: 2, playbookExtra: Self.drainPlaybook(log: log, connections: 3, deadline: "3s", onTimeout: "proceed"))
         defer { fixture.stop() }
         try fixture.stageDemoService()
         #expect(try fixture.installAgents().status == 0)
@@ -90,6 +93,44 @@ struct DeployGatewayTests {
         let resumed = try fixture.rollout(["resume", "1"])
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
         #expect(fixture.servedVersions().values.allSatisfy { $0 == "v1" })
+    }
+
+    @Test("connections left at the drain deadline: the default `fail` restores the host unchanged; `proceed` restarts")
+    func drainDeadlineChoice() throws {
+        let log = NSTemporaryDirectory() + "gateway-\(UUID().uuidString).log"
+        let fixture = try DeployFixture(
+            hosts: 1, playbookExtra: Self.drainPlaybook(log: log, connections: 2, deadline: "1s"))
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+
+        let failed = try fixture.deploy("v1")
+        #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+        #expect(gatewayLog(log) == ["drain h1", "restore h1"])
+        #expect(fixture.servedVersions()["h1"] ?? nil == nil, "never switched nor started")
+        let first = try hostsByName(try json(try fixture.rollout(["show", "1", "--output", "json"])))["h1"]
+        let phases = first?["phases"] as? [[String: Any]] ?? []
+        #expect(phases.compactMap { $0["name"] as? String } == ["prepare", "upload", "drain", "undrain"])
+        let drainError = phases.first { $0["name"] as? String == "drain" }?["error"] as? String ?? ""
+        #expect(drainError.contains("still had 2 connection(s)"), "\(drainError)")
+        #expect(drainError.contains("on_drain_timeout: fail"), "\(drainError)")
+
+        // The same rollout with `proceed`: restarted with the connections open, and the journal says so.
+        try FileManager.default.removeItem(atPath: log)
+        let playbook = DeployFixture.playbook(
+            extra: Self.drainPlaybook(log: log, connections: 2, deadline: "1s", onTimeout: "proceed"), successes: 1)
+        try playbook.write(toFile: fixture.project + "/playbooks/demo.yml", atomically: true, encoding: .utf8)
+        let plan = try fixture.rollout(["plan", "--inventory", "lab", "--playbook", "demo", "--version", "v1"])
+        #expect(plan.stdout.contains("at the deadline with connections left: restart anyway"), "\(plan.stdout)")
+        let proceeded = try fixture.deploy("v1")
+        #expect(proceeded.status == 0, "\(proceeded.stdout)\(proceeded.stderr)")
+        #expect(fixture.servedVersions()["h1"] == "v1")
+        let second = try hostsByName(try json(try fixture.rollout(["show", "2", "--output", "json"])))["h1"]
+        let drain = (second?["phases"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "drain" }
+        let wait = (drain?["detail"] as? [String: Any])?["wait"] as? [String: Any]
+        #expect(wait?["on_timeout"] as? String == "proceed")
+        #expect(wait?["connections"] as? Int == 2)
+        #expect(wait?["proceeded_with_connections"] as? Bool == true)
     }
 
     @Test("a second Ctrl-C cuts the step in flight (a two-minute drain wait) and the host is still restored")

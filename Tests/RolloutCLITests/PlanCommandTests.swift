@@ -61,9 +61,33 @@ import Testing
         #expect(result.stdout.contains("max_failures 1 of 3 = 1"))
         #expect(
             result.stdout.contains(
-                "[on lb1] $ socat stdio UNIX-CONNECT:/run/haproxy/admin.sock <<< "
-                    + "'set server web_servers/web-eu-2 state drain'"))
+                "[on lb1] $ relay to /run/haproxy/admin.sock <<< 'set server web_servers/web-eu-2 state drain'"))
+        #expect(result.stdout.contains("relay = [on lb1] $ /bin/sh -c 'if command -v socat >/dev/null 2>&1; then "))
+        #expect(
+            result.stdout.contains(
+                "at the deadline with connections left: fail (the host is restored unchanged; on_drain_timeout: fail)"))
+        #expect(result.stdout.contains("gateway haproxy: re-check the drain"))
         #expect(!result.stdout.contains("web-us-1"))
+
+        // The JSON plan: the same calls, each with the exact command line and what it sends.
+        let plan = try JSONSerialization.jsonObject(
+            with: Data(
+                try rollout(
+                    ["plan", "-i", "example", "-p", "web-drain", "--limit", "web-eu-2", "--version", "2.0.1", "--output",
+                        "json"], in: dir
+                ).stdout.utf8)) as? [String: Any]
+        let host = try #require((plan?["hosts"] as? [[String: Any]])?.first)
+        let steps = try #require(host["steps"] as? [[String: Any]])
+        let drain = try #require(steps.first { $0["phase"] as? String == "drain" }?["actions"] as? [[String: Any]])
+        #expect(drain.first?["type"] as? String == "gateway")
+        #expect(drain.first?["operation"] as? String == "drain")
+        let first = try #require((drain.first?["calls"] as? [[String: Any]])?.first)
+        #expect(first["send"] as? String == "set server web_servers/web-eu-2 state drain")
+        #expect(first["relay_to"] as? String == "/run/haproxy/admin.sock")
+        #expect(((first["command"] as? [String: Any])?["argv"] as? [String])?.first == "/bin/sh")
+        #expect(drain.last?["type"] as? String == "wait_drained")
+        #expect(drain.last?["on_timeout"] as? String == "fail")
+        #expect((drain.last?["status"] as? [[String: Any]])?.count == 2)
     }
 
     @Test func checkAcceptsTheExamples() throws {

@@ -146,6 +146,11 @@ import Testing
                     + "or `address` (host:port)"
             ])
         #expect(
+            errors("gateway: {type: command, drain: d, restore: r, on_drain_timeout: procede}\n") == [
+                "playbooks/web.yml:3:66: key `gateway.on_drain_timeout`: `procede` is not allowed (allowed: `fail`, "
+                    + "`proceed`); did you mean `proceed`?"
+            ])
+        #expect(
             errors("health:\n  - url: http://x/\n") == [
                 "playbooks/web.yml:4:5: key `health[0].type`: required: one of `http`, `tcp`, `command`"
             ])
@@ -167,6 +172,16 @@ import Testing
                 "playbooks/web.yml:4:37: key `hooks.after_rollout[0].on`: `after_rollout` runs once per rollout, "
                     + "so only on the `controller`; did you mean `controller`?"
             ])
+    }
+
+    @Test func theDrainDeadlineChoiceDefaultsToFail() throws {
+        let gateway = "strategy: drain\ngateway: {type: command, drain: d, restore: r"
+        let plain = try Playbook.parse(Self.base + gateway + "}\n", file: "playbooks/web.yml")
+        #expect(plain.gateway?.onDrainTimeout == .fail)
+        #expect(plain.gateway?.drainDeadline == .seconds(60))
+        let proceed = try Playbook.parse(
+            Self.base + gateway + ", on_drain_timeout: proceed}\n", file: "playbooks/web.yml")
+        #expect(proceed.gateway?.onDrainTimeout == .proceed)
     }
 
     @Test func allProblemsAreReportedAtOnceAndDuplicatesAreErrors() {

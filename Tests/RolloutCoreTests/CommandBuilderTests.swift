@@ -56,80 +56,62 @@ import Testing
     }
 
     @Test func haproxyAndLvsCommands() {
-        let haproxy = GatewayCommands.haproxy(
-            on: "lb1", socket: "/run/haproxy.sock", address: nil, backend: "web", server: "w1")
-        #expect(haproxy.drain.argv == ["socat", "stdio", "UNIX-CONNECT:/run/haproxy.sock"])
-        #expect(haproxy.drain.stdin == "set server web/w1 state drain\n")
-        #expect(haproxy.restore.stdin == "set server web/w1 state ready\n")
-        #expect(haproxy.drain.on == "lb1")
-        let tcp = GatewayCommands.haproxy(
-            on: "controller", socket: nil, address: "127.0.0.1:9999", backend: "b", server: "s")
-        #expect(tcp.status?.argv == ["socat", "stdio", "TCP:127.0.0.1:9999"])
+        let haproxy = GatewayCommands.haproxy(on: "lb1", endpoint: "/run/haproxy.sock", backend: "web", server: "w1")
+        let drain = haproxy.drain.compactMap(\.command)
+        #expect(drain.map(\.stdin) == ["set server web/w1 state drain\n", "show servers state web\n", "show stat\n"])
+        #expect(drain.allSatisfy { $0.on == "lb1" && $0.argv == HAProxyRuntime.relay(endpoint: "/run/haproxy.sock") })
+        #expect(drain[0].argv[0...1] == ["/bin/sh", "-c"])
+        #expect(drain[0].argv[2].contains("exec socat - UNIX-CONNECT:/run/haproxy.sock"))
+        #expect(haproxy.restore.first?.command?.stdin == "set server web/w1 state ready\n")
+        // On the controller rollout talks to the socket itself: no command at all.
+        let direct = GatewayCommands.haproxy(on: "controller", endpoint: "127.0.0.1:9999", backend: "b", server: "s")
+        #expect(
+            direct.status == [
+                .socket(
+                    endpoint: "127.0.0.1:9999", request: "show servers state b",
+                    purpose: "state of b/s: srv_admin_state, srv_op_state"),
+                .socket(endpoint: "127.0.0.1:9999", request: "show stat", purpose: "connections of b/s: scur"),
+            ])
         let lvs = GatewayCommands.lvs(
             on: "lb", virtualService: "tcp:10.0.0.1:80", realServer: "10.0.1.5:8080", weight: 3)
-        #expect(lvs.drain.argv == ["ipvsadm", "-e", "-t", "10.0.0.1:80", "-r", "10.0.1.5:8080", "-w", "0"])
-        #expect(lvs.restore.argv.last == "3")
+        #expect(
+            lvs.drain.compactMap(\.command).map(\.argv) == [
+                ["ipvsadm", "-L", "-n", "-t", "10.0.0.1:80"],
+                ["ipvsadm", "-e", "-t", "10.0.0.1:80", "-r", "10.0.1.5:8080", "-w", "0"],
+                ["ipvsadm", "-L", "-n", "-t", "10.0.0.1:80"],
+            ])
+        #expect(lvs.restore.first?.command?.argv.last == "3")
+        #expect(IPVSCommands(virtualService: "udp:[2001:db8::1]:53")?.list() == ["ipvsadm", "-L", "-n", "-u", "[2001:db8::1]:53"])
+        #expect(IPVSCommands(virtualService: "10.0.0.1:80") == nil)
     }
 
-    @Test func nginxDrainAndRestoreEditTheUpstreamFile() throws {
+    @Test func nginxCommandsTestTheReloadedConfigurationAndReplaceTheFileAtomically() throws {
+        #expect(NginxCommands.configTest(reload: "nginx -p /x -c /x/n.conf -s reload") == "nginx -p /x -c /x/n.conf -t")
+        #expect(NginxCommands.configTest(reload: "systemctl reload nginx") == "nginx -t")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("upstream-\(UUID().uuidString).conf")
             .path
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let original = """
-            upstream web {
-                server 10.0.0.1:8080 max_fails=3;
-                server 10.0.0.10:8080;
-                server 10.0.0.2:8080;
-            }
-
-            """
-        try original.write(toFile: file, atomically: true, encoding: .utf8)
-        let gateway = GatewayCommands.nginx(
-            on: "controller", upstreamFile: file, server: "10.0.0.1:8080", reload: "true", status: nil)
-        _ = try run("/bin/sh", ["-c", gateway.drain.argv[2]])
-        _ = try run("/bin/sh", ["-c", gateway.drain.argv[2]])  // draining twice marks once
-        let drained = try String(contentsOfFile: file, encoding: .utf8)
-        #expect(drained.contains("server 10.0.0.1:8080 max_fails=3 down;"))
-        #expect(drained.contains("server 10.0.0.10:8080;"), "a server whose address merely starts alike is untouched")
-        #expect(!drained.contains("down down"))
-        _ = try run("/bin/sh", ["-c", gateway.restore.argv[2]])
-        #expect(try String(contentsOfFile: file, encoding: .utf8) == original)
+        try "server 10.0.0.1:8080;\n".write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o640)
+        _ = try run("/bin/sh", ["-c", ShellQuote.join(NginxCommands.write(file))], stdin: "server 10.0.0.1:8080 down;\n")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "server 10.0.0.1:8080 down;\n")
+        let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+        #expect(mode == 0o640, "the file keeps its mode")
+        let directory = (file as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).allSatisfy { !$0.contains(".rollout.") })
     }
 
-    @Test func connectionCountsAreReadFromEachGatewaysOutput() {
-        let stat = """
-            # pxname,svname,qcur,qmax,scur,smax,slim
-            web,FRONTEND,,,12,40,2000
-            web_servers,w1,0,0,3,9,
-            web_servers,w10,0,0,7,9,
-            web_servers,BACKEND,0,0,10,18,200
-
-            """
-        #expect(ConnectionCount.haproxyStat(backend: "web_servers", server: "w1").read(stat) == 3)
-        #expect(ConnectionCount.haproxyStat(backend: "web_servers", server: "w10").read(stat) == 7)
-        #expect(ConnectionCount.haproxyStat(backend: "web_servers", server: "w2").read(stat) == nil)
-        let ipvs = """
-            IP Virtual Server version 1.2.1 (size=4096)
-            Prot LocalAddress:Port Scheduler Flags
-              -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
-            TCP  10.0.0.1:80 wlc
-              -> 10.0.1.5:8080                Route   0      4          17
-              -> 10.0.1.6:8080                Route   1      9          2
-
-            """
-        #expect(ConnectionCount.ipvsadm(realServer: "10.0.1.5:8080").read(ipvs) == 4)
-        #expect(ConnectionCount.ipvsadm(realServer: "10.0.1.7:8080").read(ipvs) == nil)
-        #expect(ConnectionCount.number.read(" 5\n") == 5)
-        #expect(ConnectionCount.number.read("five") == nil)
-    }
-
-    private func run(_ executable: String, _ arguments: [String]) throws -> String {
+    private func run(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
+        let input = Pipe()
+        process.standardInput = input
         try process.run()
+        input.fileHandleForWriting.write(Data((stdin ?? "").utf8))
+        try input.fileHandleForWriting.close()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(arguments)")

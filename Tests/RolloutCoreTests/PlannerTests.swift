@@ -119,10 +119,20 @@ import Testing
             plan.hosts[2].steps.map(\.phase)
                 == [.prepare, .upload, .drain, .switch, .restart, .verify, .undrain, .cleanup])
         let drain = try #require(plan.hosts[2].steps.first { $0.phase == .drain })
-        #expect(drain.actions[0] == .run(.shell("lb-off h03", on: "controller"), hook: nil))
+        #expect(
+            drain.actions[0]
+                == .gateway(
+                    GatewayStep(
+                        operation: .drain, kind: "command", on: "controller",
+                        calls: [.run(.shell("lb-off h03", on: "controller"), purpose: "must exit 0")])))
         #expect(
             drain.actions[1]
-                == .waitDrained(status: nil, count: .number, deadline: .seconds(60), pollInterval: .seconds(1)))
+                == .waitDrained(
+                    status: [], count: nil, deadline: .seconds(60), pollInterval: .seconds(1), onTimeout: .fail))
+        let restart = try #require(plan.hosts[2].steps.first { $0.phase == .restart })
+        #expect(restart.actions.first == .gateway(GatewayStep(operation: .recheckDrained, kind: "command", on: "controller", calls: [])))
+        let undrain = try #require(plan.hosts[2].steps.first { $0.phase == .undrain })
+        #expect(undrain.actions.count == 2)
     }
 
     @Test func undefinedVariablesInServicePathsAreReported() throws {

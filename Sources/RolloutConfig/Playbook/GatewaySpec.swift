@@ -18,8 +18,19 @@ public struct GatewaySpec: Sendable, Equatable {
     public var settings: Settings
     /// Where the gateway commands run: `controller`, or an inventory host name.
     public var on: String
-    /// How long to wait for connections to reach zero before restarting anyway.
+    /// How long to wait for connections to reach zero; then `onDrainTimeout` decides.
     public var drainDeadline: Duration
     /// How often to poll the connection count while draining.
     public var pollInterval: Duration
+    /// What happens when `drainDeadline` passes with connections still open (`on_drain_timeout`).
+    public var onDrainTimeout: DrainTimeoutAction = .fail
+}
+
+/// The choice at the drain deadline when the gateway still counts connections to the host.
+public enum DrainTimeoutAction: String, Sendable, Equatable, CaseIterable, Codable {
+    /// The host fails before anything on it changed: it is restored in the gateway and the failure budget decides
+    /// whether the rollout goes on. The default: cutting connections must be chosen, never a side effect.
+    case fail
+    /// Restart anyway; the connections still open are the service's to finish (the agent's drain timeout).
+    case proceed
 }

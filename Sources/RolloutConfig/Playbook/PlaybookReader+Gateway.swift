@@ -1,5 +1,5 @@
 extension PlaybookReader {
-    static let gatewayCommonKeys = ["type", "on", "drain_deadline", "poll_interval"]
+    static let gatewayCommonKeys = ["type", "on", "drain_deadline", "poll_interval", "on_drain_timeout"]
     static let gatewayKeys: [GatewaySpec.Kind: [String]] = [
         .haproxy: ["socket", "address", "backend", "server"],
         .lvs: ["virtual_service", "real_server", "weight"],
@@ -54,6 +54,9 @@ extension PlaybookReader {
         let on = m.string("on") ?? "controller"
         let deadline = m.duration("drain_deadline") ?? .seconds(60)
         let poll = m.duration("poll_interval") ?? .seconds(1)
-        return settings.map { GatewaySpec(settings: $0, on: on, drainDeadline: deadline, pollInterval: poll) }
+        let onTimeout = m.choice("on_drain_timeout", DrainTimeoutAction.self) ?? .fail
+        return settings.map {
+            GatewaySpec(settings: $0, on: on, drainDeadline: deadline, pollInterval: poll, onDrainTimeout: onTimeout)
+        }
     }
 }

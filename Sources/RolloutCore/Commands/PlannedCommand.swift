@@ -24,6 +24,6 @@ public struct PlannedCommand: Sendable, Equatable {
 
     /// A user-written shell command (hooks, health `command`, gateway `command`), run by `sh -c`.
     public static func shell(_ script: String, on: String, timeout: Duration? = nil) -> PlannedCommand {
-        PlannedCommand(on: on, argv: ["sh", "-c", script], timeout: timeout)
+        PlannedCommand(on: on, argv: ShellQuote.shell(script), timeout: timeout)
     }
 }

@@ -42,4 +42,8 @@ public enum ShellQuote {
             return false
         }
     }
+
+    /// The argv that runs a user-written shell command: `sh -c SCRIPT`. Gateway drivers and the plan both use it,
+    /// so the plan shows the command line that really runs.
+    public static func shell(_ script: String) -> [String] { ["sh", "-c", script] }
 }

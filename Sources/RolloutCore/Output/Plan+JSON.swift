@@ -137,18 +137,24 @@ extension PlanAction {
                     verify.write(to: json)
                 }
             }
-        case .waitDrained(let status, let count, let deadline, let poll):
+        case .gateway(let step):
             json.object {
-                if status != nil {
+                json.array("calls") { for call in step.calls { call.write(to: json) } }
+                json.member("gateway", step.kind)
+                json.member("on", step.on)
+                json.member("operation", step.operation.rawValue)
+                json.member("type", "gateway")
+            }
+        case .waitDrained(let status, let count, let deadline, let poll, let onTimeout):
+            json.object {
+                if let count {
                     json.key("count")
                     count.json.write(to: json)
                 }
                 json.member("deadline_seconds", seconds: deadline)
+                json.member("on_timeout", onTimeout.rawValue)
                 json.member("poll_interval_seconds", seconds: poll)
-                if let status {
-                    json.key("status")
-                    status.write(to: json)
-                }
+                json.array("status") { for call in status { call.write(to: json) } }
                 json.member("type", "wait_drained")
             }
         case .health(let check):
@@ -172,6 +178,36 @@ extension PlanAction {
                 }
                 json.array("files") { for file in files { file.write(to: json) } }
                 json.member("type", "switch_config")
+            }
+        }
+    }
+}
+
+extension GatewayCall {
+    func write(to json: JSONWriter) {
+        json.object {
+            switch self {
+            case .run(let command, let purpose):
+                json.key("command")
+                command.write(to: json)
+                json.member("purpose", purpose)
+            case .socket(let endpoint, let request, let purpose):
+                json.member("purpose", purpose)
+                json.member("send", request)
+                json.object("socket") {
+                    json.member("endpoint", endpoint)
+                    json.member("on", PlannedCommand.controller)
+                }
+            case .relay(_, let endpoint, let request, let purpose):
+                if let command {
+                    json.key("command")
+                    command.write(to: json)
+                }
+                json.member("purpose", purpose)
+                json.member("relay_to", endpoint)
+                json.member("send", request)
+            case .edit(let change):
+                json.member("edit", change)
             }
         }
     }

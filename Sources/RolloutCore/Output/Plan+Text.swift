@@ -163,11 +163,23 @@ extension PlanAction {
                 ]
                 + (u.verify.map { ["\($0.textLine(host: host))  (must print \(u.sha256.prefix(12))…)"] } ?? [])
                 + [u.finish.textLine(host: host) + "  (skipped when \(u.release) exists)"]
-        case .waitDrained(let status, _, let deadline, let poll):
-            let how =
-                status.map { "polling \($0.textLine(host: host)) every \(ConfigDuration.format(poll))" }
-                ?? "no connection count available: wait the full deadline"
-            return ["wait until no active connection, at most \(ConfigDuration.format(deadline)); \(how)"]
+        case .gateway(let step):
+            var lines = [step.headline]
+            // The relay is one long command line: shown in full once, in the drain step, then named.
+            if step.operation == .drain, let relay = step.calls.lazy.compactMap(\.relayCommand).first {
+                lines.append("  relay = \(relay.textLine(host: host))")
+            }
+            return lines + step.calls.map { "  " + $0.textLine(host: host) }
+        case .waitDrained(let status, let count, let deadline, let poll, let onTimeout):
+            let reads = status.map { "  " + $0.textLine(host: host) }
+            let every = status.isEmpty ? "" : ", reading every \(ConfigDuration.format(poll)):"
+            guard count != nil else {
+                // Nothing counts connections: the whole deadline is the drain (reads still catch a host put back).
+                return ["the gateway cannot count connections: wait the full \(ConfigDuration.format(deadline))\(every)"]
+                    + reads + ["then restart"]
+            }
+            return ["wait until no active connection, at most \(ConfigDuration.format(deadline))\(every)"]
+                + reads + ["at the deadline with connections left: \(onTimeout.planText)"]
         case .health(let check):
             return [check.textLine(host: host)]
         case .pruneReleases(let list, let keep):
@@ -181,6 +193,52 @@ extension PlanAction {
             return files.flatMap { file in
                 ConfigCommands.switchFile(file).map { $0.textLine(host: host) }
             } + ["(on a failed reload: restore every backup, then reload again)"]
+        }
+    }
+}
+
+extension GatewayStep {
+    /// What the step does, before its calls.
+    var headline: String {
+        switch operation {
+        case .drain: return "gateway \(kind): drain"
+        case .restore: return "gateway \(kind): restore"
+        case .recheckDrained:
+            return "gateway \(kind): re-check the drain (a reload may have undone it); back in rotation: drain "
+                + "again and wait again"
+        case .recheckRestored: return "gateway \(kind): re-check the restore; not in rotation: restore again"
+        }
+    }
+}
+
+extension GatewayCall {
+    func textLine(host: String) -> String {
+        switch self {
+        case .run(let command, let purpose): return "\(command.textLine(host: host))  # \(purpose)"
+        case .socket(let endpoint, let request, let purpose):
+            return "[on controller] admin socket \(endpoint) <<< \(ShellQuote.quote(request))  # \(purpose)"
+        case .relay(let on, let endpoint, let request, let purpose):
+            return "[on \(on)] $ relay to \(endpoint) <<< \(ShellQuote.quote(request))  # \(purpose)"
+        case .edit(let change): return "(rollout edits it) \(change)"
+        }
+    }
+}
+
+extension GatewayCall {
+    /// The relay command, without its standard input.
+    fileprivate var relayCommand: PlannedCommand? {
+        guard case .relay = self, var command else { return nil }
+        command.stdin = nil
+        return command
+    }
+}
+
+extension DrainTimeoutAction {
+    /// What the plan says happens at the drain deadline.
+    var planText: String {
+        switch self {
+        case .fail: return "fail (the host is restored unchanged; on_drain_timeout: fail)"
+        case .proceed: return "restart anyway (on_drain_timeout: proceed)"
         }
     }
 }

@@ -30,10 +30,13 @@ public enum PlanAction: Sendable, Equatable {
     /// Run a command; `hook` says whether it is a user hook (`before` / `after`).
     case run(PlannedCommand, hook: HookSpec.When?)
     indirect case upload(PlannedUpload)
-    /// Poll the gateway until the host has no active connection, or the deadline passes.
-    /// `count` says how to read the connection count from `status`'s output.
+    /// A traffic gateway step (drain, restore, or a re-check), carried out by the playbook's gateway driver.
+    indirect case gateway(GatewayStep)
+    /// Poll the gateway (`status`'s calls) until the host has no active connection, or the deadline passes; then
+    /// `onTimeout` decides when connections are still counted. `count` says where the count comes from.
     indirect case waitDrained(
-        status: PlannedCommand?, count: ConnectionCount, deadline: Duration, pollInterval: Duration)
+        status: [GatewayCall], count: ConnectionCount?, deadline: Duration, pollInterval: Duration,
+        onTimeout: DrainTimeoutAction)
     indirect case health(PlannedHealthCheck)
     /// List releases and delete those `ReleasePruning` selects, keeping `keep`.
     case pruneReleases(list: PlannedCommand, keep: Int)

@@ -64,16 +64,19 @@ struct HostPlanBuilder {
                 step(
                     .drain,
                     [
-                        .run(gateway.drain, hook: nil),
+                        .gateway(gateway.step(.drain)),
                         .waitDrained(
                             status: gateway.status, count: gateway.count, deadline: spec.drainDeadline,
-                            pollInterval: spec.pollInterval),
+                            pollInterval: spec.pollInterval, onTimeout: spec.onDrainTimeout),
                     ]))
         }
         steps.append(step(.switch, release.switchTo(version).map { .run($0, hook: nil) }))
-        steps.append(step(.restart, [.run(agent.restart(timeout: playbook.timeouts.restart), hook: nil)]))
+        let recheck: [PlanAction] = gateway.map { [.gateway($0.step(.recheckDrained))] } ?? []
+        steps.append(step(.restart, recheck + [.run(agent.restart(timeout: playbook.timeouts.restart), hook: nil)]))
         steps.append(step(.verify, playbook.healthChecks(for: host, matches: matches).map { .health(health($0)) }))
-        if let gateway { steps.append(step(.undrain, [.run(gateway.restore, hook: nil)])) }
+        if let gateway {
+            steps.append(step(.undrain, [.gateway(gateway.step(.restore)), .gateway(gateway.step(.recheckRestored))]))
+        }
         steps.append(
             PlanStep(
                 phase: .cleanup,
@@ -155,21 +158,6 @@ struct HostPlanBuilder {
     }
 
     private func gatewayCommands() -> GatewayCommands? {
-        guard let spec = playbook.gateway else { return nil }
-        let on = spec.on
-        switch spec.settings {
-        case .haproxy(let socket, let address, let backend, let server):
-            return .haproxy(
-                on: on, socket: socket.map(render), address: address.map(render), backend: render(backend),
-                server: render(server))
-        case .lvs(let service, let real, let weight):
-            return .lvs(on: on, virtualService: render(service), realServer: render(real), weight: weight)
-        case .nginx(let file, let server, let reload, let status):
-            return .nginx(
-                on: on, upstreamFile: render(file), server: render(server), reload: render(reload),
-                status: status.map(render))
-        case .command(let drain, let restore, let status):
-            return .command(on: on, drain: render(drain), restore: render(restore), status: status.map(render))
-        }
+        playbook.gateway.map { GatewayCommands.make($0, render: render) }
     }
 }

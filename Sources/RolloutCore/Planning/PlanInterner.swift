@@ -34,8 +34,12 @@ final class PlanInterner {
             upload.finish = command(upload.finish)
             upload.release = string(upload.release)
             return .upload(upload)
-        case .waitDrained(let status, let count, let deadline, let poll):
-            return .waitDrained(status: status.map(command), count: count, deadline: deadline, pollInterval: poll)
+        case .gateway(var step):
+            step.calls = step.calls.map(call)
+            return .gateway(step)
+        case .waitDrained(let status, let count, let deadline, let poll, let onTimeout):
+            return .waitDrained(
+                status: status.map(call), count: count, deadline: deadline, pollInterval: poll, onTimeout: onTimeout)
         case .health(var check):
             if case .command(let command) = check.probe { check.probe = .command(self.command(command)) }
             return .health(check)
@@ -45,6 +49,11 @@ final class PlanInterner {
             // Rendered per host: rarely equal between hosts, and small.
             return action
         }
+    }
+
+    private func call(_ call: GatewayCall) -> GatewayCall {
+        guard case .run(let command, let purpose) = call else { return call }
+        return .run(self.command(command), purpose: purpose)
     }
 
     private func command(_ command: PlannedCommand) -> PlannedCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutConfig
 import RolloutCore
 import RolloutGateway
 import RolloutStore
@@ -10,24 +11,7 @@ extension HostDeployer {
         for action in step.actions {
             switch action {
             case .run(let command, let hook):
-                if let gateway = context.gateway, hook == nil, step.phase == .drain || step.phase == .undrain {
-                    let target = try gateway.target(plan.name)
-                    let status =
-                        try await step.phase == .drain
-                        ? gateway.gateway.drain(target) : gateway.gateway.restore(target)
-                    details["gateway"] = try JournalJSON(encoding: status)
-                } else if step.phase == .restart && hook == nil {
-                    if let gateway = context.gateway, plan.strategy == .drain {
-                        // A gateway reload during the drain wait may have put the host back: drain it again.
-                        let target = try gateway.target(plan.name)
-                        let recheck = try await gateway.gateway.recheckDrained(target)
-                        details["gateway_recheck"] = try JournalJSON(encoding: recheck.status)
-                        if recheck.reapplied, let spec = drainWait {
-                            _ = try await waitUntilDrained(
-                                gateway: gateway.gateway, target: target, deadline: spec.deadline,
-                                interval: spec.interval)
-                        }
-                    }
+                if step.phase == .restart && hook == nil {
                     let answer = try await agent.restart(timeout: context.plan.timeouts.restart)
                     details["agent"] = answer.json
                     guard answer.outcome == "ok" else {
@@ -52,19 +36,12 @@ extension HostDeployer {
                 }
             case .upload(let upload):
                 details = try await self.upload(upload, shell: shell)
-            case .waitDrained(let status, let count, let deadline, let interval):
-                if let gateway = context.gateway {
-                    let wait = try await waitUntilDrained(
-                        gateway: gateway.gateway, target: try gateway.target(plan.name), deadline: deadline,
-                        interval: interval)
-                    details["wait"] = .object([
-                        "drained": .bool(wait.drained), "polls": .int(Int64(wait.polls)),
-                        "connections": wait.status.connections.map { .int(Int64($0)) } ?? .null,
-                    ])
-                } else {
-                    details["connections"] = try await waitDrained(
-                        status, count: count, deadline: deadline, interval: interval, shell)
-                }
+            case .gateway(let gatewayStep):
+                details.merge(try await perform(gatewayStep)) { _, new in new }
+            case .waitDrained(_, _, let deadline, let interval, let onTimeout):
+                details["wait"] = try await waitForDrain(
+                    try boundGateway().gateway, try boundGateway().target(plan.name), deadline: deadline,
+                    interval: interval, onTimeout: onTimeout)
             case .health(let check):
                 let seen = try await HealthVerifier(shell: shell).verify([check]) { context.stop.current == .immediate }
                 details["health"] = .array((details["health"]?.arrayValue ?? []) + (seen.arrayValue ?? []))
@@ -157,35 +134,6 @@ extension HostDeployer {
             }
         }
         return bytes
-    }
-
-    /// Polls the gateway's connection count for this host until it reaches 0 or the drain deadline passes
-    /// (then the restart goes ahead: the deadline is the promise made to long connections).
-    private func waitDrained(
-        _ status: PlannedCommand?, count: ConnectionCount, deadline: Duration, interval: Duration, _ shell: HostShell
-    ) async throws -> JournalJSON {
-        guard let status else { return .string("no status command") }
-        let end = ContinuousClock.now + deadline
-        var last: Int?
-        while true {
-            let output = try await context.run(status, on: shell).stdout
-            last = count.read(output)
-            if last == 0 { return .int(0) }
-            if ContinuousClock.now + interval > end || context.stop.current == .immediate {
-                return .object(["deadline_reached": .bool(true), "connections": last.map { .int(Int64($0)) } ?? .null])
-            }
-            try await Task.sleep(for: interval)
-        }
-    }
-}
-
-extension HostDeployer {
-    /// The drain step's deadline and poll interval, for a wait repeated after a re-drain.
-    var drainWait: (deadline: Duration, interval: Duration)? {
-        for step in plan.steps where step.phase == .drain {
-            for case .waitDrained(_, _, let deadline, let interval) in step.actions { return (deadline, interval) }
-        }
-        return nil
     }
 }
 
