@@ -19,8 +19,7 @@ public final class SimulatedFleet: Sendable {
     let httpChecks: [String: [String: HTTPAnswer]]
 
     /// The hosts of `plan`, each starting on `spec.initialVersion` with its planned root laid out.
-    public init(spec: SimulationSpec, plan: Plan) {
-        self.spec = spec
+    public convenience init(spec: SimulationSpec, plan: Plan) {
         var roots: [String: String] = [:]
         var checks: [String: [String: HTTPAnswer]] = [:]
         for host in plan.hosts {
@@ -35,8 +34,13 @@ public final class SimulatedFleet: Sendable {
                 }
             }
         }
+        self.init(spec: spec, roots: roots, httpChecks: checks)
+    }
+
+    init(spec: SimulationSpec, roots: [String: String], httpChecks: [String: [String: HTTPAnswer]]) {
+        self.spec = spec
         self.roots = roots
-        httpChecks = checks
+        self.httpChecks = httpChecks
     }
 
     /// Opens a simulated host: no network, only the delay of the first operation.
