@@ -7,9 +7,10 @@ extension JournalStore {
     }
 
     /// One rollout with its hosts (plan order), their phases and its events; nil for an unknown id.
-    /// A constant number of statements, whatever the number of hosts.
-    public func rollout(_ id: Int64) async throws -> RolloutDetail? {
-        try await pool.read { db in try DetailQuery.fetch(db, id: id) }
+    /// A constant number of statements, whatever the number of hosts. `includePlan: false` leaves `plan` nil
+    /// without reading it (what a text report needs; the plan of 10,000 hosts is tens of megabytes of JSON).
+    public func rollout(_ id: Int64, includePlan: Bool = true) async throws -> RolloutDetail? {
+        try await pool.read { db in try DetailQuery.fetch(db, id: id, includePlan: includePlan) }
     }
 
     /// Rollouts that `rollout resume` has to finish (`running` or `interrupted`), newest first, in full.

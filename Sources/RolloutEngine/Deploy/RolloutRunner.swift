@@ -71,7 +71,7 @@ public struct RolloutRunner: Sendable {
                 RolloutStart(
                     inventory: plan.inventory, playbook: plan.playbook, version: plan.version.version,
                     previousVersion: previous, strategy: strategySummary, startedBy: settings.identity,
-                    plan: try? JournalJSON(text: plan.json.formatted())))
+                    plan: JournalJSON(plan.json)))
             let batchOf = Dictionary(
                 uniqueKeysWithValues: plan.batches.flatMap { b in b.hosts.map { ($0, b.index - 1) } })
             try await journal.addHosts(
