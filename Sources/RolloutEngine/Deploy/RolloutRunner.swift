@@ -71,7 +71,7 @@ public struct RolloutRunner: Sendable {
                 RolloutStart(
                     inventory: plan.inventory, playbook: plan.playbook, version: plan.version.version,
                     previousVersion: previous, strategy: strategySummary, startedBy: settings.identity,
-                    plan: JournalJSON(plan.json)))
+                    plan: plan.journalJSON))
             let batchOf = Dictionary(
                 uniqueKeysWithValues: plan.batches.flatMap { b in b.hosts.map { ($0, b.index - 1) } })
             try await journal.addHosts(
