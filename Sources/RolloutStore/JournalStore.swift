@@ -89,30 +89,34 @@ public final class JournalStore: Sendable {
     /// one fsync instead of queueing for 200.
     func journalWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            writes.enqueue(
-                pool,
-                JournalWriteQueue.Write(
-                    run: { db in
-                        do {
-                            var result: T?
-                            try db.inSavepoint {
-                                result = try updates(db)
-                                return .commit
-                            }
-                            let value = result!
-                            return { commitError in
-                                if let commitError {
-                                    continuation.resume(throwing: commitError)
-                                } else {
-                                    continuation.resume(returning: value)
-                                }
-                            }
-                        } catch {
-                            return { _ in continuation.resume(throwing: error) }
-                        }
-                    },
-                    fail: { error in continuation.resume(throwing: error) }))
+            enqueueWrite(updates) { continuation.resume(with: $0) }
         }
+    }
+
+    /// Queues `updates` for the next group commit and returns at once; `completion` gets its result once that
+    /// commit is done (or failed). Writes commit in the order they are queued, so a write queued after this one
+    /// and awaited guarantees that this one is durable too.
+    func enqueueWrite<T: Sendable>(
+        _ updates: @escaping @Sendable (Database) throws -> T,
+        completion: @escaping @Sendable (Result<T, any Error>) -> Void
+    ) {
+        writes.enqueue(
+            pool,
+            JournalWriteQueue.Write(
+                run: { db in
+                    do {
+                        var result: T?
+                        try db.inSavepoint {
+                            result = try updates(db)
+                            return .commit
+                        }
+                        let value = result!
+                        return { commitError in completion(commitError.map { .failure($0) } ?? .success(value)) }
+                    } catch {
+                        return { _ in completion(.failure(error)) }
+                    }
+                },
+                fail: { error in completion(.failure(error)) }))
     }
 
     /// The migrations applied to the file, in order (for diagnostics and tests).

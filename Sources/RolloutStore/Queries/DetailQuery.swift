@@ -2,10 +2,11 @@ import GRDB
 
 /// `rollout show`: one rollout with every host and phase, in four statements whatever the host count.
 enum DetailQuery {
-    /// Without `includePlan` the plan column (megabytes for 10,000 hosts) is neither read nor parsed.
-    static func fetch(_ db: Database, id: Int64, includePlan: Bool = true) throws -> RolloutDetail? {
+    /// Without `includeJSON` the plan column (megabytes for 10,000 hosts) is not read and the phases' `detail`
+    /// JSON is not parsed (a text report shows neither).
+    static func fetch(_ db: Database, id: Int64, includeJSON: Bool = true) throws -> RolloutDetail? {
         let columns =
-            includePlan
+            includeJSON
             ? "*" : RolloutRow.CodingKeys.allCases.filter { $0 != .plan }.map(\.rawValue).joined(separator: ", ")
         guard let rollout = try RolloutRow.fetchOne(db, sql: "SELECT \(columns) FROM rollout WHERE id = ?", arguments: [id])
         else { return nil }
@@ -19,7 +20,7 @@ enum DetailQuery {
         var phasesByHost: [Int64: [PhaseEntry]] = [:]
         phasesByHost.reserveCapacity(hostRows.count)
         while let row = try phaseRows.next() {
-            phasesByHost[row.hostID, default: []].append(try PhaseEntry(row))
+            phasesByHost[row.hostID, default: []].append(try PhaseEntry(row, parsingDetail: includeJSON))
         }
         let hosts = hostRows.map { HostDetail($0, phases: phasesByHost[$0.id ?? 0] ?? []) }
         let events = try EventRow.fetchAll(

@@ -8,6 +8,8 @@ extension Deploy {
     /// `rollout deploy --simulate SPEC`: plans as usual, then runs the rollout over simulated hosts with the same
     /// engine, journal, lock and reporters. With `hosts=N` the inventory is generated.
     func runSimulation(_ text: String) async throws -> Never {
+        let clock = ContinuousClock()
+        let start = clock.now
         let spec: SimulationSpec
         do {
             spec = try SimulationSpec.parse(text)
@@ -20,7 +22,12 @@ extension Deploy {
             planning.inventory = try generateInventory(hosts: count)
         }
         let plan = try planning.loadPlan(limit: planning.limit)
-        let inventory = try loadInventory(planning.inventory)
+        // The planned hosts are all the engine needs (no endpoint is resolved): not parsing the inventory a second
+        // time saves seconds at 10,000 hosts.
+        let inventory = Inventory(
+            file: plan.inventory,
+            hosts: plan.hosts.map { InventoryHost(name: $0.name, address: $0.address, port: $0.port, user: $0.user) },
+            groups: [:])
         let playbook: Playbook
         do { playbook = try Playbook.load(plan.playbook) } catch {
             printError(error)
@@ -31,8 +38,6 @@ extension Deploy {
             throw RolloutExit.invalidInput
         }
         let fleet = SimulatedFleet(spec: spec, plan: plan)
-        let clock = ContinuousClock()
-        let start = clock.now
         try await DeploySession(options: run, connection: connection).run(
             inventory: inventory, plan: plan, vars: planning.vars, simulation: fleet
         ) { settings in
