@@ -29,7 +29,7 @@ public enum RemoteExec {
         let start = clock.now
         do {
             let connection = try await fleet.connection(to: host)
-            let done = try await connection.execute(command, timeout: timeout, output: output)
+            let done = try await connection.execute(command, stdin: nil, timeout: timeout, output: output)
             result.exitStatus = done.exitStatus
             result.exitSignal = done.exitSignal
             if keepOutput {

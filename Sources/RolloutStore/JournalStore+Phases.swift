@@ -55,25 +55,42 @@ extension JournalStore {
     /// Closes several phases in one transaction; if any cannot be closed, none is.
     public func finishPhases(_ finishes: [PhaseFinish], at date: Date = Date()) async throws {
         let details = try finishes.map { try JournalJSON.columnText($0.detail) }
-        try await journalWrite { db in
-            let update = try db.cachedStatement(
-                sql: """
-                    UPDATE phase SET status = ?, error = ?, detail = coalesce(?, detail), finished_at = ?
-                    WHERE id = ? AND status = 'running'
-                    """)
-            let now = JournalTime.string(from: date)
-            for (finish, detail) in zip(finishes, details) {
-                try update.execute(arguments: [
-                    PhaseStatus(finish.outcome).rawValue, finish.error, detail, now, finish.phaseID,
-                ])
-                if db.changesCount == 0 {
-                    guard try PhaseRow.exists(db, key: finish.phaseID) else {
-                        throw JournalError(.unknownPhase, "phase \(finish.phaseID) is not in the journal")
-                    }
-                    throw JournalError(
-                        .phaseAlreadyFinished,
-                        "phase \(finish.phaseID) was already finished; a phase is closed exactly once")
+        try await journalWrite { db in try Self.finish(finishes, details: details, date: date, db) }
+    }
+
+    /// Closes a running phase like ``finishPhase(_:outcome:error:detail:at:)`` but returns once the write is queued:
+    /// it commits in the same transaction as the journal's next write or before it, so a caller that awaits its
+    /// next write (the next phase's ``beginPhase(_:host:in:detail:at:)``) knows this one is durable too — one commit
+    /// wait per step instead of two. `onError` hears of a close that could not be written.
+    public func finishPhaseQueued(
+        _ phaseID: Int64, outcome: PhaseOutcome, error: String? = nil, detail: JournalJSON? = nil,
+        at date: Date = Date(), onError: @escaping @Sendable (any Error) -> Void
+    ) throws {
+        let finishes = [PhaseFinish(phaseID: phaseID, outcome: outcome, error: error, detail: detail)]
+        let details = try finishes.map { try JournalJSON.columnText($0.detail) }
+        enqueueWrite({ db in try Self.finish(finishes, details: details, date: date, db) }) { result in
+            if case .failure(let failure) = result { onError(failure) }
+        }
+    }
+
+    private static func finish(_ finishes: [PhaseFinish], details: [String?], date: Date, _ db: Database) throws {
+        let update = try db.cachedStatement(
+            sql: """
+                UPDATE phase SET status = ?, error = ?, detail = coalesce(?, detail), finished_at = ?
+                WHERE id = ? AND status = 'running'
+                """)
+        let now = JournalTime.string(from: date)
+        for (finish, detail) in zip(finishes, details) {
+            try update.execute(arguments: [
+                PhaseStatus(finish.outcome).rawValue, finish.error, detail, now, finish.phaseID,
+            ])
+            if db.changesCount == 0 {
+                guard try PhaseRow.exists(db, key: finish.phaseID) else {
+                    throw JournalError(.unknownPhase, "phase \(finish.phaseID) is not in the journal")
                 }
+                throw JournalError(
+                    .phaseAlreadyFinished,
+                    "phase \(finish.phaseID) was already finished; a phase is closed exactly once")
             }
         }
     }

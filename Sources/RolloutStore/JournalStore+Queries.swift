@@ -7,9 +7,10 @@ extension JournalStore {
     }
 
     /// One rollout with its hosts (plan order), their phases and its events; nil for an unknown id.
-    /// A constant number of statements, whatever the number of hosts.
-    public func rollout(_ id: Int64) async throws -> RolloutDetail? {
-        try await pool.read { db in try DetailQuery.fetch(db, id: id) }
+    /// A constant number of statements, whatever the number of hosts. `includeJSON: false` leaves `plan` and the
+    /// phases' `detail` nil without reading or parsing them (what a text report needs).
+    public func rollout(_ id: Int64, includeJSON: Bool = true) async throws -> RolloutDetail? {
+        try await pool.read { db in try DetailQuery.fetch(db, id: id, includeJSON: includeJSON) }
     }
 
     /// Rollouts that `rollout resume` has to finish (`running` or `interrupted`), newest first, in full.

@@ -47,7 +47,11 @@ public struct DeployContext: Sendable {
         let start = ContinuousClock.now
         do {
             let result = try await body()
-            try await journal.finishPhase(id, outcome: .ok, detail: result)
+            // Queued, not awaited: it commits with the next write of this host (the next phase's begin, or its
+            // final status), which is awaited before anything else happens on the host.
+            try journal.finishPhaseQueued(id, outcome: .ok, detail: result) { [observer] error in
+                observer.event(.note("the journal could not close \(phase) of \(host): \(error)"))
+            }
             observer.event(
                 .phaseFinished(
                     host: host, phase: phase, outcome: .ok, error: nil,

@@ -92,7 +92,7 @@ extension HostDeployer {
         var bytes: Int64 = 0
         if upload.kind == .file {
             let result = try await shell.connection.upload(
-                from: source, to: upload.destination, expectedSHA256: upload.sha256, timeout: upload.timeout)
+                from: source, to: upload.destination, mode: nil, expectedSHA256: upload.sha256, timeout: upload.timeout)
             bytes = result.bytes
             if let verify = upload.verify {
                 let sum = try await shell.run(verify).stdoutText.split(separator: " ").first.map(String.init)
@@ -128,7 +128,9 @@ extension HostDeployer {
                 let target = try manager.destinationOfSymbolicLink(atPath: local)
                 try await shell.run(PlannedCommand(on: plan.name, argv: ["ln", "-sfn", target, remote]))
             case .typeRegular?:
-                bytes += try await shell.connection.upload(from: local, to: remote, timeout: timeout).bytes
+                bytes += try await shell.connection.upload(
+                    from: local, to: remote, mode: nil, expectedSHA256: nil, timeout: timeout
+                ).bytes
             default:
                 continue
             }

@@ -23,6 +23,8 @@ public struct RolloutSettings: Sendable {
     public var gateway: GatewayBinding?
     /// The `--var key=value` arguments the plan was made with; journaled so that `rollout resume` plans the same.
     public var extraVars: [String] = []
+    /// Set when the fleet is simulated (`rollout deploy --simulate`): the journal says so (strategy and an event).
+    public var simulation: SimulationSpec?
 
     public init(
         inventory: Inventory, journal: JournalStore, fleet: FleetConnections, observer: any DeployObserver,
@@ -82,6 +84,13 @@ public struct RolloutRunner: Sendable {
                         toVersion: targetVersion(of: host, current: current[host.name] ?? nil, previous: previous),
                         strategy: host.strategy.rawValue)
                 }, to: id)
+            if let simulation = settings.simulation {
+                try await journal.recordEvent(
+                    .init("simulation"),
+                    message: "SIMULATED rollout: \(plan.hosts.count) simulated hosts (\(simulation.summary)); "
+                        + "no host was contacted and nothing was deployed",
+                    rolloutID: id)
+            }
             settings.observer.event(
                 .rolloutStarted(
                     id: id, inventory: plan.inventory, playbook: plan.playbook,
@@ -94,7 +103,7 @@ public struct RolloutRunner: Sendable {
     /// The plan as journaled: its JSON with a `request` member holding what else it was made from (the `--var`
     /// arguments, and whether it may only re-use releases already on the hosts), which `rollout resume` reads back.
     var journaledPlan: JournalJSON? {
-        guard case .object(var members)? = try? JournalJSON(text: plan.jsonText) else { return nil }
+        guard case .object(var members)? = plan.journalJSON else { return nil }
         members["request"] = .object([
             "vars": .array(settings.extraVars.map(JournalJSON.string)),
             "reuse_releases_only": .bool(settings.reuseReleasesOnly),
@@ -287,10 +296,13 @@ public struct RolloutRunner: Sendable {
     /// Reads `current` on every host (in parallel): the release it runs, nil before the first, and hosts that
     /// cannot be reached are left to fail in their own pipeline.
     func currentVersions() async -> [String: String?] {
-        let hosts = plan.hosts.compactMap { plan in settings.inventory.hosts.first { $0.name == plan.name } }
+        let byName = Dictionary(settings.inventory.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let hosts = plan.hosts.compactMap { byName[$0.name] }
         let roots = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0.root) })
         let fleet = settings.fleet
-        let pairs = await boundedFanOut(hosts, limit: 50) { host -> (String, String?) in
+        // As wide as the widest batch: reading `current` must not take longer than the rollout's own first step.
+        let limit = max(50, plan.batches.map(\.concurrency).max() ?? 0)
+        let pairs = await boundedFanOut(hosts, limit: limit) { host -> (String, String?) in
             guard let connection = try? await fleet.connection(to: host) else { return (host.name, nil) }
             let command = ReleaseCommands(host: host.name, root: roots[host.name]!).readCurrent()
             let result = try? await connection.execute(command.line, timeout: .seconds(30))
@@ -306,7 +318,8 @@ public struct RolloutRunner: Sendable {
     }
 
     var strategySummary: String {
-        var parts: [String] = plan.artifact == nil ? ["config only (reload)"] : []
+        var parts: [String] = settings.simulation == nil ? [] : ["SIMULATED"]
+        if plan.artifact == nil { parts.append("config only (reload)") }
         if let canary = plan.canary { parts.append("canary \(canary.hosts.count)") }
         switch plan.batching.mode {
         case .serial(let sizes): parts.append("serial \(sizes.map(\.text).joined(separator: ","))")

@@ -61,7 +61,7 @@ public struct HealthVerifier: Sendable {
     private func attempt(_ check: PlannedHealthCheck) async throws -> String {
         switch check.probe {
         case .http(let url, let status, let bodyContains, let versionHeader, let versionJSONKey):
-            let response = try await HTTPProbe.get(url, timeout: check.timeout)
+            let response = try await shell.connection.httpGet(url, timeout: check.timeout)
             guard response.status == status else {
                 throw DeployError(.health, "\(url) answered \(response.status), expected \(status)")
             }
@@ -80,7 +80,7 @@ public struct HealthVerifier: Sendable {
             }
             return "\(response.status)" + (version.map { " version \($0)" } ?? "")
         case .tcp(let host, let port):
-            try await HTTPProbe.connect(host: host, port: port, timeout: check.timeout)
+            try await shell.connection.tcpConnect(host: host, port: port, timeout: check.timeout)
             return "connected"
         case .command(let command):
             var lenient = command

@@ -2,12 +2,12 @@ import Foundation
 import RolloutCore
 import SSHClient
 
-/// Runs a host's planned commands over its one SSH connection of the run.
+/// Runs a host's planned commands over its one connection of the run (SSH, or a simulated host).
 public struct HostShell: Sendable {
     public let host: String
-    public let connection: SSHConnection
+    public let connection: any HostTransport
 
-    public init(host: String, connection: SSHConnection) {
+    public init(host: String, connection: any HostTransport) {
         self.host = host
         self.connection = connection
     }

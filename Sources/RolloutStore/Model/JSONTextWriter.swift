@@ -120,29 +120,36 @@ struct JSONTextWriter {
     }
 
     private mutating func appendString(_ value: String) {
-        append("\"")
+        Self.appendQuoted(value, to: &bytes)
+    }
+
+    /// `value` as a JSON string, escaped as `JSONEncoder` escapes it (`.withoutEscapingSlashes`).
+    static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
         // Nearly every string (names, versions, times) needs no escape: append it whole.
         if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            append(value)
-            append("\"")
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(UInt8(ascii: "\""))
             return
         }
         for scalar in value.unicodeScalars {
+            let escaped: String
             switch scalar {
-            case "\"": append("\\\"")
-            case "\\": append("\\\\")
-            case "\n": append("\\n")
-            case "\r": append("\\r")
-            case "\t": append("\\t")
-            case "\u{8}": append("\\b")
-            case "\u{c}": append("\\f")
+            case "\"": escaped = "\\\""
+            case "\\": escaped = "\\\\"
+            case "\n": escaped = "\\n"
+            case "\r": escaped = "\\r"
+            case "\t": escaped = "\\t"
+            case "\u{8}": escaped = "\\b"
+            case "\u{c}": escaped = "\\f"
             case _ where scalar.value < 0x20:
                 let hex = String(scalar.value, radix: 16)
-                append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: append(String(scalar))
+                escaped = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: escaped = String(scalar)
             }
+            bytes.append(contentsOf: escaped.utf8)
         }
-        append("\"")
+        bytes.append(UInt8(ascii: "\""))
     }
 
     private mutating func append(_ string: String) {

@@ -14,14 +14,14 @@ public struct PhaseEntry: Sendable, Hashable, Encodable {
     /// Nil while running.
     public var duration: Duration? { JournalDuration.between(startedAt, finishedAt) }
 
-    init(_ row: PhaseRow) throws {
+    init(_ row: PhaseRow, parsingDetail: Bool = true) throws {
         id = row.id ?? 0
         name = row.name
         status = row.status
         startedAt = row.startedAt
         finishedAt = row.finishedAt
         error = row.error
-        detail = try JournalJSON.fromColumn(row.detail)
+        detail = parsingDetail ? try JournalJSON.fromColumn(row.detail) : nil
     }
 
     enum CodingKeys: String, CodingKey {

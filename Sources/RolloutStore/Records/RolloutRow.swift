@@ -23,7 +23,7 @@ struct RolloutRow: JournalRecord, Hashable {
     var exitCode: Int32?
     var error: String?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, inventory, playbook, version
         case previousVersion = "previous_version"
         case strategy, status

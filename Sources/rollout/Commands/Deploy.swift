@@ -13,20 +13,31 @@ struct Deploy: AsyncParsableCommand {
             and playbook are fully validated. Exit codes: 0 every host on the new version; 1 failed and rolled back; \
             2 invalid input; 3 hosts unreachable (nothing changed); 4 failed and left partial; 5 lock held; \
             6 interrupted (rollout aborted; `rollout resume` finishes it); 70 internal error.
+
+            --simulate runs the same rollout over SIMULATED hosts that answer from memory after a random delay and \
+            never touch the network (docs/scale.md): KEY=VALUE pairs hosts=N (generate sim0001... as the inventory \
+            named by --inventory, written under the journal's directory in simulated/), latency=20ms..200ms, \
+            failure-rate=0.1%, seed=N, initial=VERSION. A bad value exits 2 naming its key.
             """)
 
     @OptionGroup var planning: PlanningOptions
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var run: DeployRunOptions
 
+    @Option(help: "Simulate the hosts: hosts=N,latency=MIN..MAX,failure-rate=R%,seed=N (see docs/scale.md).")
+    var simulate: String?
+
     func run() async throws {
-        let plan = try planning.loadPlan(limit: planning.limit)
-        let inventory = try loadInventory(planning.inventory)
-        try await DeploySession(options: run, connection: connection).run(
-            inventory: inventory, plan: plan, vars: planning.vars
-        ) { settings in
-            try await RolloutRunner(plan: plan, settings: settings).deploy()
+        guard let simulate else {
+            let plan = try planning.loadPlan(limit: planning.limit)
+            let inventory = try loadInventory(planning.inventory)
+            try await DeploySession(options: run, connection: connection).run(
+                inventory: inventory, plan: plan, vars: planning.vars
+            ) { settings in
+                try await RolloutRunner(plan: plan, settings: settings).deploy()
+            }
         }
+        try await runSimulation(simulate)
     }
 }
 

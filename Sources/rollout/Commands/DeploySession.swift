@@ -44,7 +44,8 @@ struct DeploySession {
 
     /// Runs `body` with ready settings; prints the outcome and exits with its code.
     func run(
-        inventory: Inventory, plan: Plan, vars: [String] = [], _ body: (RolloutSettings) async throws -> RolloutOutcome
+        inventory: Inventory, plan: Plan, vars: [String] = [], simulation: SimulatedFleet? = nil,
+        _ body: (RolloutSettings) async throws -> RolloutOutcome
     ) async throws -> Never {
         let journal: JournalStore
         do { journal = try options.openJournal() } catch {
@@ -59,12 +60,15 @@ struct DeploySession {
         let observer = DeployObservers(observers)
         let stop = StopSignal()
         let signals = InterruptHandler(stop: stop, observer: observer)
-        let fleet = FleetConnections(resolver: EndpointResolver(inventory: inventory), options: connection.sshOptions)
+        let fleet =
+            simulation?.connections()
+            ?? FleetConnections(resolver: EndpointResolver(inventory: inventory), options: connection.sshOptions)
         var settings = RolloutSettings(
             inventory: inventory, journal: journal, fleet: fleet, observer: observer, stop: stop,
             identity: ControllerIdentity.current(ciJob: CIJob.detect(ProcessInfo.processInfo.environment)),
             lockWait: try options.parsedLockWait(), baseDirectory: FileManager.default.currentDirectoryPath)
         settings.extraVars = vars
+        settings.simulation = simulation?.spec
         do {
             settings.gateway = try GatewayBinding.make(
                 playbook: try Playbook.load(plan.playbook), inventory: inventory, hosts: plan.hosts.map(\.name),

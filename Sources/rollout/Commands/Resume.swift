@@ -48,6 +48,10 @@ struct Resume: AsyncParsableCommand {
             }
             detail = found
         }
+        if detail.summary.strategy?.hasPrefix("SIMULATED") == true {
+            printError("rollout \(detail.id) was a simulation (`rollout deploy --simulate`): there is nothing to resume")
+            throw RolloutExit.invalidInput
+        }
         // Planned again from what the rollout was planned from: the journaled `--var` values, the same hosts and
         // version; a rollback keeps to the releases already on the hosts.
         let request = detail.plan?["request"]

@@ -20,7 +20,7 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         try await withJournalErrors {
-            guard let detail = try await journal.openExisting()?.rollout(id) else {
+            guard let detail = try await journal.openExisting()?.rollout(id, includeJSON: journal.output == .json) else {
                 printError(
                     "rollout \(id) is not in the journal \(journal.state); `rollout history` lists the known ids")
                 throw RolloutExit.invalidInput
