@@ -9,6 +9,8 @@ public struct ControlResponse: Codable, Sendable, Equatable {
     public var outcome: String
     public var reason: String?
     // restart
+    /// `hot` or `cold` (see `ControlRequest.mode`).
+    public var mode: String?
     public var generation: Int?
     public var oldPid: Int32?
     public var newPid: Int32?
@@ -19,6 +21,13 @@ public struct ControlResponse: Codable, Sendable, Equatable {
     public var handoffMs: Int?
     public var oldKilled: Bool?
     public var logTail: [String]?
+    /// Cold: from the request (the stop signal) to the old generation's exit, and to the new one's spawn.
+    public var oldStopMs: Int?
+    public var newStartMs: Int?
+    /// Cold, after the new release failed: the generation running the previous release again.
+    public var restoredGeneration: Int?
+    public var restoredPid: Int32?
+    public var restoredVersion: String?
     // status
     public var service: String?
     public var state: String?

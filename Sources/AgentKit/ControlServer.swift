@@ -89,6 +89,9 @@ final class ControlServer {
                     command: request.command, outcome: "error",
                     reason: "unknown command; use one of \(ControlRequest.commands.joined(separator: ", "))"))
         }
+        if let problem = request.problem {
+            return .invalid(ControlResponse(command: request.command, outcome: "error", reason: problem))
+        }
         return .request(request)
     }
 

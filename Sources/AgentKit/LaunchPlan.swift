@@ -12,9 +12,17 @@ struct LaunchPlan {
     var version: String?
 
     /// Resolves `config` now: `release_link`, `{release}` substitution, the executable in PATH.
-    static func resolve(_ config: AgentConfig, agentEnvironment: [String: String]) throws -> LaunchPlan {
+    ///
+    /// `pinned` (a release directory) replaces `release_link`'s target: `{release}` and every path through
+    /// `release_link` name it instead, so a cold restart can start the previous release again after
+    /// `current` already points at the new one.
+    static func resolve(
+        _ config: AgentConfig, agentEnvironment: [String: String], release pinned: String? = nil
+    ) throws -> LaunchPlan {
         var release: String?
-        if let link = config.releaseLink {
+        if let pinned {
+            release = pinned
+        } else if let link = config.releaseLink {
             guard let resolved = realpath(link, nil) else {
                 throw AgentError(
                     "launch.release", "release_link \(link) does not resolve: \(String(cString: strerror(errno)))")
@@ -24,7 +32,15 @@ struct LaunchPlan {
         }
         func substitute(_ text: String) -> String {
             guard let release else { return text }
-            return text.replacingOccurrences(of: "{release}", with: release)
+            var text = text.replacingOccurrences(of: "{release}", with: release)
+            if pinned != nil, let link = config.releaseLink {
+                if text == link {
+                    text = release
+                } else if text.hasPrefix(link + "/") {
+                    text = release + text.dropFirst(link.count)
+                }
+            }
+            return text
         }
         let argv = config.command.map(substitute)
         let identity = try config.user.map { try UserLookup.user($0, group: config.group) }

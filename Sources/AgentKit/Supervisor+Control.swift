@@ -9,7 +9,7 @@ extension Supervisor {
         case "status":
             finish(connection, status())
         case "restart":
-            beginRestart(.request, requester: connection)
+            beginRestart(.request, mode: request.mode == "cold" ? .cold : .hot, requester: connection)
         case "reload-service":
             beginReloadService(requester: connection)
         case "stop":

@@ -38,11 +38,15 @@ extension Supervisor {
 
         switch generation.state {
         case .starting:
-            if operation?.generation == generation.number {
+            if let operation, operation.generation == generation.number {
                 let reason =
                     generation.failureReason
                     ?? "generation \(generation.number) (pid \(generation.pid)) \(exit) before it was ready"
-                completeOperation(outcome: "failed", reason: reason, failed: generation)
+                if operation.mode == .cold {
+                    coldStartFailed(reason: reason, generation: generation)
+                } else {
+                    completeOperation(outcome: "failed", reason: reason, failed: generation)
+                }
             }
         case .ready:
             if current === generation { current = nil }
@@ -57,6 +61,8 @@ extension Supervisor {
             if current === generation { current = nil }
             if let operation, operation.drainingOld, operation.oldGeneration == generation.number {
                 completeOperation(outcome: "ok", reason: nil, failed: nil)
+            } else if let operation, operation.stoppingOld, operation.oldGeneration == generation.number {
+                coldOldStopped(exit)
             }
         }
         if stopping && generations.isEmpty { finishStop() }

@@ -43,7 +43,7 @@ extension Supervisor {
     private var reloadRefusal: String? {
         if stopping { return "the agent is stopping" }
         if let operation {
-            return "a restart is in progress (generation \(operation.generation)); retry when it finishes"
+            return "a restart is in progress (\(operation.summary)); retry when it finishes"
         }
         if upgrade != nil { return "an agent upgrade is in progress; retry when it finishes" }
         if let reloading { return "a reload of generation \(reloading.generation) is in progress" }

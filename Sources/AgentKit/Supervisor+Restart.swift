@@ -2,19 +2,18 @@ import Foundation
 import Glibc
 
 extension Supervisor {
-    /// Starts a new generation (hot restart when one serves). Refused while another restart runs or
-    /// the agent stops; the requester (if any) is answered when the handoff has finished.
-    func beginRestart(_ trigger: RestartOperation.Trigger, requester: ControlConnection?) {
+    /// Starts a new generation: `hot` beside the serving one, `cold` once the serving one has stopped
+    /// (`beginColdRestart`). Refused while another restart runs or the agent stops; the requester (if any)
+    /// is answered when the operation has finished.
+    func beginRestart(
+        _ trigger: RestartOperation.Trigger, mode: RestartOperation.Mode = .hot, requester: ControlConnection?
+    ) {
         if stopping {
             refuse(requester, "the agent is stopping")
             return
         }
         if let operation {
-            let phase = operation.drainingOld ? "draining generation \(operation.oldGeneration ?? 0)" : "starting"
-            refuse(
-                requester,
-                "a restart is already in progress (generation \(operation.generation) \(phase)); retry when it finishes"
-            )
+            refuse(requester, "a restart is already in progress (\(operation.summary)); retry when it finishes")
             agentLog("restart refused: one is already in progress")
             return
         }
@@ -27,12 +26,16 @@ extension Supervisor {
             return
         }
         crashRestartAt = nil
+        if mode == .cold, let old = current {
+            beginColdRestart(stopping: old, trigger: trigger, requester: requester)
+            return
+        }
         let old = current
         let requested = MonotonicClock.now()
         do {
             let generation = try startGeneration()
             operation = RestartOperation(
-                trigger: trigger, generation: generation.number, newPid: generation.pid,
+                trigger: trigger, mode: mode, generation: generation.number, newPid: generation.pid,
                 oldGeneration: old?.number, oldPid: old?.pid, requestedMono: requested,
                 requesters: requester.map { [$0] } ?? [])
             agentLog("generation \(generation.number) started (pid \(generation.pid), \(trigger.rawValue))")
@@ -40,19 +43,21 @@ extension Supervisor {
             counters.failed += 1
             agentLog("start failed: \(error)")
             var response = ControlResponse(command: "restart", outcome: "failed", reason: "\(error)")
+            response.mode = mode.rawValue
             response.oldPid = old?.pid
             if let requester { finish(requester, response) }
             if current == nil { scheduleCrashRestart(after: nil) }
         }
     }
 
-    private func refuse(_ requester: ControlConnection?, _ reason: String) {
+    func refuse(_ requester: ControlConnection?, _ reason: String) {
         if let requester { finish(requester, .refused("restart", reason)) }
     }
 
-    /// Spawns the next generation with the active listeners, its own notify socket and log pipe.
-    func startGeneration() throws -> Generation {
-        let plan = try LaunchPlan.resolve(config, agentEnvironment: agentEnvironment)
+    /// Spawns the next generation with the active listeners, its own notify socket and log pipe;
+    /// `release` pins the release directory instead of resolving `release_link` (see `LaunchPlan`).
+    func startGeneration(release: String? = nil) throws -> Generation {
+        let plan = try LaunchPlan.resolve(config, agentEnvironment: agentEnvironment, release: release)
         let number = nextGeneration
         nextGeneration += 1
         let notifyPath = "\(config.notifyDirectory)/\(config.service).notify.\(number)"
@@ -140,7 +145,10 @@ extension Supervisor {
         }
         guard var operation, operation.generation == generation.number else { return }
         operation.readyMs = Int(now - operation.requestedMono)
-        if let old, old !== generation, generations.contains(where: { $0 === old }) {
+        if operation.failedStart != nil {
+            self.operation = operation
+            completeRestored(generation)
+        } else if let old, old !== generation, generations.contains(where: { $0 === old }) {
             drain(old, now: now)
             operation.drainingOld = true
             operation.drainStartedMono = now
@@ -170,24 +178,30 @@ extension Supervisor {
         self.operation = nil
         let now = MonotonicClock.now()
         var response = ControlResponse(command: "restart", outcome: outcome, reason: reason)
+        response.mode = operation.mode.rawValue
         response.generation = operation.generation
         response.newPid = operation.newPid
         response.oldPid = operation.oldPid
+        response.oldStopMs = operation.oldStopMs
+        response.newStartMs = operation.newStartMs
         let generation = failed ?? generations.first { $0.number == operation.generation }
         response.release = generation?.release
         response.version = generation?.version
+        if let failedStart = operation.failedStart {
+            describe(failedStart, restoredBy: failed == nil ? generation : nil, in: &response)
+        }
         if outcome == "ok" {
-            counters.hot += operation.trigger == .request ? 1 : 0
+            counters.hot += operation.trigger == .request && operation.mode == .hot ? 1 : 0
             counters.crashRestarts += operation.trigger == .crash ? 1 : 0
             response.readyMs = operation.readyMs
             response.drainMs = operation.drainStartedMono.map { Int(now - $0) }
             response.handoffMs = Int(now - operation.requestedMono)
             response.oldKilled = operation.oldGeneration == nil ? nil : operation.oldKilled
-            agentLog("restart to generation \(operation.generation) finished in \(response.handoffMs ?? 0) ms")
+            agentLog("restart to generation \(operation.generation ?? 0) finished in \(response.handoffMs ?? 0) ms")
         } else {
             counters.failed += 1
-            response.logTail = failed?.log.tail
-            agentLog("restart to generation \(operation.generation) failed: \(reason ?? "")")
+            response.logTail = response.logTail ?? failed?.log.tail
+            agentLog("restart to generation \(operation.generation ?? 0) failed: \(reason ?? "")")
         }
         for requester in operation.requesters { finish(requester, response) }
         if outcome != "ok", current == nil, !stopping { scheduleCrashRestart(after: nil) }

@@ -7,7 +7,7 @@ import Testing
 /// reload in the middle, and with the controller SIGKILLed while a host is drained.
 @Suite("rollout deploy: drain through a real HAProxy", .serialized)
 struct DeployHAProxyTests {
-    @Test("4 hosts under load with /slow requests: 0 failed, every host on v2 and ready, counts read from HAProxy")
+    @Test("4 hosts, load with /slow requests, cold restarts: 0 failed, every host on v2 and ready, counts from HAProxy")
     func drainRolloutUnderLoad() throws {
         let fixture = try HAProxyDeployFixture(hosts: 4)
         defer { fixture.stop() }
@@ -67,6 +67,7 @@ struct DeployHAProxyTests {
             if atDrain > 0 { #expect((wait["polls"] as? Int ?? 0) >= 2, "\(host.name) waited: \(wait)") }
             let recheck = phases.detail(of: "restart")?["gateway_recheck"] as? [String: Any]
             #expect((recheck?["found"] as? [String: Any])?["state"] as? String == "draining")
+            try expectColdRestart(phases, host: host.name)
             let undrain = try #require(phases.detail(of: "undrain"), "\(host.name): \(phases)")
             #expect((undrain["gateway"] as? [String: Any])?["state"] as? String == "in_rotation")
             #expect((undrain["gateway_recheck"] as? [String: Any])?["reapplied"] as? Bool == false)
@@ -135,6 +136,10 @@ struct DeployHAProxyTests {
         #expect(
             phases.compactMap { $0["name"] as? String }
                 == ["prepare", "upload", "drain", "switch", "restart", "verify", "rollback", "undrain"])
+        // The rollback restarts the still drained host cold as well, back on v1.
+        let rollback = try #require(phases.detail(of: "rollback")?["restart"] as? [String: Any], "\(phases)")
+        #expect(rollback["mode"] as? String == "cold" && rollback["version"] as? String == "v1", "\(rollback)")
+        #expect(rollback["outcome"] as? String == "ok", "\(rollback)")
         #expect((phases.detail(of: "undrain")?["gateway"] as? [String: Any])?["state"] as? String == "in_rotation")
     }
 
@@ -207,6 +212,22 @@ struct DeployHAProxyTests {
     }
 
     /// Waits up to 60 s for `path` to exist.
+    /// The agent's answer in the journal's restart phase: a drained host restarted cold, its old generation
+    /// stopped on its own (no connection left to wait for) and reaped before the new one was spawned.
+    private func expectColdRestart(_ phases: [[String: Any]], host: String) throws {
+        let answer = try #require(phases.detail(of: "restart")?["agent"] as? [String: Any], "\(host): \(phases)")
+        #expect(answer["outcome"] as? String == "ok", "\(host): \(answer)")
+        #expect(answer["mode"] as? String == "cold", "\(host) restarted cold: \(answer)")
+        #expect(answer["version"] as? String == "v2", "\(host): \(answer)")
+        let oldPid = try #require(answer["old_pid"] as? Int, "\(host): \(answer)")
+        let newPid = try #require(answer["new_pid"] as? Int, "\(host): \(answer)")
+        #expect(oldPid != newPid)
+        let stopped = try #require(answer["old_stop_ms"] as? Int, "\(host): \(answer)")
+        let started = try #require(answer["new_start_ms"] as? Int, "\(host): \(answer)")
+        #expect(stopped <= started, "\(host): the old pid was gone before the new one started: \(answer)")
+        #expect(answer["old_killed"] as? Bool == false, "\(host): nothing held the drained service: \(answer)")
+    }
+
     private func waitForFile(_ path: String) throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while !FileManager.default.fileExists(atPath: path) {

@@ -31,6 +31,10 @@ import Testing
                 timeout: .seconds(5)
             )
             .argv == ["rollout-agent", "ctl", "--socket", "/srv/web/agent.sock", "restart"])
+        let cold = AgentCommands(host: "h1", agent: "rollout-agent", socket: "/srv/web/agent.sock").restart(
+            timeout: .seconds(5), mode: .cold)
+        #expect(cold.argv == ["rollout-agent", "ctl", "--socket", "/srv/web/agent.sock", "restart", "--cold"])
+        #expect(RestartMode(argv: cold.argv) == .cold)
     }
 
     @Test func theSwitchCommandsReallySwitchAtomically() throws {

@@ -131,6 +131,10 @@ import Testing
                     status: [], count: nil, deadline: .seconds(60), pollInterval: .seconds(1), onTimeout: .fail))
         let restart = try #require(plan.hosts[2].steps.first { $0.phase == .restart })
         #expect(restart.actions.first == .gateway(GatewayStep(operation: .recheckDrained, kind: "command", on: "controller", calls: [])))
+        // A drained host needs no handoff: its agent stops the old generation before starting the new one.
+        let hotRestart = try #require(plan.hosts[0].steps.first { $0.phase == .restart })
+        #expect(restart.actions.last.flatMap(\.restartArgv)?.last == "--cold")
+        #expect(hotRestart.actions.last.flatMap(\.restartArgv)?.last == "restart")
         let undrain = try #require(plan.hosts[2].steps.first { $0.phase == .undrain })
         #expect(undrain.actions.count == 2)
     }
@@ -176,5 +180,12 @@ import Testing
         let restart = try #require(plan.hosts[2].steps.first { $0.phase == .restart })
         #expect(
             restart.actions.first == .run(.shell("notify h03", on: "controller", timeout: .seconds(5)), hook: .before))
+    }
+}
+
+extension PlanAction {
+    /// The argv of a `run` action (the agent's restart command in a restart step).
+    fileprivate var restartArgv: [String]? {
+        if case .run(let command, nil) = self { command.argv } else { nil }
     }
 }

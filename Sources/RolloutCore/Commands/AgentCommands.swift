@@ -10,9 +10,11 @@ public struct AgentCommands: Sendable, Equatable {
         self.socket = socket
     }
 
-    /// Asks the agent to start the release `current` points to and hand it the sockets.
-    public func restart(timeout: Duration) -> PlannedCommand {
-        PlannedCommand(on: host, argv: [agent, "ctl", "--socket", socket, "restart"], timeout: timeout)
+    /// Asks the agent to start the release `current` points to on its sockets: `hot` beside the running
+    /// generation (handed the sockets, then the old one drains), `cold` after the running one has stopped.
+    public func restart(timeout: Duration, mode: RestartMode = .hot) -> PlannedCommand {
+        let argv = [agent, "ctl", "--socket", socket, "restart"] + (mode == .cold ? ["--cold"] : [])
+        return PlannedCommand(on: host, argv: argv, timeout: timeout)
     }
 
     /// Asks the agent what it runs (pid, generation, version).

@@ -72,7 +72,8 @@ struct HostPlanBuilder {
         }
         steps.append(step(.switch, release.switchTo(version).map { .run($0, hook: nil) }))
         let recheck: [PlanAction] = gateway.map { [.gateway($0.step(.recheckDrained))] } ?? []
-        steps.append(step(.restart, recheck + [.run(agent.restart(timeout: playbook.timeouts.restart), hook: nil)]))
+        let restart = agent.restart(timeout: playbook.timeouts.restart, mode: RestartMode(for: strategy))
+        steps.append(step(.restart, recheck + [.run(restart, hook: nil)]))
         steps.append(step(.verify, playbook.healthChecks(for: host, matches: matches).map { .health(health($0)) }))
         if let gateway {
             steps.append(step(.undrain, [.gateway(gateway.step(.restore)), .gateway(gateway.step(.recheckRestored))]))

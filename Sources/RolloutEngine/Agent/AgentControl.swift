@@ -18,10 +18,13 @@ public struct AgentAnswer: Sendable {
 public struct AgentControl: Sendable {
     public let shell: HostShell
     public let commands: AgentCommands
+    /// How `restart` replaces the running generation (the plan's: `cold` for `drain` hosts).
+    public let restartMode: RestartMode
 
-    public init(shell: HostShell, agent: String, socket: String) {
+    public init(shell: HostShell, agent: String, socket: String, restartMode: RestartMode = .hot) {
         self.shell = shell
         self.commands = AgentCommands(host: shell.host, agent: agent, socket: socket)
+        self.restartMode = restartMode
     }
 
     /// The agent's status, or nil when no agent answers on the socket (`ctl` exit 3).
@@ -35,14 +38,15 @@ public struct AgentControl: Sendable {
         try await status()?.version
     }
 
-    /// Asks for a hot restart; the answer says whether the new generation became ready.
+    /// Asks for a restart in `restartMode`; the answer says whether the new generation became ready.
     ///
     /// A restart the agent refuses because another is in progress (a controller killed mid-restart, then
     /// resumed) is asked again until that one finishes or `timeout` passes: the agent never queues requests.
     public func restart(timeout: Duration) async throws -> AgentAnswer {
         let deadline = ContinuousClock.now + timeout
         while true {
-            let answer = try await ctl(commands.restart(timeout: timeout), timeout: timeout + .seconds(10))
+            let command = commands.restart(timeout: timeout, mode: restartMode)
+            let answer = try await ctl(command, timeout: timeout + .seconds(10))
             guard answer.outcome == "refused", ContinuousClock.now < deadline else { return answer }
             try await Task.sleep(for: .milliseconds(250))
         }

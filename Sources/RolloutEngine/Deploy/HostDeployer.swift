@@ -116,7 +116,8 @@ public struct HostDeployer: Sendable {
         }.first
         let argv = restart?.argv ?? []
         let socket = argv.firstIndex(of: "--socket").map { argv[$0 + 1] } ?? ""
-        return AgentControl(shell: shell, agent: argv.first ?? "rollout-agent", socket: socket)
+        return AgentControl(
+            shell: shell, agent: argv.first ?? "rollout-agent", socket: socket, restartMode: RestartMode(argv: argv))
     }
 
     /// Switches the host back to `release`, restarts it there unless the agent still serves it (a failed

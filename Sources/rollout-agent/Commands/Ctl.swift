@@ -2,8 +2,8 @@ import AgentKit
 import ArgumentParser
 import Foundation
 
-/// `rollout-agent ctl --socket PATH status|restart|reload-service|stop|reload|upgrade-agent`: talks to a running agent
-/// and prints its JSON answer on stdout. Exit status: 0 ok, 1 failed, 2 refused, 3 agent unreachable
+/// `rollout-agent ctl --socket PATH status|restart [--cold]|reload-service|stop|reload|upgrade-agent`: talks to a
+/// running agent and prints its JSON answer on stdout. Exit status: 0 ok, 1 failed, 2 refused, 3 agent unreachable
 /// or no valid answer, 64 usage or bad request (docs/agent.md).
 struct Ctl: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Control a running agent; prints its JSON answer.")
@@ -16,6 +16,11 @@ struct Ctl: ParsableCommand {
 
     @Option(name: .long, help: "upgrade-agent: the new rollout-agent binary (absolute path).")
     var binary: String?
+
+    @Flag(
+        name: .long,
+        help: "restart: stop the running generation first, then start the new release on the same sockets.")
+    var cold = false
 
     @Option(name: .long, help: "Seconds to wait for the answer (restart waits for the whole handoff).")
     var timeout: Int = 900
@@ -38,6 +43,7 @@ struct Ctl: ParsableCommand {
         } else if binary != nil {
             throw ValidationError("--binary applies to upgrade-agent only")
         }
+        if cold && command != "restart" { throw ValidationError("--cold applies to restart only") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
@@ -47,7 +53,8 @@ struct Ctl: ParsableCommand {
         do {
             let path = try socket ?? AgentConfig.load(path: config ?? "").controlSocket
             let (raw, response) = try ControlClient.send(
-                ControlRequest(command: command, binary: binary), socketPath: path, timeoutSeconds: timeout)
+                ControlRequest(command: command, binary: binary, mode: cold ? "cold" : nil), socketPath: path,
+                timeoutSeconds: timeout)
             print(raw)
             let status = ControlClient.exitStatus(for: response)
             if status != 0 { throw ExitCode(status) }
