@@ -77,4 +77,24 @@ final class SSHChannel {
     }
 
     var exitStatus: Int32 { libssh2_channel_get_exit_status(handle) }
+
+    /// After a timeout: sends the channel close without waiting for sshd's answer (sshd delays it until the
+    /// command exits) and lets the channel be freed. Returns whether the session is still consistent, i.e. no
+    /// packet is left half-sent.
+    ///
+    /// libssh2 1.10 cannot send an RFC 4254 "signal" request, so the remote command is not killed: it ends when
+    /// it finishes or gets SIGPIPE writing to its closed output. Wrap commands in `timeout(1)` to bound them there.
+    func abandon() -> Bool {
+        let grace = Deadline.after(.milliseconds(500))
+        while !grace.hasPassed {
+            let rc = libssh2_channel_close(handle)
+            if rc == 0 { return true }
+            if rc != LIBSSH2_ERROR_EAGAIN { return false }
+            // Only waiting for the server's reply: our close is out, the session is consistent.
+            if !session.isWaitingToSend { return true }
+            var fd = pollfd(fd: session.socket, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&fd, 1, grace.pollTimeout(cap: 100))
+        }
+        return false
+    }
 }

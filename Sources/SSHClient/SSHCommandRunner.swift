@@ -11,7 +11,7 @@ struct SSHCommandRunner {
     let timeoutDescription: String
     let output: (@Sendable (SSHOutputChunk) -> Void)?
 
-    private func timeoutError() -> SSHError {
+    func timeoutError() -> SSHError {
         SSHError(
             .commandTimeout, host: session.host,
             "command did not finish within \(timeoutDescription) and its channel was closed (the remote process "
@@ -34,7 +34,7 @@ struct SSHCommandRunner {
         do {
             try pump(channel, stdout: &stdout, stderr: &stderr)
         } catch let error as SSHError where error.code == .commandTimeout || error.code == .cancelled {
-            sessionBroken = !abandon(channel)
+            sessionBroken = !channel.abandon()
             var error = error
             if sessionBroken { error.message += "; the connection could not close the channel and must be reopened" }
             throw error
@@ -102,25 +102,5 @@ struct SSHCommandRunner {
                 || libssh2_poll_channel_read(channel.handle, 1) > 0
             if !progressed && !buffered { try session.wait(until: deadline, timeout: timeoutError) }
         }
-    }
-
-    /// After a timeout: sends the channel close without waiting for sshd's answer (sshd delays it until the
-    /// command exits) and lets the channel be freed. Returns whether the session is still consistent, i.e. no
-    /// packet is left half-sent.
-    ///
-    /// libssh2 1.10 cannot send an RFC 4254 "signal" request, so the remote command is not killed: it ends when
-    /// it finishes or gets SIGPIPE writing to its closed output. Wrap commands in `timeout(1)` to bound them there.
-    private func abandon(_ channel: SSHChannel) -> Bool {
-        let grace = Deadline.after(.milliseconds(500))
-        while !grace.hasPassed {
-            let rc = libssh2_channel_close(channel.handle)
-            if rc == 0 { return true }
-            if rc != LIBSSH2_ERROR_EAGAIN { return false }
-            // Only waiting for the server's reply: our close is out, the session is consistent.
-            if !session.isWaitingToSend { return true }
-            var fd = pollfd(fd: session.socket, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&fd, 1, grace.pollTimeout(cap: 100))
-        }
-        return false
     }
 }

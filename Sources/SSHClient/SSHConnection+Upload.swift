@@ -163,10 +163,11 @@ struct SSHUpload {
     }
 
     private func remote(_ command: String, sessionBroken: inout Bool) throws -> SSHCommandResult {
-        try SSHCommandRunner(
-            session: session, command: command, stdin: nil, deadline: deadline,
-            timeoutDescription: timeoutDescription, output: nil
-        ).run(sessionBroken: &sessionBroken)
+        try state.run(
+            SSHCommandRunner(
+                session: session, command: command, stdin: nil, deadline: deadline,
+                timeoutDescription: timeoutDescription, output: nil),
+            sessionBroken: &sessionBroken)
     }
 
     /// `.<name>.rollout-tmp-<random>` next to `path`, so the final rename stays within one file system.

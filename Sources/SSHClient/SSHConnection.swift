@@ -109,6 +109,7 @@ public final class SSHConnection: Sendable {
         try SSHAuthenticator(endpoint: endpoint, options: options, deadline: deadline, timeout: timeout)
             .authenticate(session)
         state.session = session
+        state.useSharedShell = options.sharedShell
         return fingerprint
     }
 
@@ -133,7 +134,7 @@ public final class SSHConnection: Sendable {
                 session: session, command: command, stdin: stdin,
                 deadline: .after(timeout), timeoutDescription: timeout?.shortDescription ?? "",
                 output: output)
-            return try state.guarding { broken in try runner.run(sessionBroken: &broken) }
+            return try state.guarding { broken in try state.run(runner, sessionBroken: &broken) }
         }
     }
 
@@ -172,6 +173,9 @@ public final class SSHConnection: Sendable {
 final class SSHConnectionState: @unchecked Sendable {
     var session: SSHSession?
     var sftp: SFTPSession?
+    /// Whether commands without streamed output go through one shared shell (``SSHOptions/sharedShell``).
+    var useSharedShell = false
+    var sharedShell: SharedShell?
     /// Why the session cannot be used any more, once it cannot.
     var brokenReason: String?
 
@@ -199,8 +203,45 @@ final class SSHConnectionState: @unchecked Sendable {
     }
 
     func teardown() {
+        if let sharedShell { _ = sharedShell.close() }
+        sharedShell = nil
         sftp = nil
         session = nil
+    }
+
+    /// Runs `runner`'s command: in the shared shell when enabled and the command streams no output and has a
+    /// small stdin (the shell is started on first use; on a host where it cannot start, every later command gets
+    /// its own channel), otherwise on a new session channel.
+    func run(_ runner: SSHCommandRunner, sessionBroken: inout Bool) throws -> SSHCommandResult {
+        guard useSharedShell, runner.output == nil, (runner.stdin?.count ?? 0) <= 64 * 1024 else {
+            return try runner.run(sessionBroken: &sessionBroken)
+        }
+        let session = runner.session
+        let shell: SharedShell
+        if let sharedShell {
+            shell = sharedShell
+        } else {
+            do {
+                shell = try SharedShell.start(session, deadline: runner.deadline, timeout: runner.timeoutError)
+                sharedShell = shell
+            } catch let error as SSHError where error.code == .commandTimeout || error.code == .cancelled {
+                sessionBroken = session.isWaitingToSend
+                throw error
+            } catch let error as SSHError where error.code == .channelFailed {
+                // No mktemp or base64 on the host, or a login shell that cannot exec sh: a channel per command.
+                useSharedShell = false
+                return try runner.run(sessionBroken: &sessionBroken)
+            }
+        }
+        do {
+            return try shell.run(runner.command, stdin: runner.stdin, deadline: runner.deadline, timeout: runner.timeoutError)
+        } catch {
+            // A timeout, a cancellation or a broken loop leaves the shell in an unknown state: the next command
+            // starts a new one. Like a command's own channel, closing it does not kill what is still running.
+            sharedShell = nil
+            if !shell.close() { sessionBroken = true }
+            throw error
+        }
     }
 }
 

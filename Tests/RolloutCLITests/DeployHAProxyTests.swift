@@ -74,8 +74,8 @@ struct DeployHAProxyTests {
         }
         #expect(busyAtDrain >= 1, "at least one host had /slow sessions when it was drained")
 
-        // Against HAProxy's own stats: between the end of each host's drain wait and the start of its restart,
-        // HAProxy counted no session on it; while it drained, HAProxy saw what the journal recorded.
+        // Against HAProxy's own stats: from the end of each host's drain wait until it was put back (its restart
+        // included), HAProxy counted no session on it; while it drained, HAProxy saw what the journal recorded.
         let times = ISO8601DateFormatter()
         times.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         var sawSessionsWhileDraining = false
@@ -86,12 +86,13 @@ struct DeployHAProxyTests {
                 return try #require(times.date(from: text), "\(host.name) \(phase).\(key): \(text)")
             }
             let drainStart = try time("drain", "started_at"), drained = try time("drain", "finished_at")
-            let restart = try time("restart", "started_at")
-            let beforeRestart = samples.filter { $0.at > drained && $0.at < restart }
-            #expect(!beforeRestart.isEmpty, "\(host.name): HAProxy was read between the drain and the restart")
+            let restart = try time("restart", "started_at"), undrain = try time("undrain", "started_at")
+            #expect(drained <= restart && restart < undrain)
+            let out = samples.filter { $0.at > drained && $0.at < undrain }
+            #expect(!out.isEmpty, "\(host.name): HAProxy was read between the drain and the undrain")
             #expect(
-                beforeRestart.allSatisfy { $0.sessions[host.name] == 0 },
-                "\(host.name): HAProxy's scur before the restart: \(beforeRestart.map { $0.sessions[host.name] ?? -1 })")
+                out.allSatisfy { $0.sessions[host.name] == 0 },
+                "\(host.name): HAProxy's scur while out of rotation: \(out.map { $0.sessions[host.name] ?? -1 })")
             if samples.contains(where: { $0.at >= drainStart && $0.at <= drained && ($0.sessions[host.name] ?? 0) > 0 }) {
                 sawSessionsWhileDraining = true
             }

@@ -60,9 +60,11 @@ struct DeploySession {
         let observer = DeployObservers(observers)
         let stop = StopSignal()
         let signals = InterruptHandler(stop: stop, observer: observer)
+        // A rollout runs a dozen small commands per host: one shared shell per host spares a login shell each.
+        var ssh = connection.sshOptions
+        ssh.sharedShell = true
         let fleet =
-            simulation?.connections()
-            ?? FleetConnections(resolver: EndpointResolver(inventory: inventory), options: connection.sshOptions)
+            simulation?.connections() ?? FleetConnections(resolver: EndpointResolver(inventory: inventory), options: ssh)
         var settings = RolloutSettings(
             inventory: inventory, journal: journal, fleet: fleet, observer: observer, stop: stop,
             identity: ControllerIdentity.current(ciJob: CIJob.detect(ProcessInfo.processInfo.environment)),
