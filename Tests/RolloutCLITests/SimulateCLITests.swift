@@ -112,6 +112,29 @@ import Testing
         #expect(statuses.values.filter { $0 == "failed" || $0 == "rolled_back" }.count >= 2)
     }
 
+    @Test("unreachable simulated hosts fail after the connect timeout and count against the budget")
+    func unreachableHosts() throws {
+        try playbook(
+            "silent", window: 50, maxFailures: "\"10%\"", rollback: "host",
+            healthURL: "http://{{ host.address }}:8080/health")
+        let result = try rollout([
+            "deploy", "--simulate", "hosts=200,latency=1ms,unreachable=3%,seed=4", "--connect-timeout", "1s",
+            "--inventory", "silent", "--playbook", "silent", "--version", "v2",
+        ])
+        #expect(result.status == 4, "partial: \(result.stdout.suffix(1500))\n\(result.stderr)")
+        let reported = try #require(
+            result.stderr.split(separator: "\n").first { $0.hasPrefix("simulation:") }.flatMap { line in
+                line.split(separator: ",").first { $0.hasSuffix(" unreachable") }
+            })
+        let count = try #require(Int(reported.split(separator: " ").first ?? ""))
+        #expect((1...15).contains(count), "about 3% of 200: \(count)")
+        let hosts = try hostsByName(show(1))
+        let silent = hosts.filter { ($0.value["error"] as? String ?? "").contains("did not answer within the 1") }
+        #expect(silent.count == count, "each unreachable host is failed with the connect timeout's error")
+        #expect(silent.values.allSatisfy { $0["status"] as? String == "failed" })
+        #expect(hosts.values.filter { $0["status"] as? String == "succeeded" }.count == 200 - count)
+    }
+
     @Test("a simulation never opens a connection: hosts and health URLs aimed at a listening port see nothing")
     func noNetwork() throws {
         // A listener the inventory's SSH ports and the health URL all point to: any SSH connect or HTTP probe would

@@ -1,5 +1,6 @@
 import RolloutConfig
 import RolloutCore
+import SSHClient
 import Testing
 
 @testable import RolloutEngine
@@ -8,14 +9,17 @@ import Testing
 @Suite struct SimulatedHostTests {
     let root = "/srv/app"
 
-    func fleet(hosts: [String], failureRate: Double = 0, seed: UInt64 = 1) -> SimulatedFleet {
+    func fleet(
+        hosts: [String], failureRate: Double = 0, unreachableRate: Double = 0, seed: UInt64 = 1,
+        connectTimeout: Duration = .seconds(10)
+    ) -> SimulatedFleet {
         SimulatedFleet(
-            spec: SimulationSpec(failureRate: failureRate, seed: seed),
+            spec: SimulationSpec(failureRate: failureRate, unreachableRate: unreachableRate, seed: seed),
             roots: Dictionary(uniqueKeysWithValues: hosts.map { ($0, root) }),
             httpChecks: Dictionary(
                 uniqueKeysWithValues: hosts.map {
                     ($0, ["http://\($0):80/health": .init(status: 200, versionHeader: "X-Version")])
-                }))
+                }), connectTimeout: connectTimeout)
     }
 
     func run(_ host: any HostTransport, _ argv: [String]) async throws -> (Int32?, String) {
@@ -69,6 +73,33 @@ import Testing
         #expect(try await failing(10) != first)
         #expect((8...35).contains(first.count), "about 5% of 400 hosts: \(first.count)")
         #expect(Set(first.values).count == 3, "uploads, restarts and health checks all fail somewhere")
+    }
+
+    @Test func unreachableHostsTimeOutTheirConnectAndLeaveTheFailingOnesAlone() async throws {
+        let names = (1...400).map { "h\($0)" }
+        let unreachable = fleet(
+            hosts: names, failureRate: 0.05, unreachableRate: 0.05, seed: 9, connectTimeout: .milliseconds(20))
+        let plain = fleet(hosts: names, failureRate: 0.05, seed: 9)
+        let silent = names.filter { unreachable.isUnreachable($0) }
+        #expect((8...35).contains(silent.count), "about 5% of 400 hosts: \(silent.count)")
+        #expect(silent == names.filter { fleet(hosts: names, unreachableRate: 0.05, seed: 9).isUnreachable($0) })
+        #expect(silent != names.filter { fleet(hosts: names, unreachableRate: 0.05, seed: 10).isUnreachable($0) })
+        let name = try #require(silent.first)
+        let start = ContinuousClock.now
+        do {
+            _ = try await unreachable.connect(InventoryHost(name: name))
+            Issue.record("\(name) is unreachable, but connecting succeeded")
+        } catch let error as SSHError {
+            #expect(error.code == .connectTimeout && error.message.contains("unreachable=5.0%"))
+        }
+        #expect(ContinuousClock.now - start >= .milliseconds(20), "it waits out the connect timeout")
+        #expect(unreachable.stats.figures.unreachable == 1)
+        // The hosts that fail at a step are the same with or without unreachable ones.
+        for other in names where !unreachable.isUnreachable(other) {
+            let with = try await unreachable.connect(InventoryHost(name: other)) as! SimulatedHost
+            let without = try await plain.connect(InventoryHost(name: other)) as! SimulatedHost
+            #expect(with.failure == without.failure, "\(other)")
+        }
     }
 
     @Test func quotedCommandLinesSplitBackIntoTheirArgv() {

@@ -21,6 +21,9 @@ import Testing
         #expect(spec.failureRate == 0.25 && spec.seed == 42 && spec.initialVersion == "v1.9")
         #expect(try SimulationSpec.parse("hosts=3") == SimulationSpec(hosts: 3))
         #expect(try SimulationSpec.parse("latency=1s..2s").latency == .seconds(1) ... .seconds(2))
+        #expect(try SimulationSpec.parse("unreachable=0.5%").unreachableRate == 0.005)
+        #expect(try SimulationSpec.parse("unreachable=0.5%").summary.contains("unreachable=0.5%"))
+        #expect(!SimulationSpec().summary.contains("unreachable"))
     }
 
     @Test(arguments: [
@@ -33,6 +36,8 @@ import Testing
         ("failure-rate=150%", "failure-rate", .badValue),
         ("failure-rate=-1", "failure-rate", .badValue),
         ("failure-rate=lots", "failure-rate", .badValue),
+        ("unreachable=101%", "unreachable", .badValue),
+        ("unreachable=some", "unreachable", .badValue),
         ("seed=-3", "seed", .badValue),
         ("initial=a b", "initial", .badValue),
         ("hosts=10,latncy=5ms", "latncy", .unknownKey),

@@ -1,6 +1,7 @@
 import Foundation
 import RolloutConfig
 import RolloutCore
+import SSHClient
 
 /// The simulated hosts of one `rollout deploy --simulate` run: what they know from the plan (each host's service
 /// root and the HTTP checks it must answer), the connector `FleetConnections` uses, and the figures of the run.
@@ -14,12 +15,14 @@ public final class SimulatedFleet: Sendable {
     }
 
     public let spec: SimulationSpec
+    /// How long an unreachable host keeps a connect waiting (the run's `--connect-timeout`).
+    public let connectTimeout: Duration
     public let stats = SimulationStats()
     let roots: [String: String]
     let httpChecks: [String: [String: HTTPAnswer]]
 
     /// The hosts of `plan`, each starting on `spec.initialVersion` with its planned root laid out.
-    public convenience init(spec: SimulationSpec, plan: Plan) {
+    public convenience init(spec: SimulationSpec, plan: Plan, connectTimeout: Duration = .seconds(10)) {
         var roots: [String: String] = [:]
         var checks: [String: [String: HTTPAnswer]] = [:]
         for host in plan.hosts {
@@ -34,19 +37,40 @@ public final class SimulatedFleet: Sendable {
                 }
             }
         }
-        self.init(spec: spec, roots: roots, httpChecks: checks)
+        self.init(spec: spec, roots: roots, httpChecks: checks, connectTimeout: connectTimeout)
     }
 
-    init(spec: SimulationSpec, roots: [String: String], httpChecks: [String: [String: HTTPAnswer]]) {
+    init(
+        spec: SimulationSpec, roots: [String: String], httpChecks: [String: [String: HTTPAnswer]],
+        connectTimeout: Duration = .seconds(10)
+    ) {
         self.spec = spec
+        self.connectTimeout = connectTimeout
         self.roots = roots
         self.httpChecks = httpChecks
     }
 
-    /// Opens a simulated host: no network, only the delay of the first operation.
+    /// Opens a simulated host: no network, only the delay of the first operation. An unreachable host
+    /// (`unreachable`) fails the way an SSH connect to a host that never answers does: after the connect timeout.
     public func connect(_ host: InventoryHost) async throws -> any HostTransport {
+        if isUnreachable(host.name) {
+            stats.recordUnreachable()
+            try await Task.sleep(for: connectTimeout)
+            throw SSHError(
+                .connectTimeout, host: host.name,
+                "simulated: \(host.name) did not answer within the \(connectTimeout) connect timeout (unreachable="
+                    + "\(spec.unreachableRate * 100)%, seed \(spec.seed))")
+        }
         stats.recordHost()
         return SimulatedHost(name: host.name, fleet: self)
+    }
+
+    /// Whether `name` is one of the unreachable hosts: decided by the seed and the name only, from a stream of its
+    /// own, so that adding `unreachable` does not change which of the other hosts fail (`failure-rate`).
+    public func isUnreachable(_ name: String) -> Bool {
+        guard spec.unreachableRate > 0 else { return false }
+        var random = SimulationRandom(seed: ~spec.seed, host: name)
+        return random.unit() < spec.unreachableRate
     }
 
     /// The connections of a simulated run.
@@ -96,6 +120,7 @@ public final class SimulationStats: @unchecked Sendable {
     private var delayTotal = Duration.zero
     private var hostCount = 0
     private var failureCount = 0
+    private var unreachableCount = 0
 
     func record(_ delay: Duration) {
         lock.withLock {
@@ -106,9 +131,11 @@ public final class SimulationStats: @unchecked Sendable {
 
     func recordHost() { lock.withLock { hostCount += 1 } }
     func recordFailure() { lock.withLock { failureCount += 1 } }
+    func recordUnreachable() { lock.withLock { unreachableCount += 1 } }
 
-    /// Operations answered (commands, uploads, health probes), their summed delay, hosts opened, failures injected.
-    public var figures: (operations: Int, delay: Duration, hosts: Int, failures: Int) {
-        lock.withLock { (operationCount, delayTotal, hostCount, failureCount) }
+    /// Operations answered (commands, uploads, health probes), their summed delay, hosts opened, failures injected,
+    /// connects refused to unreachable hosts.
+    public var figures: (operations: Int, delay: Duration, hosts: Int, failures: Int, unreachable: Int) {
+        lock.withLock { (operationCount, delayTotal, hostCount, failureCount, unreachableCount) }
     }
 }

@@ -8,28 +8,31 @@ import RolloutConfig
 /// - `hosts` — generate this many hosts (`sim00001`...); without it the inventory's hosts are simulated;
 /// - `latency` — each operation's delay, uniform in the range (`20ms..200ms`) or fixed (`50ms`); default `0ms`;
 /// - `failure-rate` — the share of hosts whose deployment fails at one step (`0.1%` or `0.001`); default `0`;
+/// - `unreachable` — the share of hosts that never answer: connecting fails after the connect timeout; default `0`;
 /// - `seed` — makes delays and failures reproducible; default `1`;
 /// - `initial` — the release every simulated host runs before the rollout; default `sim-0`.
 public struct SimulationSpec: Sendable, Equatable {
     public var hosts: Int?
     public var latency: ClosedRange<Duration>
     public var failureRate: Double
+    public var unreachableRate: Double
     public var seed: UInt64
     public var initialVersion: String
 
     public init(
         hosts: Int? = nil, latency: ClosedRange<Duration> = .zero ... .zero, failureRate: Double = 0,
-        seed: UInt64 = 1, initialVersion: String = "sim-0"
+        unreachableRate: Double = 0, seed: UInt64 = 1, initialVersion: String = "sim-0"
     ) {
         self.hosts = hosts
         self.latency = latency
         self.failureRate = failureRate
+        self.unreachableRate = unreachableRate
         self.seed = seed
         self.initialVersion = initialVersion
     }
 
     /// The keys `parse` accepts.
-    public static let keys = ["hosts", "latency", "failure-rate", "seed", "initial"]
+    public static let keys = ["hosts", "latency", "failure-rate", "unreachable", "seed", "initial"]
 
     /// The most hosts one simulation generates.
     public static let maxHosts = 1_000_000
@@ -61,7 +64,9 @@ public struct SimulationSpec: Sendable, Equatable {
             case "latency":
                 spec.latency = try parseLatency(value)
             case "failure-rate":
-                spec.failureRate = try parseRate(value)
+                spec.failureRate = try parseRate(value, key: key)
+            case "unreachable":
+                spec.unreachableRate = try parseRate(value, key: key)
             case "seed":
                 guard let seed = UInt64(value) else {
                     throw SimulationSpecError(.badValue, key: key, "`\(value)` is not a non-negative integer")
@@ -97,14 +102,14 @@ public struct SimulationSpec: Sendable, Equatable {
         return parsed[0]...parsed[parsed.count - 1]
     }
 
-    private static func parseRate(_ value: String) throws(SimulationSpecError) -> Double {
+    private static func parseRate(_ value: String, key: String) throws(SimulationSpecError) -> Double {
         let percent = value.hasSuffix("%")
         guard let number = Double(percent ? String(value.dropLast()) : value), number.isFinite else {
-            throw SimulationSpecError(.badValue, key: "failure-rate", "`\(value)` is not a rate (e.g. `0.1%` or `0.001`)")
+            throw SimulationSpecError(.badValue, key: key, "`\(value)` is not a rate (e.g. `0.1%` or `0.001`)")
         }
         let rate = percent ? number / 100 : number
         guard (0...1).contains(rate) else {
-            throw SimulationSpecError(.badValue, key: "failure-rate", "`\(value)` is not between 0 and 100%")
+            throw SimulationSpecError(.badValue, key: key, "`\(value)` is not between 0 and 100%")
         }
         return rate
     }
@@ -120,7 +125,8 @@ extension SimulationSpec {
             latency.lowerBound == latency.upperBound
             ? "\(latency.lowerBound.simulationText)"
             : "\(latency.lowerBound.simulationText)..\(latency.upperBound.simulationText)"
-        return "latency=\(latencyText), failure-rate=\(failureRate * 100)%, seed=\(seed)"
+        let unreachable = unreachableRate > 0 ? ", unreachable=\(unreachableRate * 100)%" : ""
+        return "latency=\(latencyText), failure-rate=\(failureRate * 100)%\(unreachable), seed=\(seed)"
     }
 }
 

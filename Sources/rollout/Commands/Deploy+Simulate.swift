@@ -37,7 +37,7 @@ extension Deploy {
             printError("--simulate: \(reason)")
             throw RolloutExit.invalidInput
         }
-        let fleet = SimulatedFleet(spec: spec, plan: plan)
+        let fleet = SimulatedFleet(spec: spec, plan: plan, connectTimeout: try connection.parsedConnectTimeout())
         try await DeploySession(options: run, connection: connection).run(
             inventory: inventory, plan: plan, vars: planning.vars, simulation: fleet
         ) { settings in
@@ -77,8 +77,8 @@ extension Deploy {
         let mean = figures.operations == 0 ? 0 : figures.delay.milliseconds / Double(figures.operations)
         let line = String(
             format: "simulation: %d hosts, %d operations (%.2f per host), mean delay %.1f ms, %d failures injected, "
-                + "wall %.3f s\n", hosts, figures.operations, perHost, mean, figures.failures,
-            elapsed.milliseconds / 1000)
+                + "%d unreachable, wall %.3f s\n", hosts, figures.operations, perHost, mean, figures.failures,
+            figures.unreachable, elapsed.milliseconds / 1000)
         FileHandle.standardError.write(Data(line.utf8))
     }
 }

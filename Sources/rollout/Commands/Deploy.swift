@@ -17,14 +17,16 @@ struct Deploy: AsyncParsableCommand {
             --simulate runs the same rollout over SIMULATED hosts that answer from memory after a random delay and \
             never touch the network (docs/scale.md): KEY=VALUE pairs hosts=N (generate sim0001... as the inventory \
             named by --inventory, written under the journal's directory in simulated/), latency=20ms..200ms, \
-            failure-rate=0.1%, seed=N, initial=VERSION. A bad value exits 2 naming its key.
+            failure-rate=0.1%, unreachable=0.1% (those hosts never answer: their connect fails after \
+            --connect-timeout), seed=N, initial=VERSION. A bad value exits 2 naming its key.
             """)
 
     @OptionGroup var planning: PlanningOptions
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var run: DeployRunOptions
 
-    @Option(help: "Simulate the hosts: hosts=N,latency=MIN..MAX,failure-rate=R%,seed=N (see docs/scale.md).")
+    @Option(
+        help: "Simulate the hosts: hosts=N,latency=MIN..MAX,failure-rate=R%,unreachable=R%,seed=N (docs/deploy.md).")
     var simulate: String?
 
     func run() async throws {
