@@ -18,6 +18,15 @@ final class JSONWriter {
         self.out = out
     }
 
+    /// A writer continuing inside the same containers as one whose open containers hold `counts` items.
+    private init(_ out: OutputBuffer, counts: [Int]) {
+        self.out = out
+        self.counts = counts
+        #if DEBUG
+            lastKeys = []
+        #endif
+    }
+
     // MARK: Containers
 
     func beginObject() {
@@ -67,6 +76,21 @@ final class JSONWriter {
     /// `key: [ "a", "b" ]`.
     func array(_ key: String, strings: [String]) {
         array(key) { for item in strings { string(item) } }
+    }
+
+    /// `count` items of the array just begun, item `i` written by `body(i, writer)`: chunks of `chunkSize` items
+    /// are formatted concurrently, each by a writer of its own placed in the same containers, and appended in
+    /// order (see `OutputBuffer.writeChunks`), giving the bytes of writing them one after the other here.
+    func items(count: Int, chunkSize: Int, _ body: @Sendable (Int, JSONWriter) -> Void) {
+        precondition(!afterKey && !counts.isEmpty, "items(count:) writes into an open array")
+        let outer = counts
+        out.writeChunks(count: count, chunkSize: chunkSize) { range, chunk in
+            var counts = outer
+            counts[counts.count - 1] += range.lowerBound
+            let writer = JSONWriter(chunk, counts: counts)
+            for i in range { body(i, writer) }
+        }
+        counts[counts.count - 1] += count
     }
 
     // MARK: Members and values

@@ -58,6 +58,11 @@ public final class OutputBuffer {
         count += 1
     }
 
+    /// Everything `other` holds (a buffer without a drain), appended.
+    func write(contentsOf other: OutputBuffer) {
+        write(UnsafeBufferPointer(start: other.storage, count: other.count))
+    }
+
     /// `count` spaces.
     @inline(__always)
     func writeSpaces(_ spaces: Int) {
@@ -65,6 +70,9 @@ public final class OutputBuffer {
         (storage + count).update(repeating: UInt8(ascii: " "), count: spaces)
         count += spaces
     }
+
+    /// Forgets what was written, keeping the memory (a buffer reused for the next chunk).
+    func removeAll() { count = 0 }
 
     /// Hands what was written to the drain (a buffer without one keeps it).
     public func finish() { flush() }

@@ -11,6 +11,12 @@ extension Plan {
 
     /// Writes `text` into `out` host by host, never holding the whole text (the caller calls `out.finish()`).
     public func writeText(to out: OutputBuffer) {
+        writeText(to: out, hostsPerChunk: 64)
+    }
+
+    /// `writeText(to:)`, the hosts' sections formatted concurrently in chunks of `hostsPerChunk`; the bytes do
+    /// not depend on the chunk size.
+    func writeText(to out: OutputBuffer, hostsPerChunk: Int) {
         func line(_ text: String) {
             out.write(text)
             out.write(byte: UInt8(ascii: "\n"))
@@ -57,37 +63,10 @@ extension Plan {
             }
             line("")
         }
-        for host in hosts {
-            line("")
-            let user = host.user.map { "\($0)@" } ?? ""
-            line(
-                "Host \(host.name) (\(user)\(host.address):\(host.port)), batch \(host.batch), "
-                    + "strategy \(host.strategy.rawValue)"
-            )
-            for step in host.steps {
-                let label = step.phase.label
-                for (i, action) in step.actions.enumerated() {
-                    // Most actions are one command: written straight out, with no string made for the line.
-                    if case .run(let command, let hook) = action {
-                        out.write("  ")
-                        out.write(i == 0 ? label : "         ")
-                        out.write(" ")
-                        if let hook {
-                            out.write(hook.rawValue)
-                            out.write(" hook: ")
-                        }
-                        command.writeTextLine(host: host.name, to: out)
-                        out.write(byte: UInt8(ascii: "\n"))
-                        continue
-                    }
-                    for (j, text) in action.textLines(host: host.name).enumerated() {
-                        out.write("  ")
-                        out.write(i == 0 && j == 0 ? label : "         ")
-                        out.write(" ")
-                        line(text)
-                    }
-                }
-            }
+        // Hosts' sections are independent: formatted concurrently in chunks and written in order.
+        let hosts = hosts
+        out.writeChunks(count: hosts.count, chunkSize: hostsPerChunk) { range, out in
+            for host in hosts[range] { host.writeText(to: out) }
         }
     }
 
@@ -110,11 +89,6 @@ extension Plan {
         case .none: return "none: leave hosts as they are"
         }
     }
-}
-
-extension PlanStep.Phase {
-    /// The name padded to the width of the longest (9 columns).
-    fileprivate var label: String { rawValue + String(repeating: " ", count: max(0, 9 - rawValue.utf8.count)) }
 }
 
 extension PlannedCommand {
