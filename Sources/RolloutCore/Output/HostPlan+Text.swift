@@ -19,29 +19,8 @@ extension HostPlan {
         out.write(strategy.rawValue)
         out.write(byte: UInt8(ascii: "\n"))
         for step in steps {
-            let label = step.phase.label
-            for (i, action) in step.actions.enumerated() {
-                // Most actions are one command: written straight out, with no string made for the line.
-                if case .run(let command, let hook) = action {
-                    out.write("  ")
-                    out.write(i == 0 ? label : "         ")
-                    out.write(" ")
-                    if let hook {
-                        out.write(hook.rawValue)
-                        out.write(" hook: ")
-                    }
-                    command.writeTextLine(host: name, to: out)
-                    out.write(byte: UInt8(ascii: "\n"))
-                    continue
-                }
-                for (j, text) in action.textLines(host: name).enumerated() {
-                    out.write("  ")
-                    out.write(i == 0 && j == 0 ? label : "         ")
-                    out.write(" ")
-                    out.write(text)
-                    out.write(byte: UInt8(ascii: "\n"))
-                }
-            }
+            var lines = StepTextLines(out, host: name, label: step.phase.label)
+            for action in step.actions { action.writeText(to: &lines) }
         }
     }
 }
