@@ -54,8 +54,8 @@ final class JSONWriter {
     func endArray() { close(UInt8(ascii: "]")) }
 
     /// `key: { body }`.
-    func object(_ key: String, _ body: () -> Void) {
-        self.key(key)
+    func object(_ key: StaticString, _ body: () -> Void) {
+        self.key(literal: key)
         object(body)
     }
 
@@ -66,15 +66,15 @@ final class JSONWriter {
     }
 
     /// `key: [ body ]`.
-    func array(_ key: String, _ body: () -> Void) {
-        self.key(key)
+    func array(_ key: StaticString, _ body: () -> Void) {
+        self.key(literal: key)
         beginArray()
         body()
         endArray()
     }
 
     /// `key: [ "a", "b" ]`.
-    func array(_ key: String, strings: [String]) {
+    func array(_ key: StaticString, strings: [String]) {
         array(key) { for item in strings { string(item) } }
     }
 
@@ -108,30 +108,45 @@ final class JSONWriter {
         afterKey = true
     }
 
+    /// `key(key)` for a key written in the source (the schema's snake_case names, nothing to escape): its
+    /// bytes are copied without a scan or a string. The members' helpers below take only such keys.
+    func key(literal key: StaticString) {
+        #if DEBUG
+            self.key(key.description)
+            return
+        #else
+            nextItem()
+            out.write(byte: UInt8(ascii: "\""))
+            out.write(UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            out.write("\": ")
+            afterKey = true
+        #endif
+    }
+
     /// A string member; left out when `value` is nil.
-    func member(_ key: String, _ value: String?) {
+    func member(_ key: StaticString, _ value: String?) {
         guard let value else { return }
-        self.key(key)
+        self.key(literal: key)
         string(value)
     }
 
     /// An integer member; left out when `value` is nil.
-    func member(_ key: String, int value: Int?) {
+    func member(_ key: StaticString, int value: Int?) {
         guard let value else { return }
-        self.key(key)
+        self.key(literal: key)
         int(value)
     }
 
-    func member(_ key: String, bool value: Bool?) {
+    func member(_ key: StaticString, bool value: Bool?) {
         guard let value else { return }
-        self.key(key)
+        self.key(literal: key)
         bool(value)
     }
 
     /// A duration in seconds (see `JSONValue.seconds`); left out when nil.
-    func member(_ key: String, seconds value: Duration?) {
+    func member(_ key: StaticString, seconds value: Duration?) {
         guard let value else { return }
-        self.key(key)
+        self.key(literal: key)
         seconds(value)
     }
 

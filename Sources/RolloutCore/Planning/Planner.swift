@@ -97,8 +97,14 @@ public enum Planner {
     static func selectHosts(_ request: PlanRequest) throws -> [InventoryHost] {
         let inventory = request.inventory
         let fromPlaybook = (try? inventory.select(limit: request.playbook.hosts)) ?? []
-        let limited = Set(try inventory.select(limit: request.limit).map(\.name))
-        let selected = fromPlaybook.filter { limited.contains($0.name) }
+        let selected: [InventoryHost]
+        if let limit = request.limit {
+            let limited = Set(try inventory.select(limit: limit).map(\.name))
+            selected = fromPlaybook.filter { limited.contains($0.name) }
+        } else {
+            // Without `--limit` every host is allowed: no set of 10,000 names to build and look up.
+            selected = fromPlaybook
+        }
         guard !selected.isEmpty else {
             throw request.playbook.origin(of: "hosts").error(
                 .noMatch,
