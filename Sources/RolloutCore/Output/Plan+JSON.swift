@@ -12,7 +12,7 @@ extension Plan {
     /// Writes `jsonText` into `out` host by host, never holding the whole document (the caller calls
     /// `out.finish()`).
     public func writeJSON(to out: OutputBuffer) {
-        writeJSON(to: out, hostsPerChunk: 64)
+        writeJSON(to: out, hostsPerChunk: 32)
     }
 
     /// `writeJSON(to:)`, the hosts' objects formatted concurrently in chunks of `hostsPerChunk`; the bytes do
