@@ -135,7 +135,8 @@ extension PlanAction {
             for file in files {
                 lines.line(
                     "upload \(file.source) (\(file.kind), \(file.content.count) bytes, sha256 "
-                        + "\(file.sha256.prefix(12))…) -> \(file.temporary) mode \(file.modeText), checked by sha256sum")
+                        + "\(file.sha256.prefix(12))…) -> \(file.temporary) mode \(file.modeText), "
+                        + "checked by sha256sum")
             }
         case .switchConfig(let files):
             for file in files {

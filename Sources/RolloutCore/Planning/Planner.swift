@@ -32,6 +32,7 @@ public struct PlanRequest: Sendable {
 public enum Planner {
     /// The plan for `request`, or a `ConfigError` carrying every problem: patterns matching nothing,
     /// undefined variables, a canary larger than `max_unavailable`, values that render to nonsense.
+    /// Hosts' plans are built on every core; the result does not depend on how many there are.
     public static func plan(_ request: PlanRequest) throws -> Plan {
         try plan(request, hostsPerChunk: 256)
     }

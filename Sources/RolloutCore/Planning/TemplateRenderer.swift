@@ -2,6 +2,8 @@ import RolloutConfig
 
 /// Renders templates for many hosts and collects undefined variables, one error per place and name
 /// (listing the hosts concerned), so `rollout check` reports each mistake once.
+///
+/// Not thread-safe: each chunk of hosts planned concurrently has its own, merged afterwards with `absorb`.
 final class TemplateRenderer {
     private struct Key: Hashable {
         var origin: ConfigOrigin
