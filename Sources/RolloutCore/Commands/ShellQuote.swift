@@ -36,12 +36,17 @@ public enum ShellQuote {
 
     /// The command line that runs `argv` exactly.
     public static func join(_ argv: [String]) -> String {
-        var line = ""
+        let out = OutputBuffer()
+        write(line: argv, to: out)
+        return out.text
+    }
+
+    /// `join(argv)` written into `out`.
+    static func write(line argv: [String], to out: OutputBuffer) {
         for (i, argument) in argv.enumerated() {
-            if i > 0 { line += " " }
-            line += quote(argument)
+            if i > 0 { out.write(byte: UInt8(ascii: " ")) }
+            write(argument, to: out)
         }
-        return line
     }
 
     /// ASCII letters, digits and `@%+=:,./_-`: bytes a POSIX shell reads literally in any position.

@@ -6,6 +6,8 @@
 /// optional members; debug builds check the order.
 final class JSONWriter {
     let out: OutputBuffer
+    /// Where `string(building:)` builds a value before it is escaped.
+    private lazy var scratch = OutputBuffer()
     /// Items written so far in each open container, innermost last.
     @exclusivity(unchecked) private var counts: [Int] = []
     /// A key was written and its value is next (no separator before it).
@@ -155,6 +157,15 @@ final class JSONWriter {
         quoted(value)
     }
 
+    /// A string value made of what `build` writes (into a buffer reused from value to value), with no `String`
+    /// made for it: a command's `line` is built this way for every command of every host.
+    func string(building build: (OutputBuffer) -> Void) {
+        scratch.removeAll()
+        build(scratch)
+        beforeValue()
+        quoted(bytes: scratch.bytes)
+    }
+
     func int(_ value: Int) {
         beforeValue()
         out.write(String(value))
@@ -211,19 +222,23 @@ final class JSONWriter {
     /// The string in quotes, escaping `"`, `\` and control characters; runs of other bytes (any UTF-8) are
     /// copied as they are.
     private func quoted(_ value: String) {
-        out.write(byte: UInt8(ascii: "\""))
+        // Native strings are contiguous UTF-8: read in place, without the copy `withUTF8` needs a `var` for.
+        if let done: Void = value.utf8.withContiguousStorageIfAvailable({ quoted(bytes: $0) }) { return done }
         var value = value
-        value.withUTF8 { bytes in
-            var start = 0
-            for i in 0..<bytes.count {
-                let byte = bytes[i]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if i > start { out.write(UnsafeBufferPointer(rebasing: bytes[start..<i])) }
-                writeEscape(byte)
-                start = i + 1
-            }
-            if start < bytes.count { out.write(UnsafeBufferPointer(rebasing: bytes[start...])) }
+        value.withUTF8 { quoted(bytes: $0) }
+    }
+
+    private func quoted(bytes: UnsafeBufferPointer<UInt8>) {
+        out.write(byte: UInt8(ascii: "\""))
+        var start = 0
+        for i in 0..<bytes.count {
+            let byte = bytes[i]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            if i > start { out.write(UnsafeBufferPointer(rebasing: bytes[start..<i])) }
+            writeEscape(byte)
+            start = i + 1
         }
+        if start < bytes.count { out.write(UnsafeBufferPointer(rebasing: bytes[start...])) }
         out.write(byte: UInt8(ascii: "\""))
     }
 

@@ -28,7 +28,10 @@ public final class OutputBuffer {
     deinit { storage.deallocate() }
 
     /// Everything written so far that has not been drained, as text.
-    public var text: String { String(decoding: UnsafeBufferPointer(start: storage, count: count), as: UTF8.self) }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Everything written so far that has not been drained; valid until the next write.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage, count: count) }
 
     @inline(__always)
     func write(_ string: String) {
@@ -60,7 +63,7 @@ public final class OutputBuffer {
 
     /// Everything `other` holds (a buffer without a drain), appended.
     func write(contentsOf other: OutputBuffer) {
-        write(UnsafeBufferPointer(start: other.storage, count: other.count))
+        write(other.bytes)
     }
 
     /// `count` spaces.

@@ -290,7 +290,8 @@ extension PlannedCommand {
     func write(to json: JSONWriter) {
         json.object {
             json.array("argv", strings: argv)
-            json.member("line", line)
+            json.key(literal: "line")
+            json.string { ShellQuote.write(line: argv, to: $0) }
             json.member("may_fail", bool: mayFail ? true : nil)
             json.member("on", on)
             json.member("stdin", stdin)

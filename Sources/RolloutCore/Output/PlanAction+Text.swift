@@ -61,10 +61,7 @@ extension PlannedCommand {
             out.write("] ")
         }
         out.write("$ ")
-        for (i, argument) in argv.enumerated() {
-            if i > 0 { out.write(byte: UInt8(ascii: " ")) }
-            ShellQuote.write(argument, to: out)
-        }
+        ShellQuote.write(line: argv, to: out)
         if let stdin {
             out.write(" <<< ")
             ShellQuote.write(stdin.hasSuffix("\n") ? stdin.dropLast() : stdin[...], to: out)
