@@ -7,7 +7,7 @@ enum HostPattern {
     /// Every host name a possibly ranged name stands for, in order; a plain name gives itself.
     static func expand(_ name: String) throws(Problem) -> [String] {
         guard !name.isEmpty else { throw Problem(message: "a host name must not be empty") }
-        if name.contains(where: \.isWhitespace) { throw Problem(message: "a host name must not contain spaces") }
+        if name.containsWhitespace { throw Problem(message: "a host name must not contain spaces") }
         guard let open = name.firstIndex(of: "["), let close = name[open...].firstIndex(of: "]") else {
             if name.contains("]") { throw Problem(message: "`]` without `[` in host name") }
             return [name]

@@ -29,22 +29,41 @@ extension RawInventory {
                 name: name, hosts: group.hosts.sorted { order[$0]! < order[$1]! }, children: group.children.sorted(),
                 vars: group.vars)
         }
+        // Hosts of the same groups have the same ordered groups and group variables: computed once per set of
+        // groups (a 10,000-host inventory has a few dozen), not once per host.
+        var byParents: [Set<String>: (groups: [String], vars: [String: ConfigValue])] = [:]
         let hosts = hostOrder.map { name -> InventoryHost in
-            var member = Set<String>(["all"])
-            for group in parentsOfHost[name] ?? [] { member.formUnion(ancestors[group] ?? [group]) }
-            // Ansible's order: depth, then `ansible_group_priority` (default 1), then name.
-            func priority(_ group: String) -> Int {
-                groups[group]?.vars[ConnectionKey.groupPriorityKey]?.intValue ?? 1
+            let parents = parentsOfHost[name] ?? []
+            let shared: (groups: [String], vars: [String: ConfigValue])
+            if let known = byParents[parents] {
+                shared = known
+            } else {
+                shared = Self.groupsAndVars(parents: parents, groups: groups, ancestors: ancestors, depth: depth)
+                byParents[parents] = shared
             }
-            let sorted = member.sorted {
-                (depth[$0] ?? 0, priority($0), $0) < (depth[$1] ?? 0, priority($1), $1)
-            }
-            var vars: [String: ConfigValue] = [:]
-            for group in sorted { vars.merge(groups[group]?.vars ?? [:]) { _, new in new } }
+            var vars = shared.vars
             vars.merge(hostVars[name] ?? [:]) { _, new in new }
-            return InventoryHost.resolved(name: name, groups: sorted, vars: vars)
+            return InventoryHost.resolved(name: name, groups: shared.groups, vars: vars)
         }
         return Inventory(file: file, hosts: hosts, groups: model)
+    }
+
+    /// The groups of a host in `parents` (and so in their ancestors and `all`) in Ansible's order, and their
+    /// variables merged in that order: depth, then `ansible_group_priority` (default 1), then name, later winning.
+    private static func groupsAndVars(
+        parents: Set<String>, groups: [String: Group], ancestors: [String: Set<String>], depth: [String: Int]
+    ) -> (groups: [String], vars: [String: ConfigValue]) {
+        var member = Set<String>(["all"])
+        for group in parents { member.formUnion(ancestors[group] ?? [group]) }
+        func priority(_ group: String) -> Int {
+            groups[group]?.vars[ConnectionKey.groupPriorityKey]?.intValue ?? 1
+        }
+        let sorted = member.sorted {
+            (depth[$0] ?? 0, priority($0), $0) < (depth[$1] ?? 0, priority($1), $1)
+        }
+        var vars: [String: ConfigValue] = [:]
+        for group in sorted { vars.merge(groups[group]?.vars ?? [:]) { _, new in new } }
+        return (sorted, vars)
     }
 
     /// Longest distance from `all` for every group reachable from it; a cycle is reported once.

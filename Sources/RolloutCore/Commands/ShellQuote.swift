@@ -5,28 +5,48 @@ public enum ShellQuote {
     /// quotes with embedded single quotes written as `'\''`.
     public static func quote(_ argument: String) -> String {
         if !argument.isEmpty && argument.utf8.allSatisfy(isSafe) { return argument }
-        // Byte by byte: a `'` byte is always the quote character in UTF-8, and a shell reads bytes.
-        var quoted: [UInt8] = [UInt8(ascii: "'")]
-        quoted.reserveCapacity(argument.utf8.count + 2)
-        for byte in argument.utf8 {
-            if byte == UInt8(ascii: "'") {
-                quoted.append(contentsOf: "'\\''".utf8)
-            } else {
-                quoted.append(byte)
-            }
+        let out = OutputBuffer()
+        write(argument, to: out)
+        return out.text
+    }
+
+    /// `quote(argument)` written into `out`, with no string made for it (the plan's text quotes millions).
+    static func write(_ argument: String, to out: OutputBuffer) {
+        var argument = argument
+        argument.withUTF8 { write(bytes: $0, to: out) }
+    }
+
+    static func write(_ argument: Substring, to out: OutputBuffer) {
+        var argument = argument
+        argument.withUTF8 { write(bytes: $0, to: out) }
+    }
+
+    private static func write(bytes: UnsafeBufferPointer<UInt8>, to out: OutputBuffer) {
+        if !bytes.isEmpty && bytes.allSatisfy(isSafe) { return out.write(bytes) }
+        out.write(byte: UInt8(ascii: "'"))
+        var start = 0
+        for i in bytes.indices where bytes[i] == UInt8(ascii: "'") {
+            out.write(UnsafeBufferPointer(rebasing: bytes[start..<i]))
+            out.write("'\\''")
+            start = i + 1
         }
-        quoted.append(UInt8(ascii: "'"))
-        return String(decoding: quoted, as: UTF8.self)
+        out.write(UnsafeBufferPointer(rebasing: bytes[start...]))
+        out.write(byte: UInt8(ascii: "'"))
     }
 
     /// The command line that runs `argv` exactly.
     public static func join(_ argv: [String]) -> String {
-        var line = ""
+        let out = OutputBuffer()
+        write(line: argv, to: out)
+        return out.text
+    }
+
+    /// `join(argv)` written into `out`.
+    static func write(line argv: [String], to out: OutputBuffer) {
         for (i, argument) in argv.enumerated() {
-            if i > 0 { line += " " }
-            line += quote(argument)
+            if i > 0 { out.write(byte: UInt8(ascii: " ")) }
+            write(argument, to: out)
         }
-        return line
     }
 
     /// ASCII letters, digits and `@%+=:,./_-`: bytes a POSIX shell reads literally in any position.

@@ -28,7 +28,10 @@ public final class OutputBuffer {
     deinit { storage.deallocate() }
 
     /// Everything written so far that has not been drained, as text.
-    public var text: String { String(decoding: UnsafeBufferPointer(start: storage, count: count), as: UTF8.self) }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Everything written so far that has not been drained; valid until the next write.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage, count: count) }
 
     @inline(__always)
     func write(_ string: String) {
@@ -58,6 +61,11 @@ public final class OutputBuffer {
         count += 1
     }
 
+    /// Everything `other` holds (a buffer without a drain), appended.
+    func write(contentsOf other: OutputBuffer) {
+        write(other.bytes)
+    }
+
     /// `count` spaces.
     @inline(__always)
     func writeSpaces(_ spaces: Int) {
@@ -65,6 +73,9 @@ public final class OutputBuffer {
         (storage + count).update(repeating: UInt8(ascii: " "), count: spaces)
         count += spaces
     }
+
+    /// Forgets what was written, keeping the memory (a buffer reused for the next chunk).
+    func removeAll() { count = 0 }
 
     /// Hands what was written to the drain (a buffer without one keeps it).
     public func finish() { flush() }

@@ -12,6 +12,12 @@ extension Plan {
     /// Writes `jsonText` into `out` host by host, never holding the whole document (the caller calls
     /// `out.finish()`).
     public func writeJSON(to out: OutputBuffer) {
+        writeJSON(to: out, hostsPerChunk: 32)
+    }
+
+    /// `writeJSON(to:)`, the hosts' objects formatted concurrently in chunks of `hostsPerChunk`; the bytes do
+    /// not depend on the chunk size.
+    func writeJSON(to out: OutputBuffer, hostsPerChunk: Int) {
         let json = JSONWriter(out)
         // Members in sorted key order, as every rollout.plan/1 object.
         json.object {
@@ -41,7 +47,10 @@ extension Plan {
                 json.array("after_rollout") { for hook in afterRollout { hook.write(to: json) } }
                 json.array("before_rollout") { for hook in beforeRollout { hook.write(to: json) } }
             }
-            json.array("hosts") { for host in hosts { host.write(to: json) } }
+            json.array("hosts") {
+                let hosts = hosts
+                json.items(count: hosts.count, chunkSize: hostsPerChunk) { i, json in hosts[i].write(to: json) }
+            }
             json.member("hosts_total", int: hosts.count)
             json.member("inventory", inventory)
             json.member("playbook", playbook)
@@ -281,7 +290,8 @@ extension PlannedCommand {
     func write(to json: JSONWriter) {
         json.object {
             json.array("argv", strings: argv)
-            json.member("line", line)
+            json.key(literal: "line")
+            json.string { ShellQuote.write(line: argv, to: $0) }
             json.member("may_fail", bool: mayFail ? true : nil)
             json.member("on", on)
             json.member("stdin", stdin)

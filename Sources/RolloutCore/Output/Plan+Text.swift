@@ -11,6 +11,12 @@ extension Plan {
 
     /// Writes `text` into `out` host by host, never holding the whole text (the caller calls `out.finish()`).
     public func writeText(to out: OutputBuffer) {
+        writeText(to: out, hostsPerChunk: 64)
+    }
+
+    /// `writeText(to:)`, the hosts' sections formatted concurrently in chunks of `hostsPerChunk`; the bytes do
+    /// not depend on the chunk size.
+    func writeText(to out: OutputBuffer, hostsPerChunk: Int) {
         func line(_ text: String) {
             out.write(text)
             out.write(byte: UInt8(ascii: "\n"))
@@ -57,37 +63,10 @@ extension Plan {
             }
             line("")
         }
-        for host in hosts {
-            line("")
-            let user = host.user.map { "\($0)@" } ?? ""
-            line(
-                "Host \(host.name) (\(user)\(host.address):\(host.port)), batch \(host.batch), "
-                    + "strategy \(host.strategy.rawValue)"
-            )
-            for step in host.steps {
-                let label = step.phase.label
-                for (i, action) in step.actions.enumerated() {
-                    // Most actions are one command: written straight out, with no string made for the line.
-                    if case .run(let command, let hook) = action {
-                        out.write("  ")
-                        out.write(i == 0 ? label : "         ")
-                        out.write(" ")
-                        if let hook {
-                            out.write(hook.rawValue)
-                            out.write(" hook: ")
-                        }
-                        command.writeTextLine(host: host.name, to: out)
-                        out.write(byte: UInt8(ascii: "\n"))
-                        continue
-                    }
-                    for (j, text) in action.textLines(host: host.name).enumerated() {
-                        out.write("  ")
-                        out.write(i == 0 && j == 0 ? label : "         ")
-                        out.write(" ")
-                        line(text)
-                    }
-                }
-            }
+        // Hosts' sections are independent: formatted concurrently in chunks and written in order.
+        let hosts = hosts
+        out.writeChunks(count: hosts.count, chunkSize: hostsPerChunk) { range, out in
+            for host in hosts[range] { host.writeText(to: out) }
         }
     }
 
@@ -109,155 +88,6 @@ extension Plan {
         case .all: return "all: revert every host this rollout changed"
         case .none: return "none: leave hosts as they are"
         }
-    }
-}
-
-extension PlanStep.Phase {
-    /// The name padded to the width of the longest (9 columns).
-    fileprivate var label: String { rawValue + String(repeating: " ", count: max(0, 9 - rawValue.utf8.count)) }
-}
-
-extension PlannedCommand {
-    /// `$ line`, with `[on X]` when it does not run on `host`, plus stdin and a timeout when set.
-    func textLine(host: String?) -> String {
-        let out = OutputBuffer()
-        writeTextLine(host: host, to: out)
-        return out.text
-    }
-
-    /// `textLine` written into `out`.
-    func writeTextLine(host: String?, to out: OutputBuffer) {
-        if on != host {
-            out.write("[on ")
-            out.write(on)
-            out.write("] ")
-        }
-        out.write("$ ")
-        for (i, argument) in argv.enumerated() {
-            if i > 0 { out.write(byte: UInt8(ascii: " ")) }
-            out.write(ShellQuote.quote(argument))
-        }
-        if let stdin {
-            out.write(" <<< ")
-            out.write(ShellQuote.quote(stdin.trimmingSuffixNewline))
-        }
-        if let timeout { out.write("  (timeout \(ConfigDuration.format(timeout)))") }
-        if mayFail { out.write("  (may fail)") }
-    }
-}
-
-extension String {
-    fileprivate var trimmingSuffixNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
-}
-
-extension PlanAction {
-    func textLines(host: String) -> [String] {
-        switch self {
-        case .run(let command, let hook):
-            return [(hook.map { "\($0.rawValue) hook: " } ?? "") + command.textLine(host: host)]
-        case .upload(let u):
-            return u.begin.map { $0.textLine(host: host) }
-                + [
-                    "upload \(u.source) -> \(u.destination) (sha256 \(u.sha256.prefix(12))…, "
-                        + "timeout \(format(u.timeout)))"
-                ]
-                + (u.verify.map { ["\($0.textLine(host: host))  (must print \(u.sha256.prefix(12))…)"] } ?? [])
-                + [u.finish.textLine(host: host) + "  (skipped when \(u.release) exists)"]
-        case .gateway(let step):
-            var lines = [step.headline]
-            // The relay is one long command line: shown in full once, in the drain step, then named.
-            if step.operation == .drain, let relay = step.calls.lazy.compactMap(\.relayCommand).first {
-                lines.append("  relay = \(relay.textLine(host: host))")
-            }
-            return lines + step.calls.map { "  " + $0.textLine(host: host) }
-        case .waitDrained(let status, let count, let deadline, let poll, let onTimeout):
-            let reads = status.map { "  " + $0.textLine(host: host) }
-            let every = status.isEmpty ? "" : ", reading every \(ConfigDuration.format(poll)):"
-            guard count != nil else {
-                // Nothing counts connections: the whole deadline is the drain (reads still catch a host put back).
-                return ["the gateway cannot count connections: wait the full \(ConfigDuration.format(deadline))\(every)"]
-                    + reads + ["then restart"]
-            }
-            return ["wait until no active connection, at most \(ConfigDuration.format(deadline))\(every)"]
-                + reads + ["at the deadline with connections left: \(onTimeout.planText)"]
-        case .health(let check):
-            return [check.textLine(host: host)]
-        case .pruneReleases(let list, let keep):
-            return ["\(list.textLine(host: host)); delete all but the \(keep) newest (never current or previous)"]
-        case .uploadConfig(let files):
-            return files.map {
-                "upload \($0.source) (\($0.kind), \($0.content.count) bytes, sha256 \($0.sha256.prefix(12))…) -> "
-                    + "\($0.temporary) mode \($0.modeText), checked by sha256sum"
-            }
-        case .switchConfig(let files):
-            return files.flatMap { file in
-                ConfigCommands.switchFile(file).map { $0.textLine(host: host) }
-            } + ["(on a failed reload: restore every backup, then reload again)"]
-        }
-    }
-}
-
-extension GatewayStep {
-    /// What the step does, before its calls.
-    var headline: String {
-        switch operation {
-        case .drain: return "gateway \(kind): drain"
-        case .restore: return "gateway \(kind): restore"
-        case .recheckDrained:
-            return "gateway \(kind): re-check the drain (a reload may have undone it); back in rotation: drain "
-                + "again and wait again"
-        case .recheckRestored: return "gateway \(kind): re-check the restore; not in rotation: restore again"
-        }
-    }
-}
-
-extension GatewayCall {
-    func textLine(host: String) -> String {
-        switch self {
-        case .run(let command, let purpose): return "\(command.textLine(host: host))  # \(purpose)"
-        case .socket(let endpoint, let request, let purpose):
-            return "[on controller] admin socket \(endpoint) <<< \(ShellQuote.quote(request))  # \(purpose)"
-        case .relay(let on, let endpoint, let request, let purpose):
-            return "[on \(on)] $ relay to \(endpoint) <<< \(ShellQuote.quote(request))  # \(purpose)"
-        case .edit(let change): return "(rollout edits it) \(change)"
-        }
-    }
-}
-
-extension GatewayCall {
-    /// The relay command, without its standard input.
-    fileprivate var relayCommand: PlannedCommand? {
-        guard case .relay = self, var command else { return nil }
-        command.stdin = nil
-        return command
-    }
-}
-
-extension DrainTimeoutAction {
-    /// What the plan says happens at the drain deadline.
-    var planText: String {
-        switch self {
-        case .fail: return "fail (the host is restored unchanged; on_drain_timeout: fail)"
-        case .proceed: return "restart anyway (on_drain_timeout: proceed)"
-        }
-    }
-}
-
-extension PlannedHealthCheck {
-    func textLine(host: String) -> String {
-        var text: String
-        switch probe {
-        case .http(let url, let status, let body, let header, let key):
-            text = "http GET \(url) expect \(status)"
-            if let body { text += ", body contains \(ShellQuote.quote(body))" }
-            if let header, let expectVersion { text += ", header \(header) = \(expectVersion)" }
-            if let key, let expectVersion { text += ", json .\(key) = \(expectVersion)" }
-        case .tcp(let address, let port): text = "tcp connect \(address):\(port)"
-        case .command(let command): text = "command " + command.textLine(host: host)
-        }
-        return text
-            + "; every \(format(interval)), timeout \(format(timeout)), \(retries) retries, "
-            + "\(successes) consecutive success\(successes == 1 ? "" : "es"), deadline \(format(deadline))"
     }
 }
 

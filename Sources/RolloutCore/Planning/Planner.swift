@@ -32,7 +32,14 @@ public struct PlanRequest: Sendable {
 public enum Planner {
     /// The plan for `request`, or a `ConfigError` carrying every problem: patterns matching nothing,
     /// undefined variables, a canary larger than `max_unavailable`, values that render to nonsense.
+    /// Hosts' plans are built on every core; the result does not depend on how many there are.
     public static func plan(_ request: PlanRequest) throws -> Plan {
+        try plan(request, hostsPerChunk: 256)
+    }
+
+    /// `plan(_:)`, building the hosts' plans in chunks of `hostsPerChunk` on every core. The result, and the
+    /// problems and their order, do not depend on the chunk size (tests compare it with a single chunk).
+    static func plan(_ request: PlanRequest, hostsPerChunk: Int) throws -> Plan {
         let playbook = request.playbook
         var problems = playbook.problems(against: request.inventory)
         let selected: [InventoryHost]
@@ -46,13 +53,26 @@ public enum Planner {
         let total = selected.count
         let ceiling = playbook.batching.maxUnavailable.map { $0.absolute(of: total) }
 
-        let renderer = TemplateRenderer()
         let canary = canaryHosts(playbook, selected, request.inventory, ceiling: ceiling, problems: &problems)
         let batches = makeBatches(playbook, selected.map(\.name), canary: canary, ceiling: ceiling)
         let batchOf = Dictionary(uniqueKeysWithValues: batches.flatMap { b in b.hosts.map { ($0, b.index) } })
         let matches = OverrideMatches(playbook, request.inventory)
-        let context = HostPlanBuilder.Context(request: request, matches: matches, renderer: renderer)
-        let hosts = selected.map { host in HostPlanBuilder(context, host: host).build(batch: batchOf[host.name]!) }
+        // Hosts' plans are independent: chunks are built concurrently, each with its own renderer (problems)
+        // and interner, and joined in host order; the renderers merged in that order report what one would.
+        let chunks = ParallelChunks.map(count: selected.count, chunkSize: hostsPerChunk) { range in
+            let context = HostPlanBuilder.Context(request: request, matches: matches, renderer: TemplateRenderer())
+            let plans = selected[range].map { host in
+                HostPlanBuilder(context, host: host).build(batch: batchOf[host.name]!)
+            }
+            return (plans: plans, renderer: context.renderer)
+        }
+        let renderer = TemplateRenderer()
+        var hosts: [HostPlan] = []
+        hosts.reserveCapacity(total)
+        for chunk in chunks {
+            hosts += chunk.plans
+            renderer.absorb(chunk.renderer)
+        }
         let rolloutScope = controllerScope(request)
         func rolloutHooks(_ when: HookSpec.When) -> [PlannedCommand] {
             playbook.hooks.filter { $0.phase == .rollout && $0.when == when }.map {
@@ -78,8 +98,14 @@ public enum Planner {
     static func selectHosts(_ request: PlanRequest) throws -> [InventoryHost] {
         let inventory = request.inventory
         let fromPlaybook = (try? inventory.select(limit: request.playbook.hosts)) ?? []
-        let limited = Set(try inventory.select(limit: request.limit).map(\.name))
-        let selected = fromPlaybook.filter { limited.contains($0.name) }
+        let selected: [InventoryHost]
+        if let limit = request.limit {
+            let limited = Set(try inventory.select(limit: limit).map(\.name))
+            selected = fromPlaybook.filter { limited.contains($0.name) }
+        } else {
+            // Without `--limit` every host is allowed: no set of 10,000 names to build and look up.
+            selected = fromPlaybook
+        }
         guard !selected.isEmpty else {
             throw request.playbook.origin(of: "hosts").error(
                 .noMatch,

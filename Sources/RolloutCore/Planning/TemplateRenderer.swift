@@ -2,6 +2,8 @@ import RolloutConfig
 
 /// Renders templates for many hosts and collects undefined variables, one error per place and name
 /// (listing the hosts concerned), so `rollout check` reports each mistake once.
+///
+/// Not thread-safe: each chunk of hosts planned concurrently has its own, merged afterwards with `absorb`.
 final class TemplateRenderer {
     private struct Key: Hashable {
         var origin: ConfigOrigin
@@ -37,15 +39,26 @@ final class TemplateRenderer {
         template.map { render($0, scope, host: host) }
     }
 
-    func report(_ error: ConfigError) {
-        otherProblems.append(error)
-    }
-
     /// Records `error` unless one with the same code was already recorded at the same place.
     func reportOnce(_ error: ConfigError) {
         let place = ConfigOrigin(file: error.file, line: error.line, column: error.column, key: error.key)
         guard reportedPlaces.insert(PlaceKey(origin: place, code: error.code.rawValue)).inserted else { return }
         otherProblems.append(error)
+    }
+
+    /// Takes over what `other` recorded, as if this renderer had rendered `other`'s hosts after its own: the
+    /// hosts of an undefined name are listed in that order, and a place reported by both is reported once.
+    func absorb(_ other: TemplateRenderer) {
+        for key in other.order {
+            let entry = other.undefined[key]!
+            if undefined[key] == nil {
+                order.append(key)
+                undefined[key] = entry
+            } else {
+                undefined[key]!.hosts += entry.hosts
+            }
+        }
+        for error in other.otherProblems { reportOnce(error) }
     }
 
     private struct PlaceKey: Hashable {

@@ -51,5 +51,6 @@ struct CheckCommand: AsyncParsableCommand {
             print(summary)
         }
         if !problems.isEmpty { throw RolloutExit.invalidInput }
+        StandardOutput.exitSuccessfully()
     }
 }

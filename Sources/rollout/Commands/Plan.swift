@@ -20,5 +20,6 @@ struct PlanCommand: AsyncParsableCommand {
         let out = StandardOutput.buffer()
         if output == .json { plan.writeJSON(to: out) } else { plan.writeText(to: out) }
         out.finish()
+        StandardOutput.exitSuccessfully()
     }
 }
