@@ -98,7 +98,8 @@ struct SSHCommandRunner {
             // Reading one stream makes libssh2 take every packet off the socket, so data of the other stream
             // (or of the same one, after our read returned) may now sit in its buffer with nothing left to
             // arrive on the socket: poll only when nothing is buffered, or it would wait out the deadline.
-            let buffered = libssh2_poll_channel_read(channel.handle, 0) > 0
+            let buffered =
+                libssh2_poll_channel_read(channel.handle, 0) > 0
                 || libssh2_poll_channel_read(channel.handle, 1) > 0
             if !progressed && !buffered { try session.wait(until: deadline, timeout: timeoutError) }
         }

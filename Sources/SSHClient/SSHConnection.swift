@@ -234,7 +234,8 @@ final class SSHConnectionState: @unchecked Sendable {
             }
         }
         do {
-            return try shell.run(runner.command, stdin: runner.stdin, deadline: runner.deadline, timeout: runner.timeoutError)
+            return try shell.run(
+                runner.command, stdin: runner.stdin, deadline: runner.deadline, timeout: runner.timeoutError)
         } catch {
             // A timeout, a cancellation or a broken loop leaves the shell in an unknown state: the next command
             // starts a new one. Like a command's own channel, closing it does not kill what is still running.

@@ -32,7 +32,7 @@ final class SharedShell {
     }
 
     /// Runs `command` with `stdin` and returns its output and exit status (128+N when a signal killed it).
-    /// Throws the timeout error when `deadline` passes; the shell must then be abandoned (``abandon()``).
+    /// Throws the timeout error when `deadline` passes; the shell must then be closed (``close()``).
     func run(_ command: String, stdin: [UInt8]?, deadline: Deadline, timeout: () -> SSHError) throws
         -> SSHCommandResult
     {

@@ -85,15 +85,18 @@ struct DeployHAProxyTests {
                 let text = phases.last { $0["name"] as? String == phase }?[key] as? String ?? ""
                 return try #require(times.date(from: text), "\(host.name) \(phase).\(key): \(text)")
             }
-            let drainStart = try time("drain", "started_at"), drained = try time("drain", "finished_at")
-            let restart = try time("restart", "started_at"), undrain = try time("undrain", "started_at")
+            let drainStart = try time("drain", "started_at")
+            let drained = try time("drain", "finished_at")
+            let restart = try time("restart", "started_at")
+            let undrain = try time("undrain", "started_at")
             #expect(drained <= restart && restart < undrain)
             let out = samples.filter { $0.at > drained && $0.at < undrain }
             #expect(!out.isEmpty, "\(host.name): HAProxy was read between the drain and the undrain")
             #expect(
                 out.allSatisfy { $0.sessions[host.name] == 0 },
                 "\(host.name): HAProxy's scur while out of rotation: \(out.map { $0.sessions[host.name] ?? -1 })")
-            if samples.contains(where: { $0.at >= drainStart && $0.at <= drained && ($0.sessions[host.name] ?? 0) > 0 }) {
+            if samples.contains(where: { $0.at >= drainStart && $0.at <= drained && ($0.sessions[host.name] ?? 0) > 0 })
+            {
                 sawSessionsWhileDraining = true
             }
         }
@@ -150,7 +153,8 @@ struct DeployHAProxyTests {
         defer { fixture.stop() }
         let dir = fixture.scratch
         // h1 stops just before its restart until the test has reloaded HAProxy; h2 goes straight through.
-        let hook = "if [ {{ host.name }} = h1 ]; then touch \(dir)/at-restart; "
+        let hook =
+            "if [ {{ host.name }} = h1 ]; then touch \(dir)/at-restart; "
             + "while [ ! -f \(dir)/reloaded ]; do sleep 0.1; done; fi"
         try fixture.writePlaybook(extra: "hooks:\n  before_restart: [{run: \"\(hook)\", on: controller}]")
         try fixture.deploy.stageDemoService()
@@ -182,9 +186,11 @@ struct DeployHAProxyTests {
         defer { fixture.stop() }
         let dir = fixture.scratch
         // The first time h1 reaches its restart the hook records its pid and sleeps: the controller is killed there.
-        let hook = "if [ {{ host.name }} = h1 ] && [ ! -f \(dir)/killed ]; then echo $$ > \(dir)/hook.pid; "
+        let hook =
+            "if [ {{ host.name }} = h1 ] && [ ! -f \(dir)/killed ]; then echo $$ > \(dir)/hook.pid; "
             + "exec sleep 60; fi"
-        try fixture.writePlaybook(gatewayOn: "h2", extra: "hooks:\n  before_restart: [{run: \"\(hook)\", on: controller}]")
+        try fixture.writePlaybook(
+            gatewayOn: "h2", extra: "hooks:\n  before_restart: [{run: \"\(hook)\", on: controller}]")
         try fixture.deploy.stageDemoService()
         #expect(try fixture.deploy.installAgents().status == 0)
 

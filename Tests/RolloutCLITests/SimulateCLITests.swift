@@ -56,7 +56,9 @@ import Testing
             "sim", window: 50, maxFailures: "\"5%\"", rollback: "host",
             healthURL: "http://{{ host.address }}:8080/health")
         let spec = "hosts=500,latency=0ms..2ms,failure-rate=2%,seed=11"
-        let first = try rollout(["deploy", "--simulate", spec, "--inventory", "sim", "--playbook", "sim", "--version", "v2"])
+        let first = try rollout([
+            "deploy", "--simulate", spec, "--inventory", "sim", "--playbook", "sim", "--version", "v2",
+        ])
         // Failures within the budget leave the fleet partial: exit 4 (README, exit codes).
         #expect(first.status == 4, "\(first.stdout.suffix(2000))\n\(first.stderr)")
         #expect(first.stderr.contains("simulation: 500 hosts"))
@@ -76,7 +78,10 @@ import Testing
             // Write-ahead and closed after: no phase is left running.
             #expect(phases.allSatisfy { ($0["status"] as? String) != "running" }, "\(name)")
             if statuses[name] == "succeeded" {
-                #expect(phases.map { $0["name"] as? String ?? "" } == ["prepare", "upload", "switch", "restart", "verify", "cleanup"])
+                #expect(
+                    phases.map { $0["name"] as? String ?? "" } == [
+                        "prepare", "upload", "switch", "restart", "verify", "cleanup",
+                    ])
                 #expect(phases.allSatisfy { ($0["status"] as? String) == "ok" })
             }
             if statuses[name] == "rolled_back" {
@@ -84,7 +89,9 @@ import Testing
             }
         }
         // The same seed fails the same hosts; another seed fails others.
-        let again = try rollout(["deploy", "--simulate", spec, "--inventory", "sim", "--playbook", "sim", "--version", "v2"])
+        let again = try rollout([
+            "deploy", "--simulate", spec, "--inventory", "sim", "--playbook", "sim", "--version", "v2",
+        ])
         #expect(again.status == 4)
         #expect(try hostStatuses(show(2)) == statuses)
         let other = try rollout([
@@ -154,7 +161,9 @@ import Testing
         }
         let port = Int(UInt16(bigEndian: address.sin_port))
         var inventory = "all:\n  hosts:\n"
-        for index in 1...20 { inventory += "    web\(index): {address: 127.0.0.1, port: \(port), root: /srv/w\(index)}\n" }
+        for index in 1...20 {
+            inventory += "    web\(index): {address: 127.0.0.1, port: \(port), root: /srv/w\(index)}\n"
+        }
         try inventory.write(toFile: "\(project)/inventories/local.yml", atomically: true, encoding: .utf8)
         try playbook(
             "local", window: 5, maxFailures: "0", rollback: "host", healthURL: "http://127.0.0.1:\(port)/health")
@@ -179,7 +188,9 @@ import Testing
     @Test("a bad --simulate value exits 2 naming the key, before anything is journaled")
     func badSpec() throws {
         try playbook("sim", window: 5, maxFailures: "0", rollback: "host", healthURL: "http://x/health")
-        for (spec, key) in [("hosts=5,latency=fast", "latency"), ("hosts=5,failure=1%", "failure"), ("hosts=-1", "hosts")] {
+        for (spec, key) in [
+            ("hosts=5,latency=fast", "latency"), ("hosts=5,failure=1%", "failure"), ("hosts=-1", "hosts"),
+        ] {
             let result = try rollout(["deploy", "--simulate", spec, "--inventory", "sim", "--playbook", "sim"])
             #expect(result.status == 2, "\(spec): \(result.stderr)")
             #expect(result.stderr.contains("--simulate: key `\(key)`"), "\(result.stderr)")

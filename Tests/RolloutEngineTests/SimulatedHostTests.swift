@@ -38,7 +38,8 @@ import Testing
             from: artifact, to: commands.uploadDirectory("v2") + "/app", mode: nil, expectedSHA256: "abc",
             timeout: nil)
         #expect(uploaded.sha256 == "abc")
-        #expect(try await run(host, commands.checksum(commands.uploadDirectory("v2") + "/app").argv).1.hasPrefix("abc "))
+        #expect(
+            try await run(host, commands.checksum(commands.uploadDirectory("v2") + "/app").argv).1.hasPrefix("abc "))
         #expect(try await run(host, commands.finishUpload("v2").argv).0 == 0)
         #expect(try await host.execute("test -d \(commands.release("v2"))").exitStatus == 0)
         for command in commands.switchTo("v2") { #expect(try await run(host, command.argv).0 == 0) }

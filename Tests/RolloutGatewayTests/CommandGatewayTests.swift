@@ -9,12 +9,13 @@ import Testing
     /// drain/restore write the state file; status prints it with the count from `<host>.conns` and, like a
     /// draining server whose clients finish, lowers that count by one on each read.
     func makeGateway(_ dir: String, status: String? = nil) throws -> (any TrafficGateway, GatewaySpec) {
-        let statusLine = status ?? """
-            n=$(cat \(dir)/{{ host.name }}.conns); \
-            echo "state=$(cat \(dir)/{{ host.name }}.state) connections=$n"; \
-            if [ "$n" -gt 0 ] && [ "$(cat \(dir)/{{ host.name }}.state)" = draining ]; then \
-            echo $((n - 1)) > \(dir)/{{ host.name }}.conns; fi
-            """
+        let statusLine =
+            status ?? """
+                n=$(cat \(dir)/{{ host.name }}.conns); \
+                echo "state=$(cat \(dir)/{{ host.name }}.state) connections=$n"; \
+                if [ "$n" -gt 0 ] && [ "$(cat \(dir)/{{ host.name }}.state)" = draining ]; then \
+                echo $((n - 1)) > \(dir)/{{ host.name }}.conns; fi
+                """
         let spec = try gatewaySpec(
             """
             type: command
@@ -104,7 +105,8 @@ import Testing
             drain: "echo 'no route to lb' >&2; exit 3"
             restore: "true"
             """)
-        let gateway = try GatewayFactory.make(spec: spec, runner: LocalGatewayRunner(), render: renderer(hosts: ["web1"]))
+        let gateway = try GatewayFactory.make(
+            spec: spec, runner: LocalGatewayRunner(), render: renderer(hosts: ["web1"]))
         let target = GatewayTarget(host: "web1", server: "web1")
         let error = await #expect(throws: GatewayError.self) { try await gateway.drain(target) }
         #expect(error?.code == .commandFailed)
@@ -133,7 +135,8 @@ import Testing
             drain: "echo {{ lb_pool }}"
             restore: "true"
             """)
-        let gateway = try GatewayFactory.make(spec: spec, runner: LocalGatewayRunner(), render: renderer(hosts: ["web1"]))
+        let gateway = try GatewayFactory.make(
+            spec: spec, runner: LocalGatewayRunner(), render: renderer(hosts: ["web1"]))
         let error = await #expect(throws: GatewayError.self) {
             try await gateway.drain(GatewayTarget(host: "web1", server: "web1"))
         }

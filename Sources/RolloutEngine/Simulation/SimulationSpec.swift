@@ -58,7 +58,8 @@ public struct SimulationSpec: Sendable, Equatable {
             switch key {
             case "hosts":
                 guard let count = Int(value), (1...maxHosts).contains(count) else {
-                    throw SimulationSpecError(.badValue, key: key, "`\(value)` is not a host count from 1 to \(maxHosts)")
+                    throw SimulationSpecError(
+                        .badValue, key: key, "`\(value)` is not a host count from 1 to \(maxHosts)")
                 }
                 spec.hosts = count
             case "latency":

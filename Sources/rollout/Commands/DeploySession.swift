@@ -64,7 +64,8 @@ struct DeploySession {
         var ssh = connection.sshOptions
         ssh.sharedShell = true
         let fleet =
-            simulation?.connections() ?? FleetConnections(resolver: EndpointResolver(inventory: inventory), options: ssh)
+            simulation?.connections()
+            ?? FleetConnections(resolver: EndpointResolver(inventory: inventory), options: ssh)
         var settings = RolloutSettings(
             inventory: inventory, journal: journal, fleet: fleet, observer: observer, stop: stop,
             identity: ControllerIdentity.current(ciJob: CIJob.detect(ProcessInfo.processInfo.environment)),
