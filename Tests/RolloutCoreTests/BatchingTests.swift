@@ -3,7 +3,7 @@ import Testing
 
 @testable import RolloutCore
 
-/// Batch sizes as Ansible's `_get_serialized_batches` computes them (`pct_to_int`: `int(total * pct / 100)`,
+/// Batch sizes as Ansible's `_get_serialized_batches` computes them (`pct_to_int`: `int((pct / 100.0) * total)`,
 /// at least 1; the last item of the list repeats; the last batch takes what is left).
 @Suite struct BatchingTests {
     let ramp: [Quantity] = [.count(1), .count(5), .percent(25)]
@@ -25,6 +25,17 @@ import Testing
         #expect(Batching.serialSizes(count: 3, serial: [.percent(25)]) == [1, 1, 1])
         #expect(Batching.serialSizes(count: 7, serial: [.percent(30)]) == [2, 2, 2, 1])
         #expect(Batching.serialSizes(count: 5, serial: [.percent(100)]) == [5])
+    }
+
+    /// Values printed by Python 3 for `int((pct / 100.0) * total)`: floating point, as Ansible computes them.
+    @Test func percentagesUseAnsiblesFloatingPointArithmetic() {
+        #expect(Quantity.percent(29).absolute(of: 100) == 28)  // 28.999999999999996
+        #expect(Quantity.percent(57).absolute(of: 100) == 56)  // 56.99999999999999
+        #expect(Quantity.percent(58).absolute(of: 100) == 57)  // 57.99999999999999
+        #expect(Quantity.percent(7).absolute(of: 100) == 7)  // 7.000000000000001
+        #expect(Quantity.percent(14).absolute(of: 50) == 7)  // 7.000000000000001
+        #expect(Quantity.percent(10).absolute(of: 15, minimum: 0) == 1)
+        #expect(Batching.serialSizes(count: 100, serial: [.percent(29)]) == [28, 28, 28, 16])
     }
 
     @Test func aRampLongerThanTheHostListIsCutShort() {

@@ -25,10 +25,10 @@ import Testing
         return try Inventory.parseYAML(text, file: "inventories/fleet.yml")
     }
 
-    /// Ansible's `pct_to_int` in integers: `int(total * pct / 100)`, and 1 where that is 0.
+    /// Ansible's `pct_to_int`, as Python computes it: `int((pct / 100.0) * total) or 1`.
     static func ansibleSize(_ item: String, of total: Int) -> Int {
         guard item.hasSuffix("%") else { return Int(item)! }
-        let value = total * Int(item.dropLast())! / 100
+        let value = Int((Double(Int(item.dropLast())!) / 100.0) * Double(total))
         return value == 0 ? 1 : value
     }
 

@@ -67,11 +67,15 @@ public enum Quantity: Sendable, Equatable, Hashable {
     case percent(Int)
 
     /// Ansible's `pct_to_int`: a percentage of `total`, rounded down, at least `minimum`.
+    ///
+    /// Computed as Ansible does, in floating point — `int((pct / 100.0) * total)` — and not in exact integers:
+    /// the two differ where the product falls just below an integer (29% of 100 is 28.999999999999996, so 28),
+    /// and batches must be the ones an Ansible user gets with the same `serial`.
     public func absolute(of total: Int, minimum: Int = 1) -> Int {
         switch self {
         case .count(let n): return n
         case .percent(let p):
-            let value = total * p / 100
+            let value = Int((Double(p) / 100.0) * Double(total))
             return value == 0 ? minimum : value
         }
     }

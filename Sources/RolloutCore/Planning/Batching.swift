@@ -3,9 +3,9 @@ import RolloutConfig
 /// Splits hosts into batches the way Ansible's `serial` does.
 public enum Batching {
     /// Batch sizes for `count` hosts under a `serial` list, following Ansible's `_get_serialized_batches`:
-    /// each item is a count or a percentage of `percentBase` hosts (`int(base * pct / 100)`, at least 1); when
-    /// the list runs out, its last item repeats; the last batch takes what is left. `ceiling` (from
-    /// `max_unavailable`) caps every item.
+    /// each item is a count or a percentage of `percentBase` hosts (`int((pct / 100.0) * base)`, in floating
+    /// point as Ansible computes it, at least 1); when the list runs out, its last item repeats; the last batch
+    /// takes what is left. `ceiling` (from `max_unavailable`) caps every item.
     public static func serialSizes(count: Int, serial: [Quantity], percentBase: Int? = nil, ceiling: Int? = nil)
         -> [Int]
     {

@@ -7,7 +7,8 @@ public struct FailureBudget: Sendable, Equatable {
     public var setting: Quantity
     public var totalHosts: Int
 
-    /// A count is taken as is; a percentage is `int(total * pct / 100)`, rounded down, and may be 0.
+    /// A count is taken as is; a percentage is `int((pct / 100.0) * total)` as Ansible computes percentages,
+    /// rounded down, and may be 0.
     public init(_ setting: Quantity, totalHosts: Int) {
         self.setting = setting
         self.totalHosts = totalHosts
