@@ -100,9 +100,10 @@ enum ConfigFileQuery {
     private static func record(_ row: Row, offset: Int) throws -> ConfigFileRecord {
         ConfigFileRecord(
             rolloutID: try row.decode(atIndex: offset), host: try row.decode(atIndex: offset + 1),
-            path: try row.decode(atIndex: offset + 2), source: try row.decode(atIndex: offset + 3),
-            sha256: try row.decode(atIndex: offset + 4), size: try row.decode(atIndex: offset + 5),
-            mode: try row.decode(atIndex: offset + 6), previousSHA256: try row.decode(atIndex: offset + 7),
+            file: ConfigFileEntry(
+                path: try row.decode(atIndex: offset + 2), source: try row.decode(atIndex: offset + 3),
+                sha256: try row.decode(atIndex: offset + 4), size: try row.decode(atIndex: offset + 5),
+                mode: try row.decode(atIndex: offset + 6), previousSHA256: try row.decode(atIndex: offset + 7)),
             switchedAt: try row.journalDate(atIndex: offset + 8),
             restoredAt: try row.journalDateIfPresent(atIndex: offset + 9))
     }

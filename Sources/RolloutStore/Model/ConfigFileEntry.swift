@@ -29,19 +29,19 @@ public struct ConfigFileEntry: Sendable, Hashable {
 }
 
 /// A configuration file as the journal records it: what went live on which host, when, and whether it was
-/// put back (`restored_at`, after a failed reload or a rollback).
+/// put back (`restored_at`, after a failed reload or a rollback). The file's own fields (`path`, `sha256`, ...)
+/// are those of its ``ConfigFileEntry``, read through this record.
+@dynamicMemberLookup
 public struct ConfigFileRecord: Sendable, Hashable, Encodable {
     public var rolloutID: Int64
     public var host: String
-    public var path: String
-    public var source: String?
-    public var sha256: String
-    public var size: Int
-    public var mode: String?
-    public var previousSHA256: String?
+    /// The file as it was switched.
+    public var file: ConfigFileEntry
     public var switchedAt: Date
     /// When the previous file was put back; nil while this one is live (as far as the journal knows).
     public var restoredAt: Date?
+
+    public subscript<Value>(dynamicMember field: KeyPath<ConfigFileEntry, Value>) -> Value { file[keyPath: field] }
 
     enum CodingKeys: String, CodingKey {
         case rolloutID = "rollout_id"
@@ -55,12 +55,12 @@ public struct ConfigFileRecord: Sendable, Hashable, Encodable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeJournal(rolloutID, forKey: .rolloutID)
         try container.encodeJournal(host, forKey: .host)
-        try container.encodeJournal(path, forKey: .path)
-        try container.encodeJournal(source, forKey: .source)
-        try container.encodeJournal(sha256, forKey: .sha256)
-        try container.encodeJournal(size, forKey: .size)
-        try container.encodeJournal(mode, forKey: .mode)
-        try container.encodeJournal(previousSHA256, forKey: .previousSHA256)
+        try container.encodeJournal(file.path, forKey: .path)
+        try container.encodeJournal(file.source, forKey: .source)
+        try container.encodeJournal(file.sha256, forKey: .sha256)
+        try container.encodeJournal(file.size, forKey: .size)
+        try container.encodeJournal(file.mode, forKey: .mode)
+        try container.encodeJournal(file.previousSHA256, forKey: .previousSHA256)
         try container.encodeJournal(switchedAt, forKey: .switchedAt)
         try container.encodeJournal(restoredAt, forKey: .restoredAt)
     }
@@ -68,14 +68,14 @@ public struct ConfigFileRecord: Sendable, Hashable, Encodable {
     func write(to writer: inout JSONTextWriter) {
         writer.beginObject()
         writer.field("host", host)
-        writer.field("mode", mode)
-        writer.field("path", path)
-        writer.field("previous_sha256", previousSHA256)
+        writer.field("mode", file.mode)
+        writer.field("path", file.path)
+        writer.field("previous_sha256", file.previousSHA256)
         writer.field("restored_at", restoredAt)
         writer.field("rollout_id", rolloutID)
-        writer.field("sha256", sha256)
-        writer.field("size", size)
-        writer.field("source", source)
+        writer.field("sha256", file.sha256)
+        writer.field("size", file.size)
+        writer.field("source", file.source)
         writer.field("switched_at", switchedAt)
         writer.endObject()
     }
