@@ -2,33 +2,56 @@ import Foundation
 import GRDB
 
 extension JournalStore {
-    /// Tries to take the lock of `inventory` for `owner`, in one `BEGIN IMMEDIATE` transaction: of any
-    /// number of processes trying at once, exactly one gets it.
+    /// Tries to take the lock of `inventory` (the fleet's key, ``InventoryIdentity``) for `owner`, in one
+    /// `BEGIN IMMEDIATE` transaction: of any number of processes trying at once, exactly one gets it.
     ///
     /// - A free lock, or one `owner` already holds (same token: a re-acquire refreshes it), is `acquired`.
-    /// - A lock whose holder is provably dead is taken over and a `lock.takeover` event records the
-    ///   previous holder and the reason. Provably dead means: the lease expired (`expiresAt <= now`), or
-    ///   the holder runs on the same host name as `owner` and `isProcessAlive(pid)` is false.
+    /// - A lock whose holder is provably dead or silent (``LockLease/takeoverReason(at:fromHost:isProcessAlive:processStart:)``:
+    ///   same host and process gone or pid reused; another host and lease expired) is taken over and a
+    ///   `lock.takeover` event records the previous holder and the reason.
     /// - Otherwise nothing changes and the holder is returned as `held(by:)`.
+    /// - `aliases` are other keys the same fleet may be locked under (a typed inventory path, by a controller
+    ///   older than `v3-lock-identity`): such a lock is judged the same way, and taken over (removed) or returned
+    ///   as the holder.
     ///
     /// - Parameters:
     ///   - lease: how long the lock stays valid without a heartbeat (``renewLock(inventory:owner:lease:now:)``).
     ///   - isProcessAlive: the liveness check for same-host holders; ``ProcessLiveness/system(_:)`` by default.
+    ///   - processStart: a same-host pid's start time; ``ProcessLiveness/startTime(_:)`` by default.
     public func acquireLock(
-        inventory: String, owner: LockOwner, lease: Duration, now: Date = Date(),
-        isProcessAlive: @escaping @Sendable (Int32) -> Bool = ProcessLiveness.system
+        inventory: String, owner: LockOwner, lease: Duration, now: Date = Date(), aliases: [String] = [],
+        isProcessAlive: @escaping @Sendable (Int32) -> Bool = ProcessLiveness.system,
+        processStart: @escaping @Sendable (Int32) -> String? = ProcessLiveness.startTime
     ) async throws -> LockAcquisition {
         // Rounded to what the journal stores, so the lease returned equals the one read back later.
         let now = JournalTime.rounded(now)
         let mine = LockLease(
             inventory: inventory, owner: owner, acquiredAt: now, heartbeatAt: now,
             expiresAt: JournalTime.rounded(JournalDuration.adding(lease, to: now)))
-        return try await journalWrite { db in try Self.acquire(mine, isProcessAlive: isProcessAlive, db) }
+        return try await journalWrite { db in
+            var takenOver: (LockLease, TakeoverReason)?
+            for alias in aliases where alias != inventory {
+                guard let legacy = try LockRow.fetchOne(db, key: alias).map(LockLease.init) else { continue }
+                guard
+                    let reason = legacy.takeoverReason(
+                        at: now, fromHost: owner.identity.host, isProcessAlive: isProcessAlive,
+                        processStart: processStart)
+                else { return .held(by: legacy) }
+                _ = try LockRow.deleteOne(db, key: alias)
+                try Self.recordTakeover(of: legacy, by: mine, reason: reason, db)
+                takenOver = (legacy, reason)
+            }
+            let result = try Self.acquire(mine, isProcessAlive: isProcessAlive, processStart: processStart, db)
+            if case .acquired(let lease) = result, let (previous, reason) = takenOver {
+                return .acquiredByTakeover(lease, previous: previous, reason: reason)
+            }
+            return result
+        }
     }
 
-    private static func acquire(_ mine: LockLease, isProcessAlive: (Int32) -> Bool, _ db: Database) throws
-        -> LockAcquisition
-    {
+    private static func acquire(
+        _ mine: LockLease, isProcessAlive: (Int32) -> Bool, processStart: (Int32) -> String?, _ db: Database
+    ) throws -> LockAcquisition {
         guard let current = try LockRow.fetchOne(db, key: mine.inventory).map(LockLease.init) else {
             try mine.row.insert(db)
             return .acquired(mine)
@@ -39,27 +62,31 @@ extension JournalStore {
             try renewed.row.update(db)
             return .acquired(renewed)
         }
-        let reason: TakeoverReason
-        if current.isExpired(at: mine.heartbeatAt) {
-            reason = .leaseExpired
-        } else if current.owner.identity.host == mine.owner.identity.host,
-            !isProcessAlive(current.owner.identity.pid)
-        {
-            reason = .ownerProcessGone
-        } else {
-            return .held(by: current)
-        }
+        guard
+            let reason = current.takeoverReason(
+                at: mine.heartbeatAt, fromHost: mine.owner.identity.host, isProcessAlive: isProcessAlive,
+                processStart: processStart)
+        else { return .held(by: current) }
         try mine.row.update(db)
+        try recordTakeover(of: current, by: mine, reason: reason, db)
+        return .acquiredByTakeover(mine, previous: current, reason: reason)
+    }
+
+    private static func recordTakeover(
+        of previous: LockLease, by mine: LockLease, reason: TakeoverReason, _ db: Database
+    )
+        throws
+    {
         try insertEvent(
             .lockTakeover,
-            message: "lock of \(mine.inventory) taken over from \(current.owner.displayName) "
+            message: "lock of \(mine.inventory) taken over from \(previous.owner.displayName) "
                 + "(\(reason.rawValue)) by \(mine.owner.displayName)",
             inventory: mine.inventory,
             detail: .object([
-                "previous": current.eventDetail, "reason": .string(reason.rawValue), "new_owner": mine.eventDetail,
+                "previous": previous.eventDetail, "reason": .string(reason.rawValue), "new_owner": mine.eventDetail,
+                "previous_key": .string(previous.inventory),
             ]),
             at: mine.heartbeatAt, db)
-        return .acquiredByTakeover(mine, previous: current, reason: reason)
     }
 
     /// Heartbeat: extends our lease to `now + lease`.

@@ -3,7 +3,20 @@ import GRDB
 extension JournalStore {
     /// The latest rollouts, newest first (by start time, then id), with host counts; one SQL statement.
     public func history(inventory: String? = nil, limit: Int = 20) async throws -> [RolloutSummary] {
-        try await pool.read { db in try HistoryQuery.fetch(db, inventory: inventory, limit: limit) }
+        try await history(inventories: inventory.map { [$0] }, limit: limit)
+    }
+
+    /// Like ``history(inventory:limit:)``, for rollouts journaled under any of `inventories` (the spellings of one
+    /// fleet, ``InventoryIdentity/spellings(of:among:)``); nil: every rollout.
+    public func history(inventories: [String]?, limit: Int = 20) async throws -> [RolloutSummary] {
+        try await pool.read { db in try HistoryQuery.fetch(db, inventories: inventories, limit: limit) }
+    }
+
+    /// Every inventory name rollouts were journaled under, sorted.
+    public func inventoryNames() async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT inventory FROM rollout ORDER BY inventory")
+        }
     }
 
     /// One rollout with its hosts (plan order), their phases and its events; nil for an unknown id.
@@ -32,8 +45,14 @@ extension JournalStore {
     /// inventory in which every host succeeded (or was unchanged). Pass the version now deployed as
     /// `excluding` to get the one before it.
     public func lastFullySucceededVersion(inventory: String, excluding: String? = nil) async throws -> String? {
+        try await lastFullySucceededVersion(inventories: [inventory], excluding: excluding)
+    }
+
+    /// Like ``lastFullySucceededVersion(inventory:excluding:)``, over the rollouts journaled under any of
+    /// `inventories` (the spellings of one fleet).
+    public func lastFullySucceededVersion(inventories: [String], excluding: String? = nil) async throws -> String? {
         try await pool.read { db in
-            try VersionQueries.lastFullySucceededVersion(db, inventory: inventory, excluding: excluding)
+            try VersionQueries.lastFullySucceededVersion(db, inventories: inventories, excluding: excluding)
         }
     }
 

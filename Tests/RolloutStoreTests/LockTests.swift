@@ -170,4 +170,63 @@ import Testing
         }
         #expect(lost?.code == .lockNotHeld && lost?.message.contains("released") == true)
     }
+
+    /// A stopped (Ctrl-Z) controller on this host is alive: its expired lease is not taken over.
+    @Test func anExpiredLeaseOfALiveProcessOnTheSameHostIsNotTakenOver() async throws {
+        let journal = try TemporaryJournal()
+        let first = LockOwner.current(
+            ControllerIdentity(user: "alice", host: ControllerIdentity.currentHostName(), pid: getpid()))
+        #expect(first.processStart != nil, "this process's start time is read from /proc")
+        _ = try await journal.store.acquireLock(inventory: "web", owner: first, lease: lease, now: t0)
+        let late = try await journal.store.acquireLock(
+            inventory: "web", owner: owner("bob"), lease: lease, now: at(3600))
+        #expect(late == .held(by: try #require(try await journal.store.lockStatus(inventory: "web").first)))
+        #expect(try await journal.store.events(kind: .lockTakeover).isEmpty)
+        // Still its own: the holder renews when it runs again.
+        #expect(
+            try await journal.store.renewLock(inventory: "web", owner: first, lease: lease, now: at(3601)).owner
+                == first)
+    }
+
+    /// A pid that now belongs to a later process (another start time) is a dead holder.
+    @Test func aReusedPidIsTakenOver() async throws {
+        let journal = try TemporaryJournal()
+        let first = LockOwner(
+            identity: ControllerIdentity(user: "alice", host: ControllerIdentity.currentHostName(), pid: 4321),
+            processStart: "boot:100")
+        _ = try await journal.store.acquireLock(inventory: "web", owner: first, lease: lease, now: t0)
+        let same = try await journal.store.acquireLock(
+            inventory: "web", owner: owner("bob"), lease: lease, now: at(1), isProcessAlive: { _ in true },
+            processStart: { _ in "boot:100" })
+        #expect(same.lease == nil, "the same process: held")
+        let reused = try await journal.store.acquireLock(
+            inventory: "web", owner: owner("bob"), lease: lease, now: at(1), isProcessAlive: { _ in true },
+            processStart: { _ in "boot:999" })
+        guard case .acquiredByTakeover(_, let previous, let reason) = reused else {
+            Issue.record("expected a takeover of a reused pid, got \(reused)")
+            return
+        }
+        #expect(reason == .ownerPidReused && previous.owner == first)
+    }
+
+    /// A lock an older controller keyed by a typed path is the same fleet's lock when passed as an alias.
+    @Test func aLockUnderAnAliasIsHeldOrTakenOver() async throws {
+        let journal = try TemporaryJournal()
+        let first = owner("alice")
+        _ = try await journal.store.acquireLock(inventory: "inventories/web.yml", owner: first, lease: lease, now: t0)
+        let held = try await journal.store.acquireLock(
+            inventory: "/srv/p/inventories/web.yml", owner: owner("bob"), lease: lease, now: at(1),
+            aliases: ["/srv/p/inventories/web.yml", "inventories/web.yml"])
+        #expect(held.lease == nil)
+        #expect(try await journal.store.lockStatus().map(\.inventory) == ["inventories/web.yml"])
+        let dead = try await journal.store.acquireLock(
+            inventory: "/srv/p/inventories/web.yml", owner: owner("bob"), lease: lease, now: at(2),
+            aliases: ["inventories/web.yml"], isProcessAlive: { _ in false })
+        guard case .acquiredByTakeover(_, let previous, .ownerProcessGone) = dead else {
+            Issue.record("expected a takeover of the aliased lock, got \(dead)")
+            return
+        }
+        #expect(previous.inventory == "inventories/web.yml")
+        #expect(try await journal.store.lockStatus().map(\.inventory) == ["/srv/p/inventories/web.yml"])
+    }
 }

@@ -16,10 +16,12 @@ public enum LockAcquisition: Sendable, Hashable {
     }
 }
 
-/// Why a lock was taken over.
+/// Why a lock was taken over: its holder is provably dead (same host) or silent (another host).
 public enum TakeoverReason: String, Codable, Sendable, Hashable {
-    /// The holder stopped renewing it and its expiry passed.
+    /// The holder runs on another host, stopped renewing it and its expiry passed.
     case leaseExpired = "lease_expired"
     /// The holder ran on this host and its process no longer exists (`kill(pid, 0)` gave `ESRCH`).
     case ownerProcessGone = "owner_process_gone"
+    /// The holder ran on this host and its pid now belongs to a later process (another start time).
+    case ownerPidReused = "owner_pid_reused"
 }

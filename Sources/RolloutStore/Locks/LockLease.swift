@@ -3,9 +3,11 @@ import Foundation
 /// The lease one controller holds on one inventory: at most one per inventory.
 ///
 /// The holder renews it with a heartbeat (``JournalStore/renewLock(inventory:owner:lease:now:)``) well
-/// before `expiresAt`; a lease that has expired, or whose holder is a process that no longer exists on
-/// this same host, is provably dead and may be taken over.
+/// before `expiresAt`. It may be taken over only from a holder that is provably dead (on this same host: its
+/// process is gone, or its pid belongs to a later process) or silent (on another host: the lease expired).
 public struct LockLease: Sendable, Hashable, Encodable {
+    /// The fleet's identity the lock is keyed by: the canonical path of the inventory file
+    /// (``InventoryIdentity``); a typed path in rows written before `v3-lock-identity`.
     public var inventory: String
     public var owner: LockOwner
     public var acquiredAt: Date
@@ -28,7 +30,7 @@ public struct LockLease: Sendable, Hashable, Encodable {
         owner = LockOwner(
             identity: ControllerIdentity(
                 user: row.ownerUser, host: row.ownerHost, pid: row.ownerPid, ciJob: row.ownerCIJob),
-            token: row.ownerToken)
+            token: row.ownerToken, processStart: row.ownerStarted)
         acquiredAt = row.acquiredAt
         heartbeatAt = row.heartbeatAt
         expiresAt = row.expiresAt
@@ -38,7 +40,7 @@ public struct LockLease: Sendable, Hashable, Encodable {
         LockRow(
             inventory: inventory, ownerUser: owner.identity.user, ownerHost: owner.identity.host,
             ownerPid: owner.identity.pid, ownerCIJob: owner.identity.ciJob, ownerToken: owner.token,
-            acquiredAt: acquiredAt, heartbeatAt: heartbeatAt, expiresAt: expiresAt)
+            ownerStarted: owner.processStart, acquiredAt: acquiredAt, heartbeatAt: heartbeatAt, expiresAt: expiresAt)
     }
 
     /// What a lock event records about a holder.
@@ -65,5 +67,27 @@ public struct LockLease: Sendable, Hashable, Encodable {
         try container.encodeJournal(acquiredAt, forKey: .acquiredAt)
         try container.encodeJournal(heartbeatAt, forKey: .heartbeatAt)
         try container.encodeJournal(expiresAt, forKey: .expiresAt)
+    }
+}
+
+extension LockLease {
+    /// Why a controller on `host` may take this lock over now, nil when it may not:
+    ///
+    /// - the holder ran on `host`: only when it is provably dead — its process is gone (`isProcessAlive` false)
+    ///   or its pid now belongs to a later process (`processStart` differs from the recorded start). A holder that
+    ///   is alive keeps the lock even with its lease expired: a stopped (Ctrl-Z, SIGSTOP) or busy controller
+    ///   resumes its rollout where it was, and taking over would have two controllers change the fleet;
+    /// - the holder ran on another host: only when it is silent, its lease expired.
+    public func takeoverReason(
+        at now: Date, fromHost host: String, isProcessAlive: (Int32) -> Bool = ProcessLiveness.system,
+        processStart: (Int32) -> String? = ProcessLiveness.startTime
+    ) -> TakeoverReason? {
+        guard owner.identity.host == host else { return isExpired(at: now) ? .leaseExpired : nil }
+        let pid = owner.identity.pid
+        if !isProcessAlive(pid) { return .ownerProcessGone }
+        if let recorded = owner.processStart, let started = processStart(pid), started != recorded {
+            return .ownerPidReused
+        }
+        return nil
     }
 }

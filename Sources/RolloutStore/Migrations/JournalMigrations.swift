@@ -9,6 +9,7 @@ enum JournalMigrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-journal", migrate: v1Journal)
         migrator.registerMigration("v2-config-files", migrate: v2ConfigFiles)
+        migrator.registerMigration("v3-lock-identity", migrate: v3LockIdentity)
         return migrator
     }
 
@@ -130,5 +131,12 @@ enum JournalMigrations {
                 CREATE TRIGGER config_file_keep BEFORE DELETE ON config_file
                 BEGIN SELECT RAISE(ABORT, 'journal history is never deleted'); END;
                 """)
+    }
+
+    /// The lock owner's process start time (`owner_started`), so that a takeover can tell a live holder from a
+    /// later process that got its pid. Locks are keyed by the canonical inventory path from now on
+    /// (``InventoryIdentity``); rows keyed by a typed path stay as they are and are matched when read.
+    private static func v3LockIdentity(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE inventory_lock ADD COLUMN owner_started TEXT")
     }
 }

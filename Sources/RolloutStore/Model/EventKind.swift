@@ -18,9 +18,12 @@ public struct EventKind: RawRepresentable, Codable, Hashable, Sendable, CustomSt
     public static let lockTakeover = EventKind("lock.takeover")
     /// `rollout lock release --force` removed a lock (detail: the previous owner and who released it).
     public static let lockForceRelease = EventKind("lock.force_release")
+    /// A running rollout's lease was lost (a renewal found the lock released or held by another controller) and
+    /// the rollout stopped (detail: `key`, `owner`, `reason`, `exit_code`).
+    public static let lockLost = EventKind("lock.lost")
     /// The canary batch was healthy and the rollout proceeded to the other batches.
     public static let canaryPromoted = EventKind("canary.promoted")
-    /// The controller received a signal and stopped.
+    /// The controller received Ctrl-C or SIGTERM and stopped (detail: `immediate`, `exit_code`).
     public static let interrupted = EventKind("rollout.interrupted")
     /// `rollout resume` took over an unfinished rollout.
     public static let resumed = EventKind("rollout.resumed")

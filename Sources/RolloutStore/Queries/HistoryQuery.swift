@@ -6,8 +6,8 @@ enum HistoryQuery {
     /// the hosts of only those (by the `(rollout_id, status)` index), so the cost does not grow with the size of
     /// older rollouts. The `plan` column (megabytes for a large fleet) is never read: counting hosts next to it
     /// made SQLite sort a copy of the plan per host row.
-    static func fetch(_ db: Database, inventory: String?, limit: Int) throws -> [RolloutSummary] {
-        let filter = inventory == nil ? "" : "WHERE inventory = :inventory"
+    static func fetch(_ db: Database, inventories: [String]?, limit: Int) throws -> [RolloutSummary] {
+        let filter = inventories == nil ? "" : "WHERE inventory IN (SELECT value FROM json_each(:inventories))"
         let columns = RolloutRow.CodingKeys.allCases.filter { $0 != .plan }.map { "r.\($0.rawValue)" }
             .joined(separator: ", ")
         let sql = """
@@ -37,7 +37,9 @@ enum HistoryQuery {
             ORDER BY r.started_at DESC, r.id DESC
             """
         var arguments: StatementArguments = ["limit": limit]
-        if let inventory { arguments += ["inventory": inventory] }
+        if let inventories {
+            arguments += ["inventories": try JournalJSON.array(inventories.map(JournalJSON.string)).text()]
+        }
         return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
             let counts = HostCounts(
                 total: row["hosts_total"], ok: row["hosts_ok"], failed: row["hosts_failed"],

@@ -5,12 +5,12 @@ enum VersionQueries {
     /// The version of the latest `succeeded` rollout of `inventory` in which every host is `succeeded`
     /// or `unchanged` (and there was at least one host, and one that ended on that version: a config-only
     /// rollout's label is not a release), skipping `excluding`.
-    static func lastFullySucceededVersion(_ db: Database, inventory: String, excluding: String?) throws -> String? {
+    static func lastFullySucceededVersion(_ db: Database, inventories: [String], excluding: String?) throws -> String? {
         try String.fetchOne(
             db,
             sql: """
                 SELECT r.version FROM rollout r
-                WHERE r.inventory = :inventory AND r.status = 'succeeded'
+                WHERE r.inventory IN (SELECT value FROM json_each(:inventories)) AND r.status = 'succeeded'
                   AND (:excluding IS NULL OR r.version <> :excluding)
                   AND EXISTS (SELECT 1 FROM rollout_host h WHERE h.rollout_id = r.id)
                   -- A config-only rollout labelled with its own version installed no release of that name.
@@ -21,7 +21,10 @@ enum VersionQueries {
                 ORDER BY r.started_at DESC, r.id DESC
                 LIMIT 1
                 """,
-            arguments: ["inventory": inventory, "excluding": excluding])
+            arguments: [
+                "inventories": try JournalJSON.array(inventories.map(JournalJSON.string)).text(),
+                "excluding": excluding,
+            ])
     }
 
     /// Per host of `inventory`, the latest rollout in which it ended somewhere known: `succeeded` or

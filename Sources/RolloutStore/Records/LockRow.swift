@@ -11,6 +11,8 @@ struct LockRow: JournalRecord, Hashable {
     var ownerPid: Int32
     var ownerCIJob: String?
     var ownerToken: String
+    /// `owner_started` (migration `v3-lock-identity`): the owner process's start time, nil in older rows.
+    var ownerStarted: String?
     var acquiredAt: Date
     var heartbeatAt: Date
     var expiresAt: Date
@@ -22,6 +24,7 @@ struct LockRow: JournalRecord, Hashable {
         case ownerPid = "owner_pid"
         case ownerCIJob = "owner_ci_job"
         case ownerToken = "owner_token"
+        case ownerStarted = "owner_started"
         case acquiredAt = "acquired_at"
         case heartbeatAt = "heartbeat_at"
         case expiresAt = "expires_at"
