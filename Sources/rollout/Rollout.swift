@@ -6,7 +6,11 @@ struct Rollout: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollout",
         abstract: "Zero-downtime rolling upgrades across a fleet of Linux hosts.",
-        discussion: "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 host unreachable, 4 failed and left partial, 5 lock held, 6 interrupted, 70 internal error.",
+        discussion: """
+            Exit codes: 0 ok, 1 failed (a rollout: nothing left on the new version), 2 invalid input, 3 a host \
+            unreachable (a rollout: and nothing left on the new version; 3 wins over 1), 4 a rollout failed and left \
+            hosts on the new version, 5 lock held, 6 interrupted, 7 a rollout lost its lock, 70 internal error.
+            """,
         subcommands: [
             Ping.self, Exec.self, PlanCommand.self, CheckCommand.self, Deploy.self, Rollback.self, Resume.self,
             Promote.self, AgentGroup.self, History.self, Show.self, LiveConfig.self, Lock.self, Gateway.self,
@@ -16,6 +20,9 @@ struct Rollout: AsyncParsableCommand {
     /// Runs the command, mapping ArgumentParser's usage errors (EX_USAGE, 64) to the project's
     /// "invalid input" code so that every bad input exits 2, whether it is a flag or a file.
     static func main() async {
+        // A reader that goes away (`| head`, a `tee` killed by Ctrl-C first) must not kill a rollout with hosts
+        // drained: writes then fail with EPIPE, which `StandardStream` turns into "stop writing".
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -25,7 +32,7 @@ struct Rollout: AsyncParsableCommand {
             }
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                StandardStream.error.write(fullMessage(for: error) + "\n")
                 Foundation.exit(RolloutExit.invalidInput.rawValue)
             }
             exit(withError: error)

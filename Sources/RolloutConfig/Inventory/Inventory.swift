@@ -41,14 +41,24 @@ public struct Inventory: Sendable {
         inventory: Inventory?, problems: [ConfigError]
     ) {
         do {
-            let file = try ConfigFiles.locate(
-                nameOrPath, kind: "inventory", directory: "inventories", extensions: ["yml", "yaml", "ini"],
-                baseDirectory: baseDirectory)
+            let file = try locateFile(nameOrPath, baseDirectory: baseDirectory)
             let text = try ConfigFiles.read(file)
             return parseReportingAll(text, file: file.display, ini: file.display.hasSuffix(".ini"))
         } catch {
             return (nil, (error as? ConfigError)?.all ?? [ConfigError(.syntax, file: "?", message: "\(error)")])
         }
+    }
+
+    /// The path of the file `load` reads for `nameOrPath` (relative to the current directory unless absolute),
+    /// without reading it. Throws the `ConfigError` `load` would when there is no such file.
+    public static func locate(_ nameOrPath: String, baseDirectory: String = ".") throws -> String {
+        try locateFile(nameOrPath, baseDirectory: baseDirectory).path
+    }
+
+    private static func locateFile(_ nameOrPath: String, baseDirectory: String) throws -> ConfigFiles.Located {
+        try ConfigFiles.locate(
+            nameOrPath, kind: "inventory", directory: "inventories", extensions: ["yml", "yaml", "ini"],
+            baseDirectory: baseDirectory)
     }
 
     /// Parses a YAML inventory (Ansible's YAML inventory structure); `file` is used in error messages.

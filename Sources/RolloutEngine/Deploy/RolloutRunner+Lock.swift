@@ -2,22 +2,33 @@ import Foundation
 import RolloutStore
 
 extension RolloutRunner {
+    /// The key the fleet is locked under: the canonical path of the inventory file (``InventoryIdentity``), the
+    /// same whichever way `--inventory` spelled it.
+    var lockKey: String { InventoryIdentity.key(ofFile: settings.inventory.file) }
+
     /// Takes the inventory's lock (waiting up to `lockWait`), renews it every third of the lease while `body`
-    /// runs, and releases it afterwards, also when `body` throws. A lost lease stops the rollout.
-    func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    /// runs, and releases it afterwards, also when `body` throws.
+    ///
+    /// A lost lease (a renewal finds the lock released or held by someone else) stops the rollout at once, as a
+    /// second Ctrl-C would (no further step starts, the steps in flight are cut, drained hosts are restored); the
+    /// rollout ends `aborted` with exit 7 and a `lock.lost` event. An interrupted rollout gets a
+    /// `rollout.interrupted` event.
+    func withLock(_ body: () async throws -> RolloutOutcome) async throws -> RolloutOutcome {
         let journal = settings.journal
-        let inventory = plan.inventory
-        let owner = LockOwner(identity: settings.identity)
+        let key = lockKey
+        let owner = LockOwner.current(settings.identity)
         let lease = settings.lease
         let deadline = ContinuousClock.now + settings.lockWait
         while true {
-            let attempt = try await journal.acquireLock(inventory: inventory, owner: owner, lease: lease)
+            // Locks taken by a controller older than `v3-lock-identity` are keyed by the path it was given.
+            let legacy = InventoryIdentity.spellings(of: key, among: try await journal.lockStatus().map(\.inventory))
+            let attempt = try await journal.acquireLock(inventory: key, owner: owner, lease: lease, aliases: legacy)
             switch attempt {
             case .acquired:
                 break
             case .acquiredByTakeover(_, let previous, let reason):
                 settings.observer.event(
-                    .note("took over the lock of \(inventory) from \(previous.owner.displayName) (\(reason.rawValue))"))
+                    .note("took over the lock of \(key) from \(previous.owner.displayName) (\(reason.rawValue))"))
             case .held(let holder):
                 if ContinuousClock.now < deadline {
                     settings.observer.event(.note("waiting for the lock held by \(holder.owner.displayName)"))
@@ -29,29 +40,66 @@ extension RolloutRunner {
             break
         }
         let stop = settings.stop
+        let observer = settings.observer
         let heartbeat = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: lease / 3)
                 if Task.isCancelled { break }
                 do {
-                    try await journal.renewLock(inventory: inventory, owner: owner, lease: lease)
-                } catch {
-                    // Someone took the lock over: stop starting hosts rather than race them.
-                    stop.stop(.interrupted)
+                    try await journal.renewLock(inventory: key, owner: owner, lease: lease)
+                } catch let error as JournalError where error.code == .lockNotHeld {
+                    // Someone else holds (or removed) the lock: change nothing more rather than race them.
+                    stop.loseLock(error.message)
+                    observer.event(
+                        .note("LOCK LOST: \(error.message); stopping now, drained hosts are restored"))
                     break
+                } catch {
+                    // The journal did not answer this time; the lease is still ours until it expires.
+                    observer.event(.note("could not renew the lock of \(key): \(error); retrying"))
                 }
             }
         }
         defer { heartbeat.cancel() }
+        let outcome: RolloutOutcome
         do {
-            let result = try await body()
-            heartbeat.cancel()
-            _ = try? await journal.releaseLock(inventory: inventory, owner: owner)
-            return result
+            outcome = try await body()
         } catch {
             heartbeat.cancel()
-            _ = try? await journal.releaseLock(inventory: inventory, owner: owner)
+            _ = try? await journal.releaseLock(inventory: key, owner: owner)
             throw error
+        }
+        heartbeat.cancel()
+        await recordStop(of: outcome, key: key)
+        _ = try? await journal.releaseLock(inventory: key, owner: owner)
+        return outcome
+    }
+
+    /// Journals why a rollout was stopped on purpose (`lock.lost` or `rollout.interrupted`), dated when it was.
+    private func recordStop(of outcome: RolloutOutcome, key: String) async {
+        guard let id = outcome.id, let cause = settings.stop.cause else { return }
+        let at = settings.stop.causeDate ?? Date()
+        let by = settings.identity.displayName
+        switch cause {
+        case .lockLost(let message):
+            _ = try? await settings.journal.recordEvent(
+                .lockLost,
+                message: "rollout \(id) lost the lock of \(key) (\(message)); stopped with drained hosts restored",
+                rolloutID: id,
+                detail: .object([
+                    "key": .string(key), "owner": .string(by), "reason": .string(message),
+                    "exit_code": .int(Int64(outcome.exitCode)),
+                ]),
+                at: at)
+        case .interrupted:
+            _ = try? await settings.journal.recordEvent(
+                .interrupted,
+                message: "rollout \(id) interrupted (Ctrl-C or SIGTERM) on \(by); stopped with drained hosts restored",
+                rolloutID: id,
+                detail: .object([
+                    "immediate": .bool(settings.stop.current == .immediate),
+                    "exit_code": .int(Int64(outcome.exitCode)),
+                ]),
+                at: at)
         }
     }
 }

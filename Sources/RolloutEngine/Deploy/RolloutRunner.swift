@@ -194,8 +194,7 @@ public struct RolloutRunner: Sendable {
         }
         let ordered = plan.hosts.compactMap { results[$0.name] }
         var outcome = RolloutOutcome.decide(
-            id: id, results: ordered, exceeded: tally.exceeded, interrupted: settings.stop.isInterrupted,
-            unreachable: ordered.contains { $0.error?.code == .unreachable })
+            id: id, results: ordered, exceeded: tally.exceeded, stopped: settings.stop.cause)
         if let hookFailure {
             (outcome.status, outcome.exitCode, outcome.error) = (.aborted, RolloutOutcome.Exit.rolledBack, hookFailure)
         }

@@ -7,12 +7,22 @@ public final class StopSignal: @unchecked Sendable {
         case failures
         /// First Ctrl-C or SIGTERM: finish the steps in flight, start nothing new.
         case interrupted
-        /// Second Ctrl-C: stop at once (the gateway is still restored).
+        /// Second Ctrl-C, or the lock's lease was lost: stop at once (the gateway is still restored).
         case immediate
+    }
+
+    /// Why a rollout was stopped on purpose, as its outcome reports it (a stop for failures is not one).
+    public enum Cause: Sendable, Equatable {
+        /// Ctrl-C or SIGTERM (once or twice).
+        case interrupted
+        /// The lease was lost: someone else holds (or removed) the inventory's lock. The message says who.
+        case lockLost(String)
     }
 
     private let lock = NSLock()
     private var reason: Reason?
+    private var lostLock: String?
+    private var stoppedAt: Date?
     /// Tasks waiting in `untilImmediate()`, resumed by the second interrupt.
     private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     private var nextWaiter = 0
@@ -23,9 +33,29 @@ public final class StopSignal: @unchecked Sendable {
     public var isStopped: Bool { current != nil }
     public var isInterrupted: Bool { current == .interrupted || current == .immediate }
 
+    /// The purposeful stop, if any: a lost lease wins over an interrupt.
+    public var cause: Cause? {
+        lock.withLock {
+            if let lostLock { return .lockLost(lostLock) }
+            return reason == .interrupted || reason == .immediate ? .interrupted : nil
+        }
+    }
+
+    /// When the rollout was first stopped on purpose (interrupt or lost lease), for the journal's event.
+    public var causeDate: Date? { lock.withLock { stoppedAt } }
+
+    /// The lease was lost (`message` says to whom): like a second Ctrl-C, no further step starts on any host and the
+    /// steps in flight are cut, while drained hosts are still restored; the rollout ends `lock lost` (exit 7).
+    /// Only the first loss is kept.
+    public func loseLock(_ message: String) {
+        lock.withLock { if lostLock == nil { lostLock = message } }
+        stop(.immediate)
+    }
+
     /// Records a reason; an interruption wins over failures, an immediate stop over everything.
     public func stop(_ new: Reason) {
         let woken = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            if new != .failures, stoppedAt == nil { stoppedAt = Date() }
             switch (reason, new) {
             case (.immediate?, _): return []
             case (.interrupted?, .failures): return []

@@ -10,9 +10,11 @@ struct Deploy: AsyncParsableCommand {
         abstract: "Roll a release out to the inventory's hosts, batch by batch, journaling every step.",
         discussion: """
             Exactly the plan `rollout plan` prints is carried out. Nothing on any host changes before the inventory \
-            and playbook are fully validated. Exit codes: 0 every host on the new version; 1 failed and rolled back; \
-            2 invalid input; 3 hosts unreachable (nothing changed); 4 failed and left partial; 5 lock held; \
-            6 interrupted (rollout aborted; `rollout resume` finishes it); 70 internal error.
+            and playbook are fully validated. Exit codes: 0 every host on the new version; 1 failed, no host left on \
+            the new version (those switched were switched back); 2 invalid input; 3 hosts unreachable, no host left \
+            on the new version; 4 failed and hosts left on the new version (wins over 1 and 3); 5 lock held; \
+            6 interrupted (rollout aborted; `rollout resume` finishes it); 7 the lock was lost (stopped at once, \
+            drained hosts restored); 70 internal error.
 
             --simulate runs the same rollout over SIMULATED hosts that answer from memory after a random delay and \
             never touch the network (docs/scale.md): KEY=VALUE pairs hosts=N (generate sim0001... as the inventory \

@@ -19,8 +19,21 @@ struct DeployRunOptions: ParsableArguments {
     @Option(name: .long, help: "Wait this long for another rollout's lock (e.g. 5m); default: fail at once (exit 5).")
     var lockWait: String = "0s"
 
+    @Option(
+        name: .long,
+        help: "The lock's lease: renewed every third of it; a controller on another host takes it over once expired.")
+    var lockLease: String = "60s"
+
     func validate() throws {
         _ = try parsedLockWait()
+        _ = try parsedLockLease()
+    }
+
+    func parsedLockLease() throws -> Duration {
+        let lease: Duration
+        do { lease = try ConfigDuration.parse(lockLease) } catch { throw ValidationError("--lock-lease: \(error)") }
+        guard lease >= .seconds(1) else { throw ValidationError("--lock-lease: at least 1s, got \(lockLease)") }
+        return lease
     }
 
     func parsedLockWait() throws -> Duration {
@@ -69,7 +82,8 @@ struct DeploySession {
         var settings = RolloutSettings(
             inventory: inventory, journal: journal, fleet: fleet, observer: observer, stop: stop,
             identity: ControllerIdentity.current(ciJob: CIJob.detect(ProcessInfo.processInfo.environment)),
-            lockWait: try options.parsedLockWait(), baseDirectory: FileManager.default.currentDirectoryPath)
+            lockWait: try options.parsedLockWait(), lease: try options.parsedLockLease(),
+            baseDirectory: FileManager.default.currentDirectoryPath)
         settings.extraVars = vars
         settings.simulation = simulation?.spec
         do {

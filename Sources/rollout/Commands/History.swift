@@ -11,7 +11,7 @@ struct History: AsyncParsableCommand {
 
     @OptionGroup var journal: JournalOptions
 
-    @Option(help: "Only rollouts of this inventory.")
+    @Option(help: "Only rollouts of this inventory (a name or a path: every spelling of the same file matches).")
     var inventory: String?
 
     @Option(help: "How many rollouts to list (1-10000).")
@@ -26,7 +26,12 @@ struct History: AsyncParsableCommand {
 
     func run() async throws {
         try await withJournalErrors {
-            let rollouts = try await journal.openExisting()?.history(inventory: inventory, limit: limit) ?? []
+            var rollouts: [RolloutSummary] = []
+            if let store = try journal.openExisting() {
+                var spellings: [String]?
+                if let inventory { spellings = FleetKey.spellings(inventory, among: try await store.inventoryNames()) }
+                rollouts = try await store.history(inventories: spellings, limit: limit)
+            }
             switch journal.output {
             case .json: try printJSON(HistoryDocument(rollouts: rollouts))
             case .text: print(render(rollouts))

@@ -8,7 +8,8 @@ extension Lock {
         static let configuration = CommandConfiguration(
             abstract: "Remove an inventory's lock whoever holds it (recorded as a lock.force_release event).",
             discussion:
-                "Only when its holder is surely gone: a live rollout that loses its lock stops at its next heartbeat."
+                "Only when its holder is surely gone: a live rollout that loses its lock stops at its next heartbeat "
+                + "(exit 7, drained hosts restored). --inventory is a name or a path; the lock is the inventory file's."
         )
 
         @OptionGroup var journal: JournalOptions
@@ -31,18 +32,29 @@ extension Lock {
         func run() async throws {
             try await withJournalErrors {
                 let releasedBy = ControllerIdentity.current(ciJob: CIJob.detect(ProcessInfo.processInfo.environment))
-                let previous = try await journal.openExisting()?.forceReleaseLock(
-                    inventory: inventory, releasedBy: releasedBy)
-                switch journal.output {
-                case .json: try printJSON(ReleaseDocument(inventory: inventory, released: previous))
-                case .text:
-                    if let previous {
-                        print(
-                            "Released the lock of \(inventory) held by \(previous.owner.displayName) since "
-                                + "\(StoreText.when(previous.acquiredAt)).")
-                    } else {
-                        print("No lock on inventory \(inventory); nothing to release.")
-                    }
+                guard let store = try journal.openExisting() else { return try report(key: inventory, nil) }
+                // The fleet's key, and any older lock of it keyed by a typed path.
+                let locks = try await store.lockStatus().map(\.inventory)
+                let spellings = FleetKey.spellings(inventory, among: locks)
+                var released = false
+                for key in spellings where locks.contains(key) {
+                    try report(key: key, try await store.forceReleaseLock(inventory: key, releasedBy: releasedBy))
+                    released = true
+                }
+                if !released { try report(key: spellings[0], nil) }
+            }
+        }
+
+        private func report(key: String, _ previous: LockLease?) throws {
+            switch journal.output {
+            case .json: try printJSON(ReleaseDocument(inventory: key, released: previous))
+            case .text:
+                if let previous {
+                    print(
+                        "Released the lock of \(key) held by \(previous.owner.displayName) since "
+                            + "\(StoreText.when(previous.acquiredAt)).")
+                } else {
+                    print("No lock on inventory \(inventory) (\(key)); nothing to release.")
                 }
             }
         }

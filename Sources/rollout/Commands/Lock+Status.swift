@@ -7,12 +7,17 @@ extension Lock {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show who holds the lock of each inventory (or one).",
-            discussion: "JSON: {\"locks\": [...]}, each with a state: held, expired or owner_gone."
+            discussion: """
+                A lock is keyed by the canonical path of the inventory file (INVENTORY), whichever way --inventory \
+                spells it. JSON: {"locks": [...]}, each with a state: held, expired_alive (the lease expired but \
+                its holder runs on this host: not taken over), expired (holder on another host: taken over by the \
+                next deploy) or owner_gone (same host, process gone or pid reused: taken over).
+                """
         )
 
         @OptionGroup var journal: JournalOptions
 
-        @Option(help: "Only this inventory's lock.")
+        @Option(help: "Only this inventory's lock (a name or a path).")
         var inventory: String?
 
         func validate() throws {
@@ -22,7 +27,11 @@ extension Lock {
         func run() async throws {
             try await withJournalErrors {
                 let now = Date()
-                let locks = try await journal.openExisting()?.lockStatus(inventory: inventory) ?? []
+                var locks = try await journal.openExisting()?.lockStatus() ?? []
+                if let inventory {
+                    let spellings = FleetKey.spellings(inventory, among: locks.map(\.inventory))
+                    locks = locks.filter { spellings.contains($0.inventory) }
+                }
                 let entries = locks.map { LockStatusEntry(lease: $0, state: .of($0, now: now)) }
                 switch journal.output {
                 case .json: try printJSON(LockStatusDocument(locks: entries))
@@ -47,22 +56,25 @@ extension Lock {
     }
 }
 
-/// Whether a lock's holder is still believed alive, as the next deploy would judge it.
+/// Whether a lock's holder is still believed alive, as the next deploy would judge it
+/// (``LockLease/takeoverReason(at:fromHost:isProcessAlive:processStart:)``).
 enum LockState: String, Encodable {
     /// The lease is valid and the holder is not known to be gone.
     case held
-    /// The lease expired: the next deploy takes it over.
+    /// The lease expired but the holder runs on this host and is alive (stopped with Ctrl-Z or SIGSTOP, or
+    /// stuck): it is not taken over. Continue it (`fg`, `kill -CONT`), or stop it and `rollout lock release --force`.
+    case expiredAlive = "expired_alive"
+    /// The lease expired and the holder runs on another host: the next deploy takes it over.
     case expired
-    /// The holder ran on this host and its process is gone: the next deploy takes it over.
+    /// The holder ran on this host and its process is gone (or its pid was reused): the next deploy takes it over.
     case ownerGone = "owner_gone"
 
     static func of(_ lease: LockLease, now: Date) -> LockState {
-        if lease.isExpired(at: now) { return .expired }
-        let identity = lease.owner.identity
-        if identity.host == ControllerIdentity.currentHostName(), !ProcessLiveness.system(identity.pid) {
-            return .ownerGone
+        switch lease.takeoverReason(at: now, fromHost: ControllerIdentity.currentHostName()) {
+        case .leaseExpired?: return .expired
+        case .ownerProcessGone?, .ownerPidReused?: return .ownerGone
+        case nil: return lease.isExpired(at: now) ? .expiredAlive : .held
         }
-        return .held
     }
 }
 

@@ -11,7 +11,8 @@ struct Rollback: AsyncParsableCommand {
         abstract: "Switch the hosts back to an earlier release (default: the last one that succeeded everywhere).",
         discussion: """
             Re-uses the releases already on the hosts (nothing is uploaded) and runs like a deploy: batches, \
-            health checks, journal, lock. A host that no longer has the release fails. Exit codes as `rollout deploy`.
+            health checks, journal, lock. The default target is found in the rollouts of the same inventory file, \
+            however --inventory spelled it then. A host that no longer has the release fails. Exit codes as `rollout deploy`.
             """)
 
     @OptionGroup var planning: PlanningOptions
@@ -26,8 +27,11 @@ struct Rollback: AsyncParsableCommand {
         if target == nil {
             let journal = try run.openJournal()
             let inventoryFile = try loadInventory(planning.inventory).file
-            let latest = try await journal.history(inventory: inventoryFile, limit: 1).first?.version
-            target = try await journal.lastFullySucceededVersion(inventory: inventoryFile, excluding: latest)
+            // Every spelling of the same inventory file is the same fleet (`--inventory lab`, a path to it).
+            let spellings = InventoryIdentity.spellings(
+                of: InventoryIdentity.key(ofFile: inventoryFile), among: try await journal.inventoryNames())
+            let latest = try await journal.history(inventories: spellings, limit: 1).first?.version
+            target = try await journal.lastFullySucceededVersion(inventories: spellings, excluding: latest)
             guard target != nil else {
                 printError(
                     "no earlier version succeeded on every host of \(inventoryFile) in \(run.state); pass --to VERSION")

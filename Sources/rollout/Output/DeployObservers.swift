@@ -2,7 +2,8 @@ import Foundation
 import RolloutEngine
 import RolloutStore
 
-/// `--output json`: one JSON object per line on stdout, flushed at once (`event`, `time`, then the fields).
+/// `--output json`: one JSON object per line on stdout, written at once (`event`, `time`, then the fields); a
+/// reader that goes away stops the output, never the rollout (``StandardStream``).
 struct JSONLinesObserver: DeployObserver {
     private static let lock = NSLock()
 
@@ -52,12 +53,13 @@ struct JSONLinesObserver: DeployObserver {
             put("message", message)
         }
         guard let line = try? JournalJSON.object(fields).text() else { return }
-        Self.lock.withLock { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        Self.lock.withLock { StandardStream.output.write(line + "\n") }
     }
 }
 
 /// `--output text`: one line per phase and host, each with the time since the rollout started; on a terminal
-/// the in-flight hosts are summarized on a status line that is redrawn in place.
+/// the in-flight hosts are summarized on a status line that is redrawn in place. A reader that goes away stops the
+/// output, never the rollout (``StandardStream``).
 final class TextObserver: DeployObserver, @unchecked Sendable {
     private let lock = NSLock()
     private let terminal: Bool
@@ -106,13 +108,13 @@ final class TextObserver: DeployObserver, @unchecked Sendable {
 
     private func line(_ text: String) {
         let clear = terminal ? "\r\u{1B}[K" : ""
-        FileHandle.standardOutput.write(Data("\(clear)\(elapsed) \(text)\n".utf8))
+        StandardStream.output.write("\(clear)\(elapsed) \(text)\n")
     }
 
     private func statusLine() {
         guard !inFlight.isEmpty else { return }
         let hosts = inFlight.sorted { $0.key < $1.key }.prefix(6).map { "\($0.key):\($0.value)" }.joined(separator: " ")
-        FileHandle.standardOutput.write(Data("\r\u{1B}[K\(elapsed) \(batch) \(hosts)".utf8))
+        StandardStream.output.write("\r\u{1B}[K\(elapsed) \(batch) \(hosts)")
     }
 }
 

@@ -13,7 +13,7 @@ func printJSON(_ value: some Encodable) throws {
     }
     var data = try encoder.encode(value)
     data.append(0x0A)
-    FileHandle.standardOutput.write(data)
+    StandardStream.output.write(data)
 }
 
 /// Rounds milliseconds to 0.1 ms for reports.
@@ -24,7 +24,7 @@ func roundedMilliseconds(_ value: Double?) -> Double? {
 /// Writes `error: <message>` to standard error, one line per line of the message.
 func printError(_ message: String) {
     let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
-    FileHandle.standardError.write(Data(lines.map { "error: \($0)\n" }.joined().utf8))
+    StandardStream.error.write(lines.map { "error: \($0)\n" }.joined())
 }
 
 /// Writes an error (a configuration error may hold several problems, one per line) to standard error.

@@ -23,7 +23,9 @@ final class PrefixedOutput: Sendable {
         case .stdout(let bytes): (lines, stream) = (pending.withLock { Self.split(&$0.stdout, adding: bytes) }, .stdout)
         case .stderr(let bytes): (lines, stream) = (pending.withLock { Self.split(&$0.stderr, adding: bytes) }, .stderr)
         }
-        for line in lines { Self.terminal.write(stream: stream, "\(prefix) | \(String(decoding: line, as: UTF8.self))\n") }
+        for line in lines {
+            Self.terminal.write(stream: stream, "\(prefix) | \(String(decoding: line, as: UTF8.self))\n")
+        }
     }
 
     /// Prints what is left after the last newline.
@@ -32,8 +34,12 @@ final class PrefixedOutput: Sendable {
             defer { state = ([], []) }
             return state
         }
-        if !out.isEmpty { Self.terminal.write(stream: .stdout, "\(prefix) | \(String(decoding: out, as: UTF8.self))\n") }
-        if !err.isEmpty { Self.terminal.write(stream: .stderr, "\(prefix) | \(String(decoding: err, as: UTF8.self))\n") }
+        if !out.isEmpty {
+            Self.terminal.write(stream: .stdout, "\(prefix) | \(String(decoding: out, as: UTF8.self))\n")
+        }
+        if !err.isEmpty {
+            Self.terminal.write(stream: .stderr, "\(prefix) | \(String(decoding: err, as: UTF8.self))\n")
+        }
     }
 
     /// Prints a line about the host itself (connection failure, timeout) to standard error.
@@ -55,7 +61,7 @@ final class PrefixedOutput: Sendable {
 
         func write(stream: Stream, _ text: String) {
             lock.withLock { _ in
-                (stream == .stdout ? FileHandle.standardOutput : FileHandle.standardError).write(Data(text.utf8))
+                (stream == .stdout ? StandardStream.output : StandardStream.error).write(text)
             }
         }
     }

@@ -12,21 +12,11 @@ enum StandardOutput {
         exit(EXIT_SUCCESS)
     }
 
-    /// A buffer whose chunks are written to standard output (`write(2)`, retried on `EINTR` and short writes).
+    /// A buffer whose chunks are written to standard output (``StandardStream``: `write(2)`, retried on `EINTR` and
+    /// short writes; a closed pipe, `rollout plan | head`, ends the output).
     static func buffer() -> OutputBuffer {
         // Anything `print` buffered must come first.
         fflush(nil)
-        return OutputBuffer { chunk in
-            var offset = 0
-            while offset < chunk.count {
-                let written = write(STDOUT_FILENO, chunk.baseAddress! + offset, chunk.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    // A closed pipe (`rollout plan | head`): the reader wants no more.
-                    return
-                }
-                offset += written
-            }
-        }
+        return OutputBuffer { chunk in StandardStream.output.write(UnsafeRawBufferPointer(chunk)) }
     }
 }
