@@ -1,0 +1,63 @@
+import Foundation
+import RolloutTestSupport
+
+/// A `drain` rollout through the `command` gateway whose connection count each test sets per host while the
+/// rollout runs: `status` prints the file `connections/HOST` (0 when missing), so a host's drain wait lasts until
+/// the test writes 0 there (or its two-minute deadline). The gateway appends `drain h1` / `restore h1` to a log.
+final class GatedDrainFixture {
+    let deploy: DeployFixture
+    let log: String
+    let connections: String
+
+    init(hosts: Int) throws {
+        let directory = NSTemporaryDirectory() + "gated-\(UUID().uuidString)"
+        log = directory + "/gateway.log"
+        connections = directory + "/connections"
+        try FileManager.default.createDirectory(atPath: connections, withIntermediateDirectories: true)
+        deploy = try DeployFixture(
+            hosts: hosts,
+            playbookExtra: """
+                serial: 1
+                strategy: drain
+                gateway:
+                  type: command
+                  on: controller
+                  drain: "echo drain {{ host.name }} >> \(log)"
+                  restore: "echo restore {{ host.name }} >> \(log)"
+                  status: "cat \(connections)/{{ host.name }} 2>/dev/null || echo 0"
+                  drain_deadline: 2m
+                  poll_interval: 200ms
+                """)
+        try deploy.stageDemoService()
+    }
+
+    /// Holds `host`'s drain wait (`count` > 0) or lets it end (0).
+    func setConnections(_ host: String, _ count: Int) throws {
+        try "\(count)\n".write(toFile: "\(connections)/\(host)", atomically: true, encoding: .utf8)
+    }
+
+    /// The gateway's log, one `drain h1` / `restore h1` per line.
+    var gatewayLog: [String] {
+        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func clearLog() { try? FileManager.default.removeItem(atPath: log) }
+
+    /// Every host drained in the log was restored after its last drain: none is left out of rotation.
+    var everyHostInRotation: Bool {
+        var out: Set<String> = []
+        for line in gatewayLog {
+            let parts = line.split(separator: " ").map(String.init)
+            guard parts.count == 2 else { continue }
+            if parts[0] == "drain" { out.insert(parts[1]) } else if parts[0] == "restore" { out.remove(parts[1]) }
+        }
+        return out.isEmpty
+    }
+
+    /// `rollout show ID --output json`.
+    func show(_ id: Int) throws -> [String: Any] {
+        try json(try deploy.rollout(["show", String(id), "--output", "json"]))
+    }
+
+    func stop() { deploy.stop() }
+}
