@@ -6,10 +6,11 @@ import Testing
 /// on success, on failure and on Ctrl-C.
 @Suite("rollout deploy: drain through the command gateway", .serialized)
 struct DeployGatewayTests {
-    /// A drain playbook whose gateway appends `drain h1` / `restore h1` to a log; `status` prints `connections`.
-    static func drainPlaybook(log: String, connections: Int = 0, deadline: String = "5s", onTimeout: String? = nil)
-        -> String
-    {
+    /// A drain playbook whose gateway appends `drain h1` / `restore h1` to a log; `status` prints `connections`
+    /// (or runs `status`, a command that prints the count).
+    static func drainPlaybook(
+        log: String, connections: Int = 0, status: String? = nil, deadline: String = "5s", onTimeout: String? = nil
+    ) -> String {
         """
         serial: 1
         strategy: drain
@@ -18,7 +19,7 @@ struct DeployGatewayTests {
           on: controller
           drain: "echo drain {{ host.name }} >> \(log)"
           restore: "echo restore {{ host.name }} >> \(log)"
-          status: "echo \(connections)"
+          status: "\(status ?? "echo \(connections)")"
           drain_deadline: \(deadline)
           poll_interval: 200ms
         \(onTimeout.map { "  on_drain_timeout: \($0)" } ?? "")

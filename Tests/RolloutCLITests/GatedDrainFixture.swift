@@ -16,18 +16,8 @@ final class GatedDrainFixture {
         try FileManager.default.createDirectory(atPath: connections, withIntermediateDirectories: true)
         deploy = try DeployFixture(
             hosts: hosts,
-            playbookExtra: """
-                serial: 1
-                strategy: drain
-                gateway:
-                  type: command
-                  on: controller
-                  drain: "echo drain {{ host.name }} >> \(log)"
-                  restore: "echo restore {{ host.name }} >> \(log)"
-                  status: "cat \(connections)/{{ host.name }} 2>/dev/null || echo 0"
-                  drain_deadline: 2m
-                  poll_interval: 200ms
-                """)
+            playbookExtra: DeployGatewayTests.drainPlaybook(
+                log: log, status: "cat \(connections)/{{ host.name }} 2>/dev/null || echo 0", deadline: "2m"))
         try deploy.stageDemoService()
     }
 
