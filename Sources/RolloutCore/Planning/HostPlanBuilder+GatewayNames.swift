@@ -12,8 +12,8 @@ extension HostPlanBuilder {
         case .nginx(_, let server, _, _): names = [(server, .nginxServer)]
         case .command: return
         }
-        for (template, kind) in names {
-            // A template with an undefined variable is reported as such already.
+        // A literal is checked by the playbook reader; a template with an undefined variable is reported as such.
+        for (template, kind) in names where !template.references.isEmpty {
             guard case .success(var value) = template.render(in: scope) else { continue }
             if case .lvs(let service, _, _) = spec.settings, template == service {
                 // `tcp:VIP:PORT`: the protocol is checked by the reader, the address goes to `ipvsadm`.
