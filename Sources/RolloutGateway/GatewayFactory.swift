@@ -36,12 +36,23 @@ public enum GatewayFactory {
     {
         let server: String
         switch spec.settings {
-        case .haproxy(_, _, _, let template): server = try render(template, host)
-        case .lvs(_, let template, _): server = try render(template, host)
-        case .nginx(_, let template, _, _): server = try render(template, host)
+        case .haproxy(_, _, _, let template): server = try checked(render(template, host), .haproxy, template)
+        case .lvs(_, let template, _): server = try checked(render(template, host), .lvsAddress, template)
+        case .nginx(_, let template, _, _): server = try checked(render(template, host), .nginxServer, template)
         case .command: server = host
         }
         return GatewayTarget(host: host, server: server)
+    }
+
+    /// `name`, unless `kind` cannot take it (`rollout check` reports it first; this guards callers that did not
+    /// check, so nothing malformed reaches a gateway).
+    static func checked(_ name: String, _ kind: GatewayName, _ template: Template) throws -> String {
+        try checked(name, kind, "`\(template.text)` (\(template.origin))")
+    }
+
+    static func checked(_ name: String, _ kind: GatewayName, _ place: String) throws -> String {
+        guard let problem = kind.problem(name) else { return name }
+        throw GatewayError(.invalidSettings, "\(place): \(problem); run `rollout check`")
     }
 
     /// A renderer over per-host variable scopes (from `Playbook.variables(for:in:extraVars:version:)`); an
@@ -54,11 +65,10 @@ public enum GatewayFactory {
             switch template.render(in: scope) {
             case .success(let text): return text
             case .failure(let undefined):
-                let names = undefined.names.map { "`\($0.name)`" }.joined(separator: ", ")
+                let problems = undefined.names.map(\.problem).joined(separator: "; ")
                 throw GatewayError(
                     .invalidSettings,
-                    "`\(template.text)` (\(template.origin)) uses undefined \(names) for host \(host); "
-                        + "run `rollout check`")
+                    "`\(template.text)` (\(template.origin)): \(problems) for host \(host); run `rollout check`")
             }
         }
     }

@@ -48,8 +48,8 @@ public struct HAProxyGateway: TrafficGateway {
 
     public func status(_ target: GatewayTarget) async throws -> GatewayServerStatus {
         let api = try connection(for: target)
-        let backend = try render(backend, target.host)
-        let server = target.server
+        let backend = try GatewayFactory.checked(render(backend, target.host), .haproxy, self.backend)
+        let server = try GatewayFactory.checked(target.server, .haproxy, "the server name of \(target.host)")
         let command = HAProxyRuntime.showServersState(backend: backend)
         let answer = try await api.send(command)
         guard let row = try HAProxyServerState.parse(answer, backend: backend, server: server) else {
@@ -67,8 +67,9 @@ public struct HAProxyGateway: TrafficGateway {
         -> GatewayServerStatus
     {
         let api = try connection(for: target)
-        let backend = try render(backend, target.host)
-        let command = HAProxyRuntime.setState(backend: backend, server: target.server, state: state)
+        let backend = try GatewayFactory.checked(render(backend, target.host), .haproxy, self.backend)
+        let server = try GatewayFactory.checked(target.server, .haproxy, "the server name of \(target.host)")
+        let command = HAProxyRuntime.setState(backend: backend, server: server, state: state)
         let answer = try await api.send(command)
         // Success is an empty answer; anything else is HAProxy's error message.
         guard answer.allSatisfy(\.isWhitespace) else {

@@ -118,6 +118,8 @@ public struct LVSGateway: TrafficGateway {
             throw GatewayError(
                 .invalidSettings, "the LVS virtual service `\(text)` must be `tcp:VIP:PORT` or `udp:VIP:PORT`")
         }
+        _ = try GatewayFactory.checked(service.address, .lvsAddress, virtualService)
+        _ = try GatewayFactory.checked(target.server, .lvsAddress, "the real server of \(target.host)")
         return service
     }
 

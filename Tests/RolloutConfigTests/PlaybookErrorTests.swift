@@ -156,8 +156,8 @@ import Testing
             ])
         #expect(
             errors("health:\n  - {type: http, url: \"http://{{ host | upper }}/\"}\n") == [
-                "playbooks/web.yml:4:23: key `health[0].url`: `{{ host | upper }}` is not a variable name "
-                    + "(filters are not supported); write `{{ name }}` or `{{ a.b }}`"
+                "playbooks/web.yml:4:23: key `health[0].url`: unknown filter `upper` in `{{ host | upper }}`; "
+                    + "the filters are `quote`, `raw`"
             ])
         #expect(
             errors("hooks:\n  before_restrat: [\"true\"]\n") == [

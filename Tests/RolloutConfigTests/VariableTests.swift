@@ -56,9 +56,9 @@ import Testing
     @Test func templatesRenderNestedValuesAndReportEveryUndefinedName() throws {
         let origin = ConfigOrigin(file: "pb.yml", line: 3, key: "x")
         let ok = try Template.parse("{{ greeting }} at {{host.address}}:{{ host.port }}", origin: origin).get()
-        #expect(try ok.render(in: scope("w1")).get() == "hi w1 at 10.0.0.1:22")
+        #expect(try ok.renderUnquoted(in: scope("w1")).get() == "hi w1 at 10.0.0.1:22")
         let bad = try Template.parse("{{ nope }}/{{ host.adress }}", origin: origin).get()
-        guard case .failure(let undefined) = bad.render(in: try scope("w1")) else {
+        guard case .failure(let undefined) = bad.renderUnquoted(in: try scope("w1")) else {
             Issue.record("undefined names rendered")
             return
         }
@@ -122,7 +122,7 @@ import Testing
     @Test func aVariableReferringToItselfIsReportedNotExpandedForever() throws {
         let scope = VariableScope(["a": .string("x{{ b }}"), "b": .string("{{ a }}"), "c": .string("{{ c }}")])
         let template = try Template.parse("{{ a }} {{ c }}", origin: ConfigOrigin(file: "f")).get()
-        guard case .failure(let failure) = template.render(in: scope) else {
+        guard case .failure(let failure) = template.renderUnquoted(in: scope) else {
             Issue.record("a cycle rendered")
             return
         }

@@ -92,6 +92,10 @@ import Testing
     @Test func nginxCommandsTestTheReloadedConfigurationAndReplaceTheFileAtomically() throws {
         #expect(NginxCommands.configTest(reload: "nginx -p /x -c /x/n.conf -s reload") == "nginx -p /x -c /x/n.conf -t")
         #expect(NginxCommands.configTest(reload: "systemctl reload nginx") == "nginx -t")
+        // A rendered value with a space is one quoted word, and stays one in the test command.
+        #expect(
+            NginxCommands.configTest(reload: "nginx -c '/etc/my nginx/n.conf' -g \"pid /run/a b.pid;\" -s reload")
+                == "nginx -c '/etc/my nginx/n.conf' -g \"pid /run/a b.pid;\" -t")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("upstream-\(UUID().uuidString).conf")
             .path
         defer { try? FileManager.default.removeItem(atPath: file) }

@@ -27,15 +27,15 @@ public struct AgentSpec: Sendable, Equatable {
             switch value {
             case .string(let text):
                 let origin = ConfigOrigin(file: origin.file, line: origin.line, column: origin.column, key: key)
-                switch Template.parse(text, origin: origin) {
+                switch Template.parse(text, origin: origin, context: .content) {
                 case .failure(let problem):
                     undefined.append("\(key): \(problem.message)")
                     return value
                 case .success(let template):
-                    switch template.render(in: scope) {
+                    switch template.renderUnquoted(in: scope) {
                     case .success(let rendered): return .string(rendered)
                     case .failure(let failure):
-                        undefined += failure.names.map { "\(key): undefined variable `\($0.name)`" }
+                        undefined += failure.names.map { "\(key): \($0.problem)" }
                         return value
                     }
                 }

@@ -56,7 +56,7 @@ public struct ConfigSource: Sendable, Equatable {
             let key = "\(spec.origin.key ?? "config").template"
             for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let origin = ConfigOrigin(file: relative, line: index + 1, key: key)
-                switch Template.parse(String(line), origin: origin) {
+                switch Template.parse(String(line), origin: origin, context: .content) {
                 case .success(let template): lines.append(template)
                 case .failure(let problem):
                     problems.append(origin.error(problem.code, problem.message))

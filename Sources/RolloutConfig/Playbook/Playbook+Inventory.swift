@@ -87,7 +87,7 @@ extension Playbook {
         values["inventory_hostname"] = .string(host.name)
         values["version"] = .string(version)
         // The root may itself use variables; the paths below it are derived from its rendered text.
-        let root = (try? service.root.render(in: VariableScope(values)).get()) ?? service.root.text
+        let root = (try? service.root.renderUnquoted(in: VariableScope(values)).get()) ?? service.root.text
         values["service"] = .map([
             "name": .string(service.name), "root": .string(root), "releases": .string("\(root)/releases"),
             "current": .string("\(root)/current"), "shared": .string("\(root)/shared"),

@@ -29,7 +29,8 @@ extension PlaybookReader {
             }
             let http = url.map {
                 HealthCheckSpec.HTTPProbe(
-                    url: $0, status: m.int("status", in: 100...599) ?? 200, bodyContains: m.template("body_contains"),
+                    url: $0, status: m.int("status", in: 100...599) ?? 200,
+                    bodyContains: m.template("body_contains", context: .content),
                     versionHeader: m.string("version_header"), versionJSONKey: m.string("version_json"))
             }
             probe = http.map(HealthCheckSpec.Probe.http)
@@ -38,7 +39,7 @@ extension PlaybookReader {
                 m.template("host") ?? Template(literal: "", origin: m.origin("host")).withText("{{ host.address }}")
             probe = m.template("port", required: "the TCP port to connect to").map { .tcp(host: host, port: $0) }
         case .command:
-            probe = m.template("run", required: "the shell command to run on the host").map(
+            probe = m.template("run", required: "the shell command to run on the host", context: .shell).map(
                 HealthCheckSpec.Probe.command)
         }
         let spec = probe.map {
@@ -100,7 +101,7 @@ extension PlaybookReader {
         if case .scalar(let scalar) = node {
             let origin = ConfigOrigin(
                 file: diagnostics.file, line: node.mark?.line, column: node.mark?.column, key: path)
-            switch Template.parse(scalar.string, origin: origin) {
+            switch Template.parse(scalar.string, origin: origin, context: .shell) {
             case .success(let run):
                 return HookSpec(when: when, phase: phase, run: run, on: defaultLocation, timeout: .seconds(60))
             case .failure(let problem):
@@ -110,7 +111,7 @@ extension PlaybookReader {
         }
         guard
             let h = MappingReader(node, path: path, allowed: ["run", "on", "timeout"], diagnostics: diagnostics),
-            let run = h.template("run", required: "the command to run")
+            let run = h.template("run", required: "the command to run", context: .shell)
         else { return nil }
         let on = h.choice("on", HookSpec.Location.self) ?? defaultLocation
         if phase == .rollout && on == .host {

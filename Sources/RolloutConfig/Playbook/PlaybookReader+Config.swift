@@ -59,7 +59,7 @@ extension PlaybookReader {
                     suggestion: "0644")
             }
         }
-        let validate = m.template("validate")
+        let validate = m.template("validate", context: .shell)
         if let validate, !validate.text.contains(ConfigFileSpec.filePlaceholder) {
             m.problem(
                 "validate",

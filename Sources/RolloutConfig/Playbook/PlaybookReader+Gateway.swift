@@ -24,6 +24,8 @@ extension PlaybookReader {
             let backend = m.template("backend", required: "the HAProxy backend name")
             let server =
                 m.template("server") ?? Template(literal: "", origin: m.origin("server")).withText("{{ host.name }}")
+            checkName(backend, "backend", .haproxy, m)
+            checkName(server, "server", .haproxy, m)
             settings = backend.map {
                 .haproxy(socket: m.template("socket"), address: m.template("address"), backend: $0, server: server)
             }
@@ -34,21 +36,30 @@ extension PlaybookReader {
                     "virtual_service", .value("must start with `tcp:` or `udp:`"), suggestion: "tcp:" + service.text)
             }
             let real = m.template("real_server", required: "the real server, e.g. `{{ host.address }}:8080`")
+            if let service, service.text.hasPrefix("tcp:") || service.text.hasPrefix("udp:") {
+                checkName(service, "virtual_service", .lvsAddress, m, after: ":")
+            }
+            checkName(real, "real_server", .lvsAddress, m)
             let weight = m.int("weight", in: 1...65535) ?? 1
             settings = service.flatMap { s in real.map { .lvs(virtualService: s, realServer: $0, weight: weight) } }
         case .nginx:
             let file = m.template("upstream_file", required: "the nginx file holding the upstream's `server` lines")
             let server = m.template(
                 "server", required: "the host's `server` address in that file, e.g. `{{ host.address }}:8080`")
-            let reload = m.template("reload") ?? Template(literal: "nginx -s reload", origin: m.origin("reload"))
+            checkName(server, "server", .nginxServer, m)
+            let reload =
+                m.template("reload", context: .shell)
+                ?? Template(literal: "nginx -s reload", origin: m.origin("reload"), context: .shell)
             settings = file.flatMap { f in
-                server.map { .nginx(upstreamFile: f, server: $0, reload: reload, status: m.template("status")) }
+                server.map {
+                    .nginx(upstreamFile: f, server: $0, reload: reload, status: m.template("status", context: .shell))
+                }
             }
         case .command:
-            let drain = m.template("drain", required: "the command that takes the host out of traffic")
-            let restore = m.template("restore", required: "the command that puts the host back")
+            let drain = m.template("drain", required: "the command that takes the host out of traffic", context: .shell)
+            let restore = m.template("restore", required: "the command that puts the host back", context: .shell)
             settings = drain.flatMap { d in
-                restore.map { .command(drain: d, restore: $0, status: m.template("status")) }
+                restore.map { .command(drain: d, restore: $0, status: m.template("status", context: .shell)) }
             }
         }
         let on = m.string("on") ?? "controller"
@@ -57,6 +68,19 @@ extension PlaybookReader {
         let onTimeout = m.choice("on_drain_timeout", DrainTimeoutAction.self) ?? .fail
         return settings.map {
             GatewaySpec(settings: $0, on: on, drainDeadline: deadline, pollInterval: poll, onDrainTimeout: onTimeout)
+        }
+    }
+
+    /// Reports a literal name `kind` cannot use (the part after the first `after`, when given); a name with
+    /// variables is checked for every host by `rollout check` once rendered.
+    private func checkName(
+        _ template: Template?, _ key: String, _ kind: GatewayName, _ m: MappingReader, after: Character? = nil
+    ) {
+        guard let template, template.references.isEmpty, m.has(key) else { return }
+        var name = Substring(template.text)
+        if let after, let index = name.firstIndex(of: after) { name = name[name.index(after: index)...] }
+        if let problem = kind.problem(String(name)) {
+            m.problem(key, .value(problem, found: template.text, allowed: kind.rule))
         }
     }
 }

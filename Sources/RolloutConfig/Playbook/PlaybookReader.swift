@@ -221,6 +221,7 @@ struct PlaybookReader {
 extension Template {
     /// The same origin with other text, parsed (for defaults that refer to other settings).
     func withText(_ text: String) -> Template {
-        (try? Template.parse(text, origin: origin).get()) ?? Template(literal: text, origin: origin)
+        (try? Template.parse(text, origin: origin, context: context).get())
+            ?? Template(literal: text, origin: origin, context: context)
     }
 }

@@ -68,10 +68,11 @@ final class MappingReader {
         return nil
     }
 
-    /// A string that may contain `{{ variables }}`, checked for template syntax now and rendered per host later.
-    func template(_ key: String, required what: String? = nil) -> Template? {
+    /// A string that may contain `{{ variables }}`, checked for template syntax now and rendered per host later;
+    /// `context` says what the text becomes (shell text quotes its values).
+    func template(_ key: String, required what: String? = nil, context: Template.Context = .text) -> Template? {
         guard let text = string(key, required: what) else { return nil }
-        switch Template.parse(text, origin: origin(key)) {
+        switch Template.parse(text, origin: origin(key), context: context) {
         case .success(let template): return template
         case .failure(let problem):
             self.problem(key, problem)

@@ -1,59 +1,133 @@
-/// A configuration string that may refer to variables as `{{ name }}` or `{{ host.address }}`.
+/// A configuration string that may refer to variables as `{{ name }}`, `{{ host.address }}` or, in shell text,
+/// `{{ name | quote }}` and `{{ name | raw }}`.
 ///
-/// Syntax is checked when the file is read; references are resolved per host by `render(in:)`, and a
-/// reference no variable defines is an error reported by `rollout check`, never discovered mid-rollout.
+/// Syntax is checked when the file is read; references are resolved per host by `render(in:quotingWith:)`, and
+/// a reference no variable defines is an error reported by `rollout check`, never discovered mid-rollout.
+///
+/// How a value is written depends on the template's `Context`: in shell text every value is one shell word
+/// (quoted) unless written `| raw`; elsewhere values are inserted as they are, and a value that would break the
+/// line it lands in (a newline, a NUL byte) is an error.
 public struct Template: Sendable, Equatable, Hashable {
+    /// What the rendered text becomes.
+    public enum Context: String, Sendable, Hashable {
+        /// A single-line value rollout uses itself: a URL, a path, an address, a gateway name. Values are inserted
+        /// as they are; a value holding a newline, a carriage return or a NUL byte is an error.
+        case text
+        /// Text given to `sh -c` (hooks, command health checks, gateway commands, nginx reload, config
+        /// `validate`): every value is shell-quoted as its own word, unless written `{{ name | raw }}`.
+        case shell
+        /// Lines of a deployed file (config templates) and agent settings: values as they are; NUL is an error.
+        case content
+    }
+
+    /// What may follow `|` in a reference.
+    enum Filter: String, Sendable, Hashable, CaseIterable {
+        /// Shell-quote the value: what shell text does by default, accepted so it can be written explicitly.
+        case quote
+        /// Insert the value into shell text unquoted: the value is shell code (dangerous with untrusted input).
+        case raw
+    }
+
     enum Part: Sendable, Equatable, Hashable {
         case text(String)
-        /// The dotted name, and its segments (split once here, not at every render).
-        case reference(String, path: [String])
+        /// The dotted name, its segments (split once here, not at every render), its filter and the shell
+        /// quotes it is written inside (always `.none` outside shell text).
+        case reference(String, path: [String], filter: Filter?, enclosing: ShellEnclosure)
     }
 
     /// The text as written.
     public var text: String
     /// Where it was written, for error messages.
     public var origin: ConfigOrigin
+    /// How values are written into it.
+    public let context: Context
     let parts: [Part]
 
     /// The dotted names the template refers to, in order of appearance.
     public var references: [String] {
-        parts.compactMap { if case .reference(let name, _) = $0 { name } else { nil } }
+        parts.compactMap { if case .reference(let name, _, _, _) = $0 { name } else { nil } }
     }
 
     /// A template with no references (its text is used as is).
-    public init(literal text: String, origin: ConfigOrigin) {
+    public init(literal text: String, origin: ConfigOrigin, context: Context = .text) {
         self.text = text
         self.origin = origin
+        self.context = context
         self.parts = [.text(text)]
     }
 
-    private init(text: String, origin: ConfigOrigin, parts: [Part]) {
+    private init(text: String, origin: ConfigOrigin, context: Context, parts: [Part]) {
         self.text = text
         self.origin = origin
+        self.context = context
         self.parts = parts
     }
 
-    /// Parses `{{ name }}` references; names are dotted identifiers (`host.address`, `db.port`).
-    /// Filters and expressions (`{{ x | default(1) }}`) are not supported and are reported as such.
-    static func parse(_ text: String, origin: ConfigOrigin) -> Result<Template, ValueProblem> {
+    /// Parses `{{ name }}` references; names are dotted identifiers (`host.address`, `db.port`), optionally
+    /// followed by one filter: `quote` or `raw`, both only in shell text.
+    static func parse(_ text: String, origin: ConfigOrigin, context: Context = .text) -> Result<Template, ValueProblem>
+    {
         var parts: [Part] = []
         var rest = Substring(text)
+        var shell = ShellEnclosure.Scanner()
         while let open = rest.range(of: "{{") {
-            if open.lowerBound > rest.startIndex { parts.append(.text(String(rest[..<open.lowerBound]))) }
+            if open.lowerBound > rest.startIndex {
+                let literal = String(rest[..<open.lowerBound])
+                shell.scan(literal)
+                parts.append(.text(literal))
+            }
             guard let close = rest[open.upperBound...].range(of: "}}") else {
                 return .failure(.value("`{{` without a closing `}}` in `\(text)`"))
             }
-            let name = String(rest[open.upperBound..<close.lowerBound].trimmingWhitespace())
-            guard isDottedName(name) else {
-                let hint = name.contains("|") ? " (filters are not supported)" : ""
-                return .failure(
-                    .value("`{{ \(name) }}` is not a variable name\(hint); write `{{ name }}` or `{{ a.b }}`"))
+            let expression = String(rest[open.upperBound..<close.lowerBound].trimmingWhitespace())
+            switch reference(expression, context: context) {
+            case .failure(let problem): return .failure(problem)
+            case .success(let (name, filter)):
+                let enclosing = context == .shell ? shell.enclosure : .none
+                parts.append(
+                    .reference(
+                        name, path: name.split(separator: ".").map(String.init), filter: filter, enclosing: enclosing))
             }
-            parts.append(.reference(name, path: name.split(separator: ".").map(String.init)))
             rest = rest[close.upperBound...]
         }
         if !rest.isEmpty { parts.append(.text(String(rest))) }
-        return .success(Template(text: text, origin: origin, parts: parts))
+        return .success(Template(text: text, origin: origin, context: context, parts: parts))
+    }
+
+    /// `name` or `name | filter`, checked against what `context` allows.
+    private static func reference(_ expression: String, context: Context) -> Result<(String, Filter?), ValueProblem> {
+        let pieces = expression.split(separator: "|", omittingEmptySubsequences: false).map {
+            String($0.trimmingWhitespace())
+        }
+        let name = pieces[0]
+        guard isDottedName(name) else {
+            return .failure(
+                .value(
+                    "`{{ \(expression) }}` is not a variable name; write `{{ name }}`, `{{ a.b }}` or `{{ name | quote }}`"
+                ))
+        }
+        guard pieces.count > 1 else { return .success((name, nil)) }
+        let allowed = Filter.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+        guard pieces.count == 2 else {
+            return .failure(
+                .value("`{{ \(expression) }}` has more than one filter; write one of \(allowed)", found: expression))
+        }
+        guard let filter = Filter(rawValue: pieces[1]) else {
+            let close = Suggestion.closest(to: pieces[1], in: Filter.allCases.map(\.rawValue))
+            return .failure(
+                .value(
+                    "unknown filter `\(pieces[1])` in `{{ \(expression) }}`; the filters are \(allowed)"
+                        + (close.map { " (did you mean `\($0)`?)" } ?? ""),
+                    found: pieces[1], allowed: allowed))
+        }
+        guard context == .shell else {
+            return .failure(
+                .value(
+                    "`{{ \(expression) }}`: `\(filter.rawValue)` applies only to shell text (hook and command `run:`, "
+                        + "gateway commands, nginx `reload`, config `validate`); here values are inserted as they are",
+                    found: expression))
+        }
+        return .success((name, filter))
     }
 
     /// Whether `text` contains `{{` (a byte scan: this runs for every variable of every host).
@@ -75,13 +149,26 @@ public struct Template: Sendable, Equatable, Hashable {
             }
     }
 
-    /// The text with every reference replaced by its value in `scope`, or every undefined name.
-    public func render(in scope: VariableScope) -> Result<String, UndefinedVariables> {
-        scope.render(self, stack: [])
+    /// The text with every reference replaced by its value in `scope`, or every undefined name and every value
+    /// the context cannot hold.
+    ///
+    /// `quote` turns a value into one shell word (RolloutCore passes `ShellQuote.quote`, the project's one
+    /// quoting helper, which RolloutConfig cannot import); it is called only for shell text.
+    public func render(in scope: VariableScope, quotingWith quote: (String) -> String)
+        -> Result<String, UndefinedVariables>
+    {
+        scope.render(self, stack: [], quote: quote)
+    }
+
+    /// `render` of a template that is not shell text (nothing is quoted in it).
+    func renderUnquoted(in scope: VariableScope) -> Result<String, UndefinedVariables> {
+        precondition(context != .shell, "shell text is rendered with a quoting function")
+        return render(in: scope, quotingWith: { $0 })
     }
 }
 
-/// The names a template referred to that no variable defines, and through which variable each was reached.
+/// The names a template referred to that no variable defines, and through which variable each was reached; and
+/// the values that cannot be written where the template puts them.
 public struct UndefinedVariables: Error, Sendable, Equatable {
     public struct Name: Sendable, Equatable, Hashable {
         public var name: String
@@ -89,6 +176,15 @@ public struct UndefinedVariables: Error, Sendable, Equatable {
         public var via: String?
         /// The name is defined, but its value refers back to itself (`a: "{{ b }}"`, `b: "{{ a }}"`).
         public var isCycle: Bool = false
+        /// The name is defined, but its value holds what the template's context cannot: `a newline, which …`.
+        public var unfit: String? = nil
+
+        /// One line for an error message: `undefined variable `x``, or what is wrong with its value.
+        public var problem: String {
+            if let unfit { return "variable `\(name)` holds \(unfit)" }
+            if isCycle { return "variable `\(name)` refers to itself" }
+            return "undefined variable `\(name)`"
+        }
     }
 
     public var names: [Name]

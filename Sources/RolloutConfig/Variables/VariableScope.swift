@@ -32,13 +32,17 @@ public struct VariableScope: Sendable, Equatable {
         }.sorted()
     }
 
-    func render(_ template: Template, stack: [String]) -> Result<String, UndefinedVariables> {
+    /// `template` rendered. A variable's own value rendered inside another template is `nested`: its references
+    /// are inserted as they are, and the outer template quotes and checks the value as a whole.
+    func render(_ template: Template, stack: [String], nested: Bool = false, quote: (String) -> String)
+        -> Result<String, UndefinedVariables>
+    {
         var output = ""
         var undefined: [UndefinedVariables.Name] = []
         for part in template.parts {
             switch part {
             case .text(let text): output += text
-            case .reference(let name, let path):
+            case .reference(let name, let path, let filter, let enclosing):
                 guard let value = lookup(path: path) else {
                     undefined.append(.init(name: name, via: stack.last))
                     continue
@@ -47,18 +51,48 @@ public struct VariableScope: Sendable, Equatable {
                     undefined.append(.init(name: name, via: stack.last, isCycle: true))
                     continue
                 }
-                guard case .string(let text) = value, Template.mayContainReference(text),
-                    case .success(let nested) = Template.parse(text, origin: template.origin)
-                else {
-                    output += value.templateText
+                let text: String
+                // Parsed as shell text so that filters written in a value are accepted; they do nothing there.
+                if case .string(let raw) = value, Template.mayContainReference(raw),
+                    case .success(let valueTemplate) = Template.parse(raw, origin: template.origin, context: .shell)
+                {
+                    switch render(valueTemplate, stack: stack + [name], nested: true, quote: quote) {
+                    case .success(let rendered): text = rendered
+                    case .failure(let inner):
+                        undefined += inner.names
+                        continue
+                    }
+                } else {
+                    text = value.templateText
+                }
+                if nested {
+                    output += text
                     continue
                 }
-                switch render(nested, stack: stack + [name]) {
-                case .success(let text): output += text
-                case .failure(let inner): undefined += inner.names
+                if let unfit = Self.unfitCharacter(in: text, context: template.context) {
+                    undefined.append(.init(name: name, via: stack.last, unfit: unfit))
+                    continue
                 }
+                let quoted = template.context == .shell && filter != .raw
+                output += quoted ? enclosing.write(text, quoted: quote(text)) : text
             }
         }
         return undefined.isEmpty ? .success(output) : .failure(UndefinedVariables(names: undefined))
+    }
+
+    /// What in `value` the context cannot hold: NUL nowhere (a command line, a path or a file line is C text
+    /// somewhere), line breaks not in a single-line value (a URL, a path, a name).
+    static func unfitCharacter(in value: String, context: Template.Context) -> String? {
+        for byte in value.utf8 {
+            switch byte {
+            case 0: return "a NUL byte, which no command line, path or file can hold"
+            case UInt8(ascii: "\n") where context == .text:
+                return "a newline, which a one-line value (a URL, a path, an address, a name) cannot hold"
+            case UInt8(ascii: "\r") where context == .text:
+                return "a carriage return, which a one-line value (a URL, a path, an address, a name) cannot hold"
+            default: continue
+            }
+        }
+        return nil
     }
 }

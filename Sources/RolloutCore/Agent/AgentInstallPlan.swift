@@ -50,8 +50,7 @@ public enum AgentInstallPlanner {
                     problems.append(
                         template.origin.error(
                             .undefinedVariable,
-                            failure.names.map { "undefined variable `\($0.name)`" }
-                                .joined(separator: ", ") + " for host \(host.name)"))
+                            failure.names.map(\.problem).joined(separator: ", ") + " for host \(host.name)"))
                     return template.text
                 }
             }

@@ -55,6 +55,9 @@ public struct ResolvedVersion: Sendable, Equatable {
             switch template.render(in: VariableScope(vars)) {
             case .success(let text): resolved = ResolvedVersion(version: text, source: .playbook)
             case .failure(let undefined):
+                if let bad = undefined.names.first(where: { $0.unfit != nil }) {
+                    throw origin.error(.invalidValue, bad.problem)
+                }
                 let names = undefined.names.map { "`\($0.name)`" }.joined(separator: ", ")
                 throw origin.error(
                     .undefinedVariable, "undefined variable \(names) (the version sees playbook `vars` and --var only)")

@@ -16,8 +16,10 @@ public enum NginxCommands {
 
     /// The configuration test for a reload command: `nginx -t` with the reload command's `-c`/`-p`/`-g` flags
     /// (`nginx -p P -c C -s reload` → `nginx -p P -c C -t`); plain `nginx -t` when it does not run nginx itself.
+    /// The words are split as the shell splits them, quotes kept: a rendered `{{ value }}` with a space is one
+    /// quoted word (`-c '/etc/my nginx/nginx.conf'`) and stays one.
     public static func configTest(reload: String) -> String {
-        let words = reload.split(separator: " ").map(String.init)
+        let words = shellWords(reload)
         guard let binary = words.first, binary == "nginx" || binary.hasSuffix("/nginx") else { return "nginx -t" }
         var flags: [String] = []
         var index = 1
@@ -26,5 +28,31 @@ public enum NginxCommands {
             index += ["-c", "-p", "-g", "-s"].contains(words[index]) ? 2 : 1
         }
         return ([binary] + flags + ["-t"]).joined(separator: " ")
+    }
+
+    /// `command` split at unquoted blanks, each word as written (its quotes and backslashes kept).
+    static func shellWords(_ command: String) -> [String] {
+        var words: [String] = []
+        var word = ""
+        var quote: Character?
+        var escaped = false
+        for character in command {
+            if escaped {
+                escaped = false
+            } else if let open = quote {
+                if character == open { quote = nil } else if character == "\\" && open == "\"" { escaped = true }
+            } else if character == " " || character == "\t" {
+                if !word.isEmpty { words.append(word) }
+                word = ""
+                continue
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "\\" {
+                escaped = true
+            }
+            word.append(character)
+        }
+        if !word.isEmpty { words.append(word) }
+        return words
     }
 }

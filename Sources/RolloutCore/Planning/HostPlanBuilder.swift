@@ -159,6 +159,9 @@ struct HostPlanBuilder {
     }
 
     private func gatewayCommands() -> GatewayCommands? {
-        playbook.gateway.map { GatewayCommands.make($0, render: render) }
+        playbook.gateway.map {
+            checkGatewayNames($0)
+            return GatewayCommands.make($0, render: render)
+        }
     }
 }

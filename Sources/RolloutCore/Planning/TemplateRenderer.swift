@@ -10,6 +10,7 @@ final class TemplateRenderer {
         var name: String
         var via: String?
         var isCycle: Bool
+        var unfit: String?
     }
 
     private var undefined: [Key: (hosts: [String], known: [String])] = [:]
@@ -24,7 +25,9 @@ final class TemplateRenderer {
             // A name missing inside `service.root` is reported once, where the root is written, not again
             // for every path derived from it (`control_socket`, `service.release`, ...).
             for name in failure.names where name.via != "service.root" {
-                let key = Key(origin: template.origin, name: name.name, via: name.via, isCycle: name.isCycle)
+                let key = Key(
+                    origin: template.origin, name: name.name, via: name.via, isCycle: name.isCycle,
+                    unfit: name.unfit)
                 if undefined[key] == nil {
                     order.append(key)
                     undefined[key] = ([], scope.knownNames)
@@ -76,6 +79,11 @@ final class TemplateRenderer {
                 entry.hosts.prefix(3).joined(separator: ", ")
                 + (entry.hosts.count > 3 ? " and \(entry.hosts.count - 3) more" : "")
             let via = key.via.map { " (used in the value of `\($0)`)" } ?? ""
+            if let unfit = key.unfit {
+                return key.origin.error(
+                    .invalidValue,
+                    "variable `\(key.name)`\(via) holds \(unfit) for host \(hosts)")
+            }
             if key.isCycle {
                 return key.origin.error(
                     .invalidValue, "variable `\(key.name)` refers to itself\(via) for host \(hosts)")

@@ -20,7 +20,12 @@ struct PlanningOptions: ParsableArguments {
         help: "Hosts to work on: names, groups and globs (web*), comma-separated; !name excludes, &group intersects.")
     var limit: String?
 
-    @Option(name: .customLong("var"), help: "A variable, key=value (repeatable); overrides every other variable.")
+    @Option(
+        name: .customLong("var"),
+        help: """
+            A variable, key=value (repeatable); overrides every other variable. In shell text (hooks, command \
+            checks, gateway commands) a value is always one quoted word, never shell code.
+            """)
     var vars: [String] = []
 
     @Option(help: "The version to deploy (default: the playbook's, then its version_env, then the artifact's SHA-256).")
