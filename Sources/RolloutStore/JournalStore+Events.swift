@@ -26,6 +26,19 @@ extension JournalStore {
         }
     }
 
+    /// Closes an event journaled write-ahead (a rollout hook recorded as `running` before it ran): replaces its
+    /// message and detail, keeping its kind, rollout and time.
+    ///
+    /// - Throws: ``JournalError`` `unknown_event` for an unknown id.
+    public func updateEvent(_ id: Int64, message: String, detail: JournalJSON?) async throws {
+        let detailText = try JournalJSON.columnText(detail)
+        try await journalWrite { db in
+            try db.execute(
+                sql: "UPDATE event SET message = ?, detail = ? WHERE id = ?", arguments: [message, detailText, id])
+            if db.changesCount == 0 { throw JournalError(.unknownEvent, "event \(id) is not in the journal") }
+        }
+    }
+
     /// The events of one rollout, oldest first.
     public func events(rolloutID: Int64) async throws -> [JournalEvent] {
         try await pool.read { db in

@@ -41,6 +41,43 @@ extension JournalStore {
         }
     }
 
+    /// Rollouts of `inventory` that `rollout resume` could still continue (``RolloutStatus/isResumable``), oldest
+    /// first, in full; simulations (`rollout deploy --simulate`) are left out, as they never touched a host.
+    public func resumableRollouts(inventory: String) async throws -> [RolloutDetail] {
+        try await pool.read { db in
+            let ids = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM rollout
+                    WHERE inventory = ? AND status IN (\(RolloutStatus.resumableSQL))
+                      AND coalesce(strategy, '') NOT LIKE 'SIMULATED%'
+                    ORDER BY id
+                    """,
+                arguments: [inventory])
+            return try ids.compactMap { try DetailQuery.fetch(db, id: $0) }
+        }
+    }
+
+    /// The first rollout of the same inventory begun after rollout `id` (simulations aside): the one that
+    /// supersedes it, so that resuming `id` would undo newer work. Nil when `id` is the newest (or unknown).
+    public func newerRollout(than id: Int64) async throws -> RolloutSummary? {
+        try await pool.read { db in
+            guard
+                let inventory = try String.fetchOne(
+                    db, sql: "SELECT inventory FROM rollout WHERE id = ?", arguments: [id]),
+                let newer = try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id FROM rollout
+                        WHERE inventory = ? AND id > ? AND coalesce(strategy, '') NOT LIKE 'SIMULATED%'
+                        ORDER BY id LIMIT 1
+                        """,
+                    arguments: [inventory, id])
+            else { return nil }
+            return try DetailQuery.fetch(db, id: newer, includeJSON: false)?.summary
+        }
+    }
+
     /// The default target of `rollout rollback`: the version of the latest `succeeded` rollout of the
     /// inventory in which every host succeeded (or was unchanged). Pass the version now deployed as
     /// `excluding` to get the one before it.

@@ -90,6 +90,45 @@ extension JournalStore {
         }
     }
 
+    /// Puts a resumable rollout back to `running` (its finish time, exit code and error cleared): `rollout resume`
+    /// carries it on, and until it finishes again the journal says it runs (or, should that controller die too, that
+    /// it was left unfinished).
+    public func reopenRollout(_ id: Int64) async throws {
+        try await journalWrite { db in
+            try db.execute(
+                sql: "UPDATE rollout SET status = ?, exit_code = NULL, error = NULL, finished_at = NULL WHERE id = ?",
+                arguments: [RolloutStatus.running.rawValue, id])
+            if db.changesCount == 0 { throw Self.unknownRollout(id) }
+        }
+    }
+
+    /// Marks the unfinished rollout `id` `superseded` by the newer rollout `newer`, in one transaction with the
+    /// events that say so on both (`rollout.superseded` on `id`, `rollout.supersedes` on `newer`, with `detail`).
+    /// Returns false, writing nothing, when `id` is no longer resumable (another controller finished it meanwhile).
+    @discardableResult
+    public func supersedeRollout(
+        _ id: Int64, by newer: Int64, message: String, detail: [String: JournalJSON] = [:], at date: Date = Date()
+    ) async throws -> Bool {
+        let oldDetail = try JournalJSON.columnText(.object(["by": .int(newer)]))
+        let newDetail = try JournalJSON.columnText(.object(detail.merging(["rollout": .int(id)]) { $1 }))
+        return try await journalWrite { db in
+            try Self.requireRollout(newer, db)
+            guard let row = try RolloutRow.fetchOne(db, key: id) else { throw Self.unknownRollout(id) }
+            guard row.status.isResumable else { return false }
+            let now = JournalTime.string(from: date)
+            try db.execute(
+                sql: "UPDATE rollout SET status = ?, error = ?, finished_at = coalesce(finished_at, ?) WHERE id = ?",
+                arguments: [RolloutStatus.superseded.rawValue, "superseded by rollout \(newer)", now, id])
+            for (rollout, kind, text) in [(id, EventKind.superseded, oldDetail), (newer, .supersedes, newDetail)] {
+                try EventRow(
+                    id: nil, rolloutID: rollout, inventory: row.inventory, kind: kind.rawValue, message: message,
+                    detail: text, at: date
+                ).insert(db)
+            }
+            return true
+        }
+    }
+
     static func requireRollout(_ id: Int64, _ db: Database) throws {
         guard try RolloutRow.exists(db, key: id) else { throw unknownRollout(id) }
     }

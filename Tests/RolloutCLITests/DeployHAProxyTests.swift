@@ -184,28 +184,11 @@ struct DeployHAProxyTests {
     func killedWhileDrainedThenResume() throws {
         let fixture = try HAProxyDeployFixture(hosts: 2)
         defer { fixture.stop() }
-        let dir = fixture.scratch
-        // The first time h1 reaches its restart the hook records its pid and sleeps: the controller is killed there.
-        let hook =
-            "if [ {{ host.name }} = h1 ] && [ ! -f \(dir)/killed ]; then echo $$ > \(dir)/hook.pid; "
-            + "exec sleep 60; fi"
-        try fixture.writePlaybook(
-            gatewayOn: "h2", extra: "hooks:\n  before_restart: [{run: \"\(hook)\", on: controller}]")
+        // The first time h1 reaches its restart the hook holds it there (drained): the controller is killed there.
+        try fixture.writePlaybook(gatewayOn: "h2", extra: fixture.holdingHook())
         try fixture.deploy.stageDemoService()
         #expect(try fixture.deploy.installAgents().status == 0)
-
-        let run = try DeployBackground(
-            fixture.deploy, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v1"])
-        defer { run.kill() }
-        try waitForFile(dir + "/hook.pid")
-        run.kill(SIGKILL)
-        _ = run.wait()
-        _ = FileManager.default.createFile(atPath: dir + "/killed", contents: nil)
-        if let text = try? String(contentsOfFile: dir + "/hook.pid", encoding: .utf8),
-            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
-        {
-            kill(pid, SIGKILL)  // The orphaned hook of the killed controller.
-        }
+        try fixture.killWhileHeld(version: "v1")
         #expect(try fixture.serverStates()["h1"]?.admin == 8, "the killed controller left h1 drained")
 
         let resumed = try fixture.deploy.rollout(["resume", "1"])

@@ -5,10 +5,10 @@ import Testing
 /// The lock between concurrent deploys, and `rollout resume` after the controller was SIGKILLed mid-batch.
 @Suite("rollout deploy: lock and resume", .serialized)
 struct DeployResumeTests {
-    @Test("a concurrent deploy exits 5 naming the holder; a killed holder's lock is taken over by resume")
+    @Test("a concurrent deploy exits 5; a killed holder's lock is taken over by resume, which bakes the rest first")
     func lockAndTakeover() throws {
         // A canary with a bake keeps the first deploy inside the lock long enough to race it.
-        let fixture = try DeployFixture(hosts: 2, playbookExtra: "serial: 1\ncanary:\n  hosts: 1\n  bake: 30s")
+        let fixture = try DeployFixture(hosts: 2, playbookExtra: "serial: 1\ncanary:\n  hosts: 1\n  bake: 20s")
         defer { fixture.stop() }
         try fixture.stageDemoService()
         #expect(try fixture.installAgents().status == 0)
@@ -22,7 +22,8 @@ struct DeployResumeTests {
         #expect(second.status == 5, "\(second.stdout)\(second.stderr)")
         #expect(second.stderr.contains("pid \(first.process.processIdentifier)"), "names the holder: \(second.stderr)")
 
-        // The holder dies without releasing the lock; resume takes the lock over and finishes the rollout.
+        // The holder dies during the bake without releasing the lock; resume takes the lock over, bakes what is left
+        // of the bake (its end is journaled), checks the canary again and only then starts the second batch.
         first.kill()
         _ = first.wait()
         let resume = try fixture.rollout(["resume", "--output", "json"])
@@ -31,7 +32,20 @@ struct DeployResumeTests {
         #expect(fixture.servedVersions().values.allSatisfy { $0 == "v1" }, "\(fixture.servedVersions())")
         let detail = try json(try fixture.rollout(["show", "1", "--output", "json"]))
         #expect(detail["status"] as? String == "succeeded")
-        #expect(try hostsByName(detail).values.allSatisfy { $0["status"] as? String == "succeeded" })
+        let hosts = try hostsByName(detail)
+        #expect(hosts.values.allSatisfy { $0["status"] as? String == "succeeded" })
+        let events = detail["events"] as? [[String: Any]] ?? []
+        let baking = try #require(events.first { $0["kind"] as? String == "canary.baking" }, "\(events)")
+        let until = try #require(journalDate((baking["detail"] as? [String: Any])?["until"]), "\(baking)")
+        #expect(events.contains { $0["kind"] as? String == "canary.baked" }, "\(events)")
+        let canary = try #require(hosts.values.first { $0["batch"] as? Int == 0 })
+        let other = try #require(hosts.values.first { $0["batch"] as? Int == 1 })
+        let canaryBake = (canary["phases"] as? [[String: Any]] ?? []).filter { $0["name"] as? String == "bake" }
+        #expect(canaryBake.count == 1 && canaryBake.first?["status"] as? String == "ok", "\(canaryBake)")
+        // Resume's `inspect` reads every unfinished host first; the host's own steps begin after the bake.
+        let steps = (other["phases"] as? [[String: Any]] ?? []).filter { $0["name"] as? String != "inspect" }
+        let otherStart = try #require(journalDate(steps.first?["started_at"]), "\(other)")
+        #expect(otherStart >= until, "the second batch starts after the bake's end \(until), not at \(otherStart)")
     }
 
     @Test(
@@ -180,4 +194,12 @@ struct DeployResumeTests {
         let request = (detail["plan"] as? [String: Any])?["request"] as? [String: Any]
         #expect(request?["vars"] as? [String] == ["probe_path=/health"], "\(request ?? [:])")
     }
+}
+
+/// A journal timestamp (`2026-11-22T02:07:28.123Z`) of a JSON report.
+func journalDate(_ value: Any?) -> Date? {
+    guard let text = value as? String else { return nil }
+    let format = ISO8601DateFormatter()
+    format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return format.date(from: text)
 }

@@ -14,7 +14,8 @@ final class HAProxyDeployFixture {
         let deploy = try DeployFixture(hosts: hosts)
         do {
             haproxy = try HAProxyFixture(
-                servers: deploy.cluster.hosts.map { HAProxyFixture.Server(name: $0.name, port: deploy.ports[$0.name]!) })
+                servers: deploy.cluster.hosts.map { HAProxyFixture.Server(name: $0.name, port: deploy.ports[$0.name]!) }
+            )
         } catch {
             deploy.stop()
             throw error
@@ -41,6 +42,37 @@ final class HAProxyDeployFixture {
             """
         try DeployFixture.playbook(extra: drain, successes: 1).write(
             toFile: deploy.project + "/playbooks/demo.yml", atomically: true, encoding: .utf8)
+    }
+
+    /// A `before_restart` hook (on the controller) that holds `host` in its restart (drained) the first time it
+    /// restarts there, and only on `version` when given: it records its pid in `scratch/hook.pid` and sleeps, for
+    /// `killWhileHeld` to SIGKILL the controller there.
+    func holdingHook(host: String = "h1", version: String? = nil) -> String {
+        let subject = version.map { "{{ host.name }}-{{ version }} = \(host)-\($0)" } ?? "{{ host.name }} = \(host)"
+        let hook =
+            "if [ \(subject) ] && [ ! -f \(scratch)/killed ]; then echo $$ > \(scratch)/hook.pid; exec sleep 60; fi"
+        return "hooks:\n  before_restart: [{run: \"\(hook)\", on: controller}]"
+    }
+
+    /// Runs `rollout deploy --version VERSION` in the background until `holdingHook` holds, SIGKILLs the
+    /// controller there, and kills the orphaned hook (later restarts go through).
+    func killWhileHeld(version: String) throws {
+        let run = try DeployBackground(
+            deploy, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", version])
+        defer { run.kill() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !FileManager.default.fileExists(atPath: scratch + "/hook.pid") {
+            guard ContinuousClock.now < deadline else { throw TestSupportError("the hook never held: \(run.stderr)") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        run.kill(SIGKILL)
+        _ = run.wait()
+        _ = FileManager.default.createFile(atPath: scratch + "/killed", contents: nil)
+        if let text = try? String(contentsOfFile: scratch + "/hook.pid", encoding: .utf8),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            kill(pid, SIGKILL)
+        }
     }
 
     /// Every server of backend `web` as HAProxy's runtime API shows it: `srv_admin_state` (0 ready, 1/2/4 maint

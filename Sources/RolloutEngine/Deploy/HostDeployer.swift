@@ -1,6 +1,7 @@
 import Foundation
 import RolloutConfig
 import RolloutCore
+import RolloutGateway
 import RolloutStore
 
 /// How one host's part of a rollout ended.
@@ -52,12 +53,9 @@ public struct HostDeployer: Sendable {
         }
         let agent = agentControl(shell)
         if plan.strategy == .reload { return await deployConfig(shell: shell, agent: agent) }
-        // Re-deploying what the host already serves changes nothing on it.
+        // Re-deploying what the host already serves changes nothing on it, except putting it back in rotation.
         if fromVersion == version, let serving = try? await agent.servingVersion(), serving == version {
-            _ = try? await context.phase("check", host: plan.name) {
-                .object(["unchanged": .bool(true), "version": .string(version)])
-            }
-            return HostRunResult(host: plan.name, status: .unchanged, error: nil, onNewVersion: true)
+            return await unchanged(shell: shell, agent: agent)
         }
         var drained = false
         var switched = false
@@ -70,41 +68,94 @@ public struct HostDeployer: Sendable {
                 if step.phase == .switch { switched = true }
                 // A second interrupt cuts the step in flight; restoring the gateway (below) is never cut.
                 try await context.phase(step.phase.rawValue, host: plan.name) {
-                    try await context.stop.cutOnImmediate { [self] in try await perform(step, shell: shell, agent: agent) }
+                    try await context.stop.cutOnImmediate { [self] in
+                        try await perform(step, shell: shell, agent: agent)
+                    }
                 }
                 if step.phase == .undrain { drained = false }
             }
             return HostRunResult(host: plan.name, status: .succeeded, error: nil, onNewVersion: true)
         } catch {
-            var failure = DeployError(error)
-            // Stopped by the operator before anything changed: not a failure, and `rollout resume` runs it again.
-            var status: HostStatus = failure.code == .interrupted && !switched ? .skipped : .failed
-            var onNew = switched
-            if switched, context.plan.rollback != .none {
-                if let fromVersion {
-                    do {
-                        try await revert(to: fromVersion, shell: shell, agent: agent)
-                        status = .rolledBack
-                        onNew = false
-                    } catch {
-                        failure.message += "; rollback to \(fromVersion) failed: \(DeployError(error).message)"
-                    }
-                } else {
-                    failure.message += "; no previous release to roll back to"
+            return await recover(
+                from: DeployError(error), switched: switched, drained: drained, shell: shell, agent: agent)
+        }
+    }
+
+    /// A host already serving the target version: nothing is deployed, but a `drain` host is read back from the
+    /// gateway and restored when it is not in rotation (a controller killed between its verify and its undrain left
+    /// it serving the new version out of rotation). Journaled as `check` (with the gateway's answer), then
+    /// `undrain` when it was put back; a gateway that cannot be read or restored fails the host, naming it.
+    private func unchanged(shell: HostShell, agent: AgentControl) async -> HostRunResult {
+        do {
+            var status: GatewayServerStatus?
+            try await context.phase("check", host: plan.name) {
+                var detail: [String: JournalJSON] = ["unchanged": .bool(true), "version": .string(version)]
+                if restoreStep != nil {
+                    let binding = try boundGateway()
+                    let read = try await binding.gateway.status(try binding.target(plan.name))
+                    detail["gateway"] = try JournalJSON(encoding: read)
+                    status = read
+                }
+                return .object(detail)
+            }
+            if let restore = restoreStep, let status, !status.state.isInRotation {
+                context.observer.event(
+                    .note(
+                        "\(plan.name) already serves \(version) but is \(status.state.rawValue) in the gateway: restoring it"
+                    ))
+                try await context.phase(
+                    "undrain", host: plan.name, detail: .object(["found": .string(status.state.rawValue)])
+                ) {
+                    try await perform(restore, shell: shell, agent: agent)
                 }
             }
-            if drained, let restore = restoreStep {
+            return HostRunResult(host: plan.name, status: .unchanged, error: nil, onNewVersion: true)
+        } catch {
+            var failure = DeployError(error)
+            failure.message =
+                "\(plan.name) already serves \(version), but its place in the gateway could not be checked or restored "
+                + "(it may be LEFT DRAINED): \(failure.message)"
+            return HostRunResult(host: plan.name, status: .failed, error: failure, onNewVersion: false)
+        }
+    }
+
+    /// After a failed step (or, for `rollout resume`, a failure the journal shows a dead controller was handling):
+    /// puts a switched host back per the rollback policy unless `rolledBack` says that was already done, then
+    /// restores a drained host in the gateway; the result says what was done and what could not be.
+    func recover(
+        from failure: DeployError, switched: Bool, drained: Bool, rolledBack: Bool = false, shell: HostShell,
+        agent: AgentControl
+    ) async -> HostRunResult {
+        var failure = failure
+        // Stopped by the operator before anything changed: not a failure, and `rollout resume` runs it again.
+        var status: HostStatus = failure.code == .interrupted && !switched ? .skipped : .failed
+        var onNew = switched && !rolledBack
+        if rolledBack { status = .rolledBack }
+        if onNew, context.plan.rollback != .none {
+            if plan.strategy == .reload || fromVersion != nil {
                 do {
-                    try await context.phase("undrain", host: plan.name) {
-                        try await perform(restore, shell: shell, agent: agent)
-                    }
+                    try await revert(to: fromVersion ?? "", shell: shell, agent: agent)
+                    status = .rolledBack
+                    onNew = false
                 } catch {
                     failure.message +=
-                        "; LEFT DRAINED: restoring it in the gateway failed: \(DeployError(error).message)"
+                        "; rollback to \(fromVersion ?? "the previous configuration") failed: "
+                        + DeployError(error).message
                 }
+            } else {
+                failure.message += "; no previous release to roll back to"
             }
-            return HostRunResult(host: plan.name, status: status, error: failure, onNewVersion: onNew)
         }
+        if drained, let restore = restoreStep {
+            do {
+                try await context.phase("undrain", host: plan.name) {
+                    try await perform(restore, shell: shell, agent: agent)
+                }
+            } catch {
+                failure.message += "; LEFT DRAINED: restoring it in the gateway failed: \(DeployError(error).message)"
+            }
+        }
+        return HostRunResult(host: plan.name, status: status, error: failure, onNewVersion: onNew)
     }
 
     var restoreStep: PlanStep? { plan.steps.first { $0.phase == .undrain } }

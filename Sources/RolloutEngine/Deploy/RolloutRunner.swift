@@ -64,11 +64,18 @@ public struct RolloutRunner: Sendable {
     }
 
     /// Runs a new rollout of `plan`. Throws `LockHeldError` (nothing journaled for the rollout) or a journal error.
+    ///
+    /// Under the lock, unfinished rollouts of the same inventory are read first: this one supersedes them (each is
+    /// named, every host it left drained is put back in the gateway, and it is marked `superseded` so that
+    /// `rollout resume` or `promote` can no longer pick it up and undo this one).
     public func deploy() async throws -> RolloutOutcome {
         try await withLock {
-            let current = await currentVersions()
-            let previous = Self.mostCommon(current.values.compactMap { $0 })
             let journal = settings.journal
+            let unfinished =
+                settings.simulation == nil ? try await journal.resumableRollouts(inventory: plan.inventory) : []
+            let read = await currentVersions()
+            let current = read.versions
+            let previous = Self.mostCommon(current.values.compactMap { $0 })
             let id = try await journal.beginRollout(
                 RolloutStart(
                     inventory: plan.inventory, playbook: plan.playbook, version: journalVersion(previous: previous),
@@ -96,8 +103,25 @@ public struct RolloutRunner: Sendable {
                     id: id, inventory: plan.inventory, playbook: plan.playbook,
                     version: journalVersion(previous: previous),
                     previousVersion: previous, hosts: plan.hosts.count, batches: plan.batches.count))
-            return try await execute(id: id, fromVersions: current, done: [:])
+            for old in unfinished { try await supersede(old, by: id) }
+            let failed = await failUnreadable(read.unreadable, id: id)
+            return try await execute(id: id, fromVersions: current, done: failed)
         }
+    }
+
+    /// Hosts whose `current` could not be read fail before anything is done to them: deploying them as a first
+    /// deployment would leave them without a release to roll back to. Journaled as a failed `prepare` step.
+    private func failUnreadable(_ unreadable: [String: DeployError], id: Int64) async -> [String: HostRunResult] {
+        let context = makeContext(id: id)
+        var failed: [String: HostRunResult] = [:]
+        for (name, error) in unreadable.sorted(by: { $0.key < $1.key }) {
+            _ = try? await context.phase("prepare", host: name) { throw error }
+            try? await settings.journal.setHostStatus(.failed, host: name, in: id, error: error.description)
+            settings.observer.event(
+                .hostFinished(host: name, status: .failed, error: error.description, milliseconds: 0))
+            failed[name] = HostRunResult(host: name, status: .failed, error: error, onNewVersion: false)
+        }
+        return failed
     }
 
     /// The plan as journaled: its JSON with a `request` member holding what else it was made from (the `--var`
@@ -124,12 +148,13 @@ public struct RolloutRunner: Sendable {
         return context
     }
 
-    /// Runs the batches of rollout `id`; hosts in `done` already finished (resume) and are not run again.
+    /// Runs the batches of rollout `id`; hosts in `done` already finished (resume, or failed before the start) and
+    /// are not run again. `progress` is what the journal says was already done of the rollout's own steps (its
+    /// `before_rollout` hooks, its canary's bake and promotion), so a resumed rollout does the rest of them only.
     func execute(
-        id: Int64, fromVersions: [String: String?], done: [String: HostRunResult], promoted: Bool = false
-    ) async throws
-        -> RolloutOutcome
-    {
+        id: Int64, fromVersions: [String: String?], done: [String: HostRunResult],
+        progress: RolloutProgress = RolloutProgress()
+    ) async throws -> RolloutOutcome {
         let context = makeContext(id: id)
         let plans = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0) })
         let tally = FailureTally(budget: plan.failureBudget.maxFailures, stop: settings.stop)
@@ -139,40 +164,45 @@ public struct RolloutRunner: Sendable {
         var results = done
         // `before_rollout` hooks run once, before any host; a failing one stops the rollout with nothing touched.
         var hookFailure: String?
-        if done.isEmpty, let failure = await runHooks(plan.beforeRollout, id: id, name: "before_rollout") {
+        if let failure = await runHooks(plan.beforeRollout, id: id, name: "before_rollout", done: progress.hooksDone) {
             hookFailure = failure
             tally.failWith(failure)
         }
         for batch in plan.batches {
-            let pending = batch.hosts.filter { results[$0] == nil }
-            if pending.isEmpty { continue }
             if settings.stop.isStopped { break }
-            settings.observer.event(.batchStarted(index: batch.index, kind: batch.kind.rawValue, hosts: pending))
-            let batchResults = await boundedFanOut(pending, limit: max(1, batch.concurrency)) { name in
-                if settings.stop.isStopped {
-                    return HostRunResult(host: name, status: .skipped, error: nil, onNewVersion: false)
+            let pending = batch.hosts.filter { results[$0] == nil }
+            if !pending.isEmpty {
+                settings.observer.event(.batchStarted(index: batch.index, kind: batch.kind.rawValue, hosts: pending))
+                let batchResults = await boundedFanOut(pending, limit: max(1, batch.concurrency)) { name in
+                    if settings.stop.isStopped {
+                        return HostRunResult(host: name, status: .skipped, error: nil, onNewVersion: false)
+                    }
+                    let result = await HostDeployer(
+                        context: context, plan: plans[name]!, fromVersion: fromVersions[name] ?? nil
+                    ).run()
+                    tally.record(result)
+                    return result
                 }
-                let result = await HostDeployer(
-                    context: context, plan: plans[name]!, fromVersion: fromVersions[name] ?? nil
-                ).run()
-                tally.record(result)
-                return result
+                for result in batchResults { results[result.host] = result }
             }
-            for result in batchResults { results[result.host] = result }
-            if batch.kind == .canary, !settings.stop.isStopped, let bake = batch.bake, bake > .zero {
-                settings.observer.event(.note("canary verified; baking for \(bake)"))
-                try? await Task.sleep(for: bake)
-                for result in await bakeCheck(
-                    batch, results: results, context: context, plans: plans, from: fromVersions)
+            // The canary's gate holds whether its hosts ran now or before a resume: bake (what is left of it),
+            // then wait for `rollout promote`.
+            guard batch.kind == .canary, !settings.stop.isStopped else { continue }
+            if let bake = batch.bake, bake > .zero, !progress.baked {
+                for result in await self.bake(
+                    batch, for: bake, until: progress.bakeUntil, id: id, results: results, context: context,
+                    plans: plans, from: fromVersions)
                 {
                     results[result.host] = result
                     tally.record(result)
                 }
+                if settings.stop.isStopped { continue }
             }
-            if batch.kind == .canary, batch.waitForPromote, !promoted, !settings.stop.isStopped {
-                try await settings.journal.recordEvent(
-                    .init("canary.waiting"), message: "canary verified; waiting for `rollout promote \(id)`",
-                    rolloutID: id)
+            if batch.waitForPromote, !progress.promoted {
+                if !progress.waiting {
+                    try await settings.journal.recordEvent(
+                        .canaryWaiting, message: "canary verified; waiting for `rollout promote \(id)`", rolloutID: id)
+                }
                 settings.observer.event(.note("canary verified; the rest waits for `rollout promote \(id)`"))
                 return RolloutOutcome(
                     id: id, status: .running, exitCode: RolloutOutcome.Exit.ok, error: nil,
@@ -207,7 +237,7 @@ public struct RolloutRunner: Sendable {
 
     /// After the bake time the canaries' health checks must still pass; a canary that fails now is reverted
     /// (per the rollback policy) and counted as a failure.
-    private func bakeCheck(
+    func bakeCheck(
         _ batch: PlanBatch, results: [String: HostRunResult], context: DeployContext, plans: [String: HostPlan],
         from: [String: String?]
     ) async -> [HostRunResult] {
@@ -242,9 +272,15 @@ public struct RolloutRunner: Sendable {
         return changed
     }
 
-    /// Runs rollout-level hooks on the controller in order, each journaled as an event; the first failure's message.
-    private func runHooks(_ hooks: [PlannedCommand], id: Int64, name: String) async -> String? {
-        for hook in hooks {
+    /// Runs rollout-level hooks on the controller in order, skipping those `done` lists (by position, journaled
+    /// as passed before a resume); the first failure's message. Each is journaled write-ahead: an event
+    /// `hook.NAME` with `state: running` before the command starts, closed with its exit status and output after.
+    private func runHooks(_ hooks: [PlannedCommand], id: Int64, name: String, done: Set<Int> = []) async -> String? {
+        for (index, hook) in hooks.enumerated() where !done.contains(index) {
+            let label = "\(name) `\(hook.argv.last ?? hook.line)`"
+            let event = try? await settings.journal.recordEvent(
+                .init("hook.\(name)"), message: "\(label): running", rolloutID: id,
+                detail: .object(["index": .int(Int64(index)), "state": .string("running")]))
             let result: GatewayCommandResult
             do {
                 result = try await LocalGatewayRunner().run(
@@ -253,14 +289,15 @@ public struct RolloutRunner: Sendable {
                 result = GatewayCommandResult(status: -1, stdout: "", stderr: "\(error)")
             }
             let ok = result.status == 0
-            let message =
-                "\(name) `\(hook.argv.last ?? hook.line)`: "
-                + (ok ? "ok" : "exit \(result.status): \(result.stderr.suffix(300))")
-            _ = try? await settings.journal.recordEvent(
-                .init("hook.\(name)"), message: message, rolloutID: id,
-                detail: .object([
-                    "status": .int(Int64(result.status)), "stdout": .string(String(result.stdout.suffix(2000))),
-                ]))
+            let message = "\(label): " + (ok ? "ok" : "exit \(result.status): \(result.stderr.suffix(300))")
+            if let event {
+                try? await settings.journal.updateEvent(
+                    event, message: message,
+                    detail: .object([
+                        "index": .int(Int64(index)), "state": .string(ok ? "ok" : "failed"),
+                        "status": .int(Int64(result.status)), "stdout": .string(String(result.stdout.suffix(2000))),
+                    ]))
+            }
             settings.observer.event(.note(message))
             if !ok { return message }
         }
@@ -292,24 +329,54 @@ public struct RolloutRunner: Sendable {
         }
     }
 
-    /// Reads `current` on every host (in parallel): the release it runs, nil before the first, and hosts that
-    /// cannot be reached are left to fail in their own pipeline.
-    func currentVersions() async -> [String: String?] {
+    /// Reads `current` on every host (in parallel): the release it runs, nil before the first (no `current` at
+    /// all). A host where it cannot be read (unreachable, `readlink` failing on something that exists) is in
+    /// `unreadable` with the reason, never taken for a first deployment.
+    func currentVersions() async -> (versions: [String: String?], unreadable: [String: DeployError]) {
         let byName = Dictionary(settings.inventory.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let hosts = plan.hosts.compactMap { byName[$0.name] }
         let roots = Dictionary(uniqueKeysWithValues: plan.hosts.map { ($0.name, $0.root) })
         let fleet = settings.fleet
         // As wide as the widest batch: reading `current` must not take longer than the rollout's own first step.
         let limit = max(50, plan.batches.map(\.concurrency).max() ?? 0)
-        let pairs = await boundedFanOut(hosts, limit: limit) { host -> (String, String?) in
-            guard let connection = try? await fleet.connection(to: host) else { return (host.name, nil) }
-            let command = ReleaseCommands(host: host.name, root: roots[host.name]!).readCurrent()
-            let result = try? await connection.execute(command.line, timeout: .seconds(30))
-            guard let result, result.succeeded else { return (host.name, nil) }
-            let link = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
-            return (host.name, link.split(separator: "/").last.map(String.init))
+        let pairs = await boundedFanOut(hosts, limit: limit) { host -> (String, Result<String?, DeployError>) in
+            do {
+                let shell = HostShell(host: host.name, connection: try await fleet.connection(to: host))
+                return (host.name, .success(try await Self.readCurrent(on: shell, root: roots[host.name]!)))
+            } catch {
+                return (host.name, .failure(DeployError(error)))
+            }
         }
-        return Dictionary(uniqueKeysWithValues: pairs.map { ($0.0, $0.1) })
+        var versions: [String: String?] = [:]
+        var unreadable: [String: DeployError] = [:]
+        for (name, read) in pairs {
+            switch read {
+            case .success(let version): versions[name] = version
+            case .failure(let error): unreadable[name] = error
+            }
+        }
+        return (versions, unreadable)
+    }
+
+    /// The release `ROOT/current` points to; nil when there is no `current` (a first deployment). Throws when it
+    /// cannot be read: the command fails to run, or `readlink` fails although something is there.
+    static func readCurrent(on shell: HostShell, root: String) async throws -> String? {
+        let command = ReleaseCommands(host: shell.host, root: root)
+        let result = try await shell.run(command.readCurrent(), timeout: .seconds(30))
+        if result.succeeded {
+            let link = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            return link.split(separator: "/").last.map(String.init)
+        }
+        let exists = try await shell.probe("test -e \(ShellQuote.quote(command.current))")
+        guard exists.exitStatus == 1 else {
+            let stderr = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw DeployError(
+                .command,
+                "cannot read \(command.current) on \(shell.host) (\(result.statusDescription)"
+                    + (stderr.isEmpty ? "" : ": \(stderr.suffix(300))")
+                    + "): it exists but is not a readable link to a release; fix it by hand, the host was not touched")
+        }
+        return nil
     }
 
     static func mostCommon(_ values: [String]) -> String? {

@@ -23,8 +23,21 @@ public struct EventKind: RawRepresentable, Codable, Hashable, Sendable, CustomSt
     public static let lockLost = EventKind("lock.lost")
     /// The canary batch was healthy and the rollout proceeded to the other batches.
     public static let canaryPromoted = EventKind("canary.promoted")
+    /// The canary batch finished and its bake began (detail: `until`, the journal time it ends, and `seconds`).
+    public static let canaryBaking = EventKind("canary.baking")
+    /// The bake time passed and the canaries' health checks were run again (detail: `failed`, the hosts that no
+    /// longer passed).
+    public static let canaryBaked = EventKind("canary.baked")
+    /// The canary is verified and baked; the rollout waits for `rollout promote` (`promote: manual`).
+    public static let canaryWaiting = EventKind("canary.waiting")
     /// The controller received Ctrl-C or SIGTERM and stopped (detail: `immediate`, `exit_code`).
     public static let interrupted = EventKind("rollout.interrupted")
     /// `rollout resume` took over an unfinished rollout.
     public static let resumed = EventKind("rollout.resumed")
+    /// On an unfinished rollout: a newer rollout of its inventory started (detail: `by`, its id); it cannot be
+    /// resumed any more.
+    public static let superseded = EventKind("rollout.superseded")
+    /// On the new rollout: it superseded an unfinished one (detail: `rollout`, its id; `restored`, the hosts that
+    /// one had left drained and that were put back in the gateway; `left_drained`, those that could not be).
+    public static let supersedes = EventKind("rollout.supersedes")
 }

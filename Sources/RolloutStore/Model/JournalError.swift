@@ -13,6 +13,8 @@ public struct JournalError: Error, CustomStringConvertible, Sendable, Equatable 
         public static let unknownRollout = Code(rawValue: "unknown_rollout")
         /// The host was never added to that rollout.
         public static let unknownHost = Code(rawValue: "unknown_host")
+        /// No event with that id (closing a write-ahead event).
+        public static let unknownEvent = Code(rawValue: "unknown_event")
         /// The phase id is not in the journal.
         public static let unknownPhase = Code(rawValue: "unknown_phase")
         /// The phase was already closed; a phase is finished exactly once.

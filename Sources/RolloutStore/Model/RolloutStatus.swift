@@ -15,7 +15,17 @@ public enum RolloutStatus: String, Codable, Sendable, CaseIterable {
     case aborted
     /// Stopped by a signal (Ctrl-C, SIGTERM); `rollout resume` can finish it.
     case interrupted
+    /// Left unfinished and then overtaken by a newer rollout of the same inventory (`rollout.superseded` names it):
+    /// it can no longer be resumed or promoted, which would put the fleet back on an older plan.
+    case superseded
 
     /// Whether `rollout resume` still has work to do for a rollout in this status.
     public var isUnfinished: Bool { self == .running || self == .interrupted }
+
+    /// Whether `rollout resume` may continue a rollout in this status (`aborted`: stopped by Ctrl-C), unless a newer
+    /// rollout of its inventory has started since.
+    public var isResumable: Bool { isUnfinished || self == .aborted }
+
+    /// The statuses of ``isResumable``, as SQL text for `status IN (...)`.
+    static let resumableSQL = allCases.filter(\.isResumable).map { "'\($0.rawValue)'" }.joined(separator: ", ")
 }

@@ -16,6 +16,10 @@ struct Deploy: AsyncParsableCommand {
             6 interrupted (rollout aborted; `rollout resume` finishes it); 7 the lock was lost (stopped at once, \
             drained hosts restored); 70 internal error.
 
+            An unfinished rollout of the same inventory (killed, interrupted, waiting for `rollout promote`) is \
+            superseded by this one: it is named in the output and the journal (`rollout.supersedes`), every host it \
+            left drained is restored in the gateway first, and it can no longer be resumed or promoted.
+
             --simulate runs the same rollout over SIMULATED hosts that answer from memory after a random delay and \
             never touch the network (docs/scale.md): KEY=VALUE pairs hosts=N (generate sim0001... as the inventory \
             named by --inventory, written under the journal's directory in simulated/), latency=20ms..200ms, \

@@ -11,10 +11,16 @@ struct Resume: AsyncParsableCommand {
         abstract: "Finish an unfinished rollout (controller killed, Ctrl-C) from the journal and the hosts' state.",
         discussion: """
             Without ID: the newest unfinished rollout. The inventory and playbook are read again with the rollout's \
-            journaled --var values, version and hosts (the artifact must be the one it started with). Hosts that \
-            finished keep their result; the others run their steps again, which is idempotent, and drained hosts \
-            are restored. A rollout that had already exceeded its failure budget only finishes the hosts in flight \
-            and then applies its rollback policy. Exit codes as `rollout deploy`.
+            journaled --var values, version and hosts (the artifact must be the one it started with); the rollout \
+            itself is read from the journal once its inventory's lock is held. Hosts that finished keep their \
+            result; a host whose step had failed while the controller died keeps its failure (counted against the \
+            budget) and only its rollback and undrain are finished; the others run their steps again, which is \
+            idempotent, and drained hosts are restored. A canary that had not finished baking bakes the rest of its \
+            bake time (from the journaled end) before any other batch, and a `promote: manual` canary then waits \
+            for `rollout promote`. A rollout that had already exceeded its failure budget only finishes the hosts in \
+            flight and then applies its rollback policy. A rollout superseded by a newer rollout of its inventory \
+            (`rollout deploy` over it) is refused (exit 2): resuming it would undo the newer one. Exit codes as \
+            `rollout deploy`.
             """)
 
     @OptionGroup var target: ResumeTarget
@@ -39,17 +45,17 @@ struct Resume: AsyncParsableCommand {
             }
             detail = found
         } else {
-            let candidates = try await journal.history(limit: 50).filter {
-                [.running, .interrupted, .aborted].contains($0.status)
-            }
-            guard let newest = candidates.first, let found = try await journal.rollout(newest.id) else {
-                printError("no unfinished rollout in \(run.state)")
-                throw RolloutExit.invalidInput
-            }
-            detail = found
+            detail = try await newestResumable(journal, state: run.state)
+        }
+        // Checked again by the runner under the lock; here so that a superseded rollout is refused before it is
+        // planned again (its playbook may no longer even load).
+        if let refusal = try await RolloutRunner.supersededRefusal(detail, journal: journal) {
+            printError(refusal.description)
+            throw RolloutExit.invalidInput
         }
         if detail.summary.strategy?.hasPrefix("SIMULATED") == true {
-            printError("rollout \(detail.id) was a simulation (`rollout deploy --simulate`): there is nothing to resume")
+            printError(
+                "rollout \(detail.id) was a simulation (`rollout deploy --simulate`): there is nothing to resume")
             throw RolloutExit.invalidInput
         }
         // Planned again from what the rollout was planned from: the journaled `--var` values, the same hosts and
@@ -89,7 +95,7 @@ struct Resume: AsyncParsableCommand {
             var settings = settings
             settings.reuseReleasesOnly = reuseReleasesOnly
             do {
-                return try await RolloutRunner(plan: plan, settings: settings).resume(detail, promote: promote)
+                return try await RolloutRunner(plan: plan, settings: settings).resume(detail.id, promote: promote)
             } catch let error as ResumeError {
                 printError(error.description)
                 throw RolloutExit.invalidInput
@@ -98,9 +104,31 @@ struct Resume: AsyncParsableCommand {
     }
 }
 
+/// The newest rollout `resume`/`promote` may continue without an id: resumable, not a simulation, and the newest
+/// rollout of its inventory (an unfinished rollout that a newer one superseded is never picked).
+private func newestResumable(_ journal: JournalStore, state: String) async throws -> RolloutDetail {
+    var superseded: [String] = []
+    for summary in try await journal.history(limit: 50)
+    where summary.status.isResumable || summary.status == .superseded {
+        if summary.strategy?.hasPrefix("SIMULATED") == true { continue }
+        if let newer = try await journal.newerRollout(than: summary.id) {
+            superseded.append("\(summary.id) (superseded by \(newer.id))")
+            continue
+        }
+        if summary.status == .superseded { continue }
+        if let detail = try await journal.rollout(summary.id) { return detail }
+    }
+    printError(
+        "no unfinished rollout in \(state)"
+            + (superseded.isEmpty ? "" : "; unfinished but superseded: \(superseded.joined(separator: ", "))"))
+    throw RolloutExit.invalidInput
+}
+
 /// Which rollout `resume` and `promote` continue.
 struct ResumeTarget: ParsableArguments {
-    @Argument(help: "The rollout id (see `rollout history`); default: the newest unfinished one.")
+    @Argument(
+        help:
+            "The rollout id (see `rollout history`); default: the newest unfinished one not superseded by a newer one.")
     var id: Int64?
 
     @Option(name: .shortAndLong, help: "Playbook name or path, when it is not the rollout's.")
