@@ -63,7 +63,8 @@ struct DeployFailureTests {
 
     @Test("a health check that never passes fails at its deadline and the host is rolled back (exit 1)")
     func healthNeverPasses() throws {
-        // The extra check passes only for releases whose name does not start with `bad`.
+        // The extra check passes only for releases whose name does not start with `bad`; `| raw`: the variable
+        // holds shell code (a value is otherwise one quoted word).
         let extra = """
             serial: 1
             vars: {check: "readlink {{ root }}/srv/current | grep -qv releases/bad"}
@@ -73,7 +74,7 @@ struct DeployFailureTests {
         var playbook = try String(contentsOfFile: "\(fixture.project)/playbooks/demo.yml", encoding: .utf8)
         playbook = playbook.replacingOccurrences(
             of: "timeouts:",
-            with: "  - type: command\n    run: \"{{ check }}\"\n    interval: 200ms\n    deadline: 2s\ntimeouts:")
+            with: "  - type: command\n    run: \"{{ check | raw }}\"\n    interval: 200ms\n    deadline: 2s\ntimeouts:")
         try playbook.write(toFile: "\(fixture.project)/playbooks/demo.yml", atomically: true, encoding: .utf8)
         try fixture.stageDemoService()
         #expect(try fixture.installAgents().status == 0)

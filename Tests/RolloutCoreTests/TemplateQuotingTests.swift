@@ -90,6 +90,27 @@ import Testing
         }
     }
 
+    @Test func hereDocumentsAndEscapesThatNoQuotingMakesSafeAreRejected() throws {
+        func problem(_ text: String) -> String? {
+            if case .failure(let problem) = Template.parse(text, origin: ConfigOrigin(file: "f"), context: .shell) {
+                return problem.message
+            }
+            return nil
+        }
+        // In an unquoted here-document `'$(touch x)'` runs; in any, a value line `EOF` ends it.
+        #expect(problem("cat > f <<EOF\n{{ b }}\nEOF") ?? "" != "")
+        #expect(problem("cat > f <<-'EOF'\n\t{{ b }}\n\tEOF\n") ?? "" != "")
+        #expect(problem("echo \\{{ b }}")?.contains("would escape the value's first character") == true)
+        // `| raw` is the explicit way; after the document ends, values are quoted again.
+        #expect(problem("cat <<EOF\n{{ b | raw }}\nEOF") == nil)
+        let values = ["b": Self.hostile, "n": "3"]
+        let after = try render("cat > doc <<'EOF'\nline\nEOF\nprintf '<%s>' {{ b }} \"$(( {{ n }} << 1 ))\"", values)
+        #expect(try run(after).output == "<\(Self.hostile)><6>")
+        // `<<<` (a bash here-string) takes a word: the value is quoted as one.
+        #expect(try render("cat <<< {{ b }}", values) == "cat <<< " + ShellQuote.quote(Self.hostile))
+        #expect(try run(render("echo '\\' {{ b }}", values)).output == "\\ \(Self.hostile)\n")
+    }
+
     @Test func aVariableWhoseValueIsATemplateIsQuotedAsAWhole() throws {
         let scope = VariableScope([
             "branch": .string("a;b"), "label": .string("{{ branch | quote }}-x"),

@@ -65,7 +65,11 @@ public struct Template: Sendable, Equatable, Hashable {
 
     /// Parses `{{ name }}` references; names are dotted identifiers (`host.address`, `db.port`), optionally
     /// followed by one filter: `quote` or `raw`, both only in shell text.
-    static func parse(_ text: String, origin: ConfigOrigin, context: Context = .text) -> Result<Template, ValueProblem>
+    ///
+    /// `asValue`: the text is a variable's value, rendered into another template that quotes or checks the result
+    /// as a whole; filters are accepted (and do nothing) and nothing is checked about shell quoting.
+    static func parse(_ text: String, origin: ConfigOrigin, context: Context = .text, asValue: Bool = false)
+        -> Result<Template, ValueProblem>
     {
         var parts: [Part] = []
         var rest = Substring(text)
@@ -80,10 +84,15 @@ public struct Template: Sendable, Equatable, Hashable {
                 return .failure(.value("`{{` without a closing `}}` in `\(text)`"))
             }
             let expression = String(rest[open.upperBound..<close.lowerBound].trimmingWhitespace())
-            switch reference(expression, context: context) {
+            switch reference(expression, context: asValue ? .shell : context) {
             case .failure(let problem): return .failure(problem)
             case .success(let (name, filter)):
                 let enclosing = context == .shell ? shell.enclosure : .none
+                if context == .shell, !asValue,
+                    let problem = shellProblem(expression, filter, enclosing, shell.endsInEscape)
+                {
+                    return .failure(problem)
+                }
                 parts.append(
                     .reference(
                         name, path: name.split(separator: ".").map(String.init), filter: filter, enclosing: enclosing))
@@ -128,6 +137,26 @@ public struct Template: Sendable, Equatable, Hashable {
                     found: expression))
         }
         return .success((name, filter))
+    }
+
+    /// Why a reference cannot be written where it is in shell text: after a `\` that would escape the value's
+    /// first character, or in a here-document body, where no quoting keeps a value literal.
+    private static func shellProblem(
+        _ expression: String, _ filter: Filter?, _ enclosing: ShellEnclosure, _ afterEscape: Bool
+    ) -> ValueProblem? {
+        if afterEscape {
+            return .value(
+                "`\\{{ \(expression) }}`: the `\\` would escape the value's first character; remove it (the value "
+                    + "is one quoted word already)", found: expression)
+        }
+        if enclosing == .hereDocument && filter != .raw {
+            return .value(
+                "`{{ \(expression) }}` is inside a here-document, where the shell expands `$(…)` even in quotes and "
+                    + "a line of the value could end the document; pass it as an argument (`printf '%s\\n' "
+                    + "{{ \(expression) }} > FILE`), or write `{{ \(expression) | raw }}` for a trusted value",
+                found: expression)
+        }
+        return nil
     }
 
     /// Whether `text` contains `{{` (a byte scan: this runs for every variable of every host).

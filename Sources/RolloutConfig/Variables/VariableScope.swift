@@ -52,9 +52,8 @@ public struct VariableScope: Sendable, Equatable {
                     continue
                 }
                 let text: String
-                // Parsed as shell text so that filters written in a value are accepted; they do nothing there.
                 if case .string(let raw) = value, Template.mayContainReference(raw),
-                    case .success(let valueTemplate) = Template.parse(raw, origin: template.origin, context: .shell)
+                    case .success(let valueTemplate) = Template.parse(raw, origin: template.origin, asValue: true)
                 {
                     switch render(valueTemplate, stack: stack + [name], nested: true, quote: quote) {
                     case .success(let rendered): text = rendered

@@ -49,7 +49,7 @@ public enum AgentInstallPlanner {
                 case .failure(let failure):
                     problems.append(
                         template.origin.error(
-                            .undefinedVariable,
+                            failure.names.allSatisfy { $0.unfit == nil } ? .undefinedVariable : .invalidValue,
                             failure.names.map(\.problem).joined(separator: ", ") + " for host \(host.name)"))
                     return template.text
                 }
