@@ -37,7 +37,8 @@ public final class HTTPTestClient {
     ) throws -> Response {
         let deadline = ContinuousClock.now + timeout
         do {
-            try connection.send(Array(requestText(path, method: method, headers: headers, body: body).utf8), deadline: deadline)
+            try connection.send(
+                Array(requestText(path, method: method, headers: headers, body: body).utf8), deadline: deadline)
             let response = try connection.receiveResponse(deadline: deadline, hasBody: method != "HEAD")
             return Response(
                 status: response.status, headers: response.headers,
@@ -51,7 +52,8 @@ public final class HTTPTestClient {
     /// the server takes. `isClosedByServer` turns true once the answer (or the close) arrives.
     public func send(_ path: String, method: String = "GET") throws {
         do {
-            try connection.send(Array(requestText(path, method: method, headers: [:], body: nil).utf8), deadline: .now + timeout)
+            try connection.send(
+                Array(requestText(path, method: method, headers: [:], body: nil).utf8), deadline: .now + timeout)
         } catch {
             throw TestSupportError("\(method) \(path) on \(address): \(error)")
         }

@@ -19,7 +19,8 @@ extension DeployFixture {
                 continue
             }
             let status = entry["status"] as? String ?? "?"
-            let current = try? FileManager.default.destinationOfSymbolicLink(atPath: host.rootDirectory + "/srv/current")
+            let current = try? FileManager.default.destinationOfSymbolicLink(
+                atPath: host.rootDirectory + "/srv/current")
             let serving = served[host.name] ?? nil
             let expected: String?
             switch status {
@@ -38,7 +39,8 @@ extension DeployFixture {
                     problems.append("\(host.name) is `\(status)` (\(expected)) but serves \(serving ?? "nothing")")
                 }
             } else if current.map({ "releases/\(serving ?? "")" == $0 }) != true {
-                problems.append("\(host.name): current -> \(current ?? "nothing") but it serves \(serving ?? "nothing")")
+                problems.append(
+                    "\(host.name): current -> \(current ?? "nothing") but it serves \(serving ?? "nothing")")
             }
             let phases = entry["phases"] as? [[String: Any]] ?? []
             for phase in phases where phase["status"] as? String == "running" {

@@ -15,14 +15,14 @@ struct KillGates {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try """
-            #!/bin/sh
-            g="$1"
-            if [ -f "$g.fail" ]; then rm -f "$g.fail"; echo "failing once at $g, as the test asked" >&2; exit 7; fi
-            [ -f "$g" ] || exit 0
-            : > "$g.reached"
-            while [ -f "$g" ]; do sleep 0.05; done
+        #!/bin/sh
+        g="$1"
+        if [ -f "$g.fail" ]; then rm -f "$g.fail"; echo "failing once at $g, as the test asked" >&2; exit 7; fi
+        [ -f "$g" ] || exit 0
+        : > "$g.reached"
+        while [ -f "$g" ]; do sleep 0.05; done
 
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
     }
 
@@ -90,16 +90,16 @@ struct KillGates {
         let path = fixture.project + "/artifact/rollout-demo-service"
         try? FileManager.default.removeItem(atPath: path)
         try """
-            #!/bin/sh
-            real=$(readlink -f "$0")
-            release=${real%/*}
-            version=${release##*/}
-            host=${real%/root/srv/releases/*}
-            host=${host##*/}
-            \(script) "\(directory)/$host-start-$version"
-            exec "\(demo)" --version-string "$version"
+        #!/bin/sh
+        real=$(readlink -f "$0")
+        release=${real%/*}
+        version=${release##*/}
+        host=${real%/root/srv/releases/*}
+        host=${host##*/}
+        \(script) "\(directory)/$host-start-$version"
+        exec "\(demo)" --version-string "$version"
 
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o755)
     }
 }

@@ -32,8 +32,10 @@ struct KillPoint: CustomStringConvertible, Sendable {
         case rollback
         /// `rollback: all`: a host that had succeeded is being reverted after another host failed.
         case revert
-        /// A manual canary: SIGKILL in the canary's verify, `rollout resume` (still waits for the promotion),
-        /// SIGKILL in `rollout promote`, `rollout resume` finishes.
+        /// A manual canary killed in its canary's verify: `rollout resume` finishes the canary and still waits for
+        /// the promotion; `rollout promote` finishes.
+        case canary
+        /// A manual canary waiting for its promotion: SIGKILL in `rollout promote`; `rollout resume` finishes.
         case promote
         /// SIGKILL in the deploy, SIGKILL again in the first `rollout resume`; a second resume finishes.
         case resume
@@ -69,8 +71,8 @@ extension KillPoint {
     /// Every kill point of a plan, in the plan's order: in each step of its last host (its earlier hosts are done
     /// then, so a resume must keep their result), and at the end of each hookable step of its first host (the work
     /// done, the journal not yet closed, the other hosts still pending); then the points that are not plan steps:
-    /// the bake, a host's rollback, the `rollback: all` revert (those three on the first host), a killed
-    /// `rollout promote` and a killed `rollout resume`. Throws `UnreachablePhases` for a phase it does not know how
+    /// the bake, a host's rollback, the `rollback: all` revert, a resumed manual canary (those four on the first
+    /// host), a killed `rollout promote` and a killed `rollout resume`. Throws `UnreachablePhases` for a phase it does not know how
     /// to reach.
     static func matrix(plan: [String: Any]) throws -> [KillPoint] {
         let hosts = plan["hosts"] as? [[String: Any]] ?? []
@@ -106,7 +108,8 @@ extension KillPoint {
                 continue
             }
             points.append(KillPoint(name: phase, host: target, reach: reach))
-            if hookablePhases.contains(phase), sequence.contains(where: { $0.step == Step(host: first, phase: phase) }) {
+            if hookablePhases.contains(phase), sequence.contains(where: { $0.step == Step(host: first, phase: phase) })
+            {
                 points.append(KillPoint(name: phase, host: first, reach: .afterHook))
             }
         }
@@ -115,6 +118,7 @@ extension KillPoint {
             KillPoint(name: "bake", host: first, reach: .bake),
             KillPoint(name: "rollback", host: first, reach: .rollback),
             KillPoint(name: "revert", host: first, reach: .revert),
+            KillPoint(name: "canary", host: first, reach: .canary),
             KillPoint(name: "promote", host: target, reach: .promote),
             KillPoint(name: "resume", host: target, reach: .resume),
         ]

@@ -24,33 +24,34 @@ extension KillPointMatrix {
             let answer = try? HTTPTestClient.get(.loopback(host: "127.0.0.1", port: port), "/", timeout: .seconds(2))
             let haproxy = gateway?.statesText ?? "none"
             #expect(
-                answer?.status == 200, "\(label) \(host) takes requests but does not answer within 2 s; HAProxy: \(haproxy)")
+                answer?.status == 200,
+                "\(label) \(host) takes requests but does not answer within 2 s; HAProxy: \(haproxy)")
         }
     }
 
-    /// A manual canary killed in its canary batch: `rollout resume` finishes the canary and stops again at the
-    /// gate (exit 0, rollout `running`, a `canary.waiting` event after the resume, the other host untouched).
-    func expectWaitingAfterResume(rollout id: Int, label: String) throws {
-        let resume = try fixture.rollout(["resume"])
-        #expect(resume.status == 0, "\(label) the resume of a manual canary: \(resume.stdout)\(resume.stderr)")
+    /// A manual canary whose canary batch is done: the rollout stops at the gate (`running`, a `canary.waiting`
+    /// event after `afterEvent` when given, the other host still `pending` and untouched, nothing drained).
+    func expectWaitingForPromotion(rollout id: Int, afterEvent: String?, label: String) throws {
         let detail = try json(try fixture.rollout(["show", "\(id)", "--output", "json"]))
         #expect(
             detail["status"] as? String == "running",
-            "\(label) after the resume the rollout still waits for `rollout promote`, it is \(detail["status"] ?? "?")")
+            "\(label) the rollout waits for `rollout promote`, it is \(detail["status"] ?? "?")")
         let last = hosts[hosts.count - 1]
         let status = try hostsByName(detail)[last]?["status"] as? String
         #expect(status == "pending", "\(label) \(last) waits for the promotion, it is \(status ?? "?")")
         let kinds = (detail["events"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
-        let resumed = kinds.lastIndex(of: "rollout.resumed") ?? kinds.endIndex
+        let since = afterEvent.map { kinds.lastIndex(of: $0) ?? kinds.endIndex } ?? kinds.startIndex
         #expect(
-            kinds[resumed...].contains("canary.waiting"),
-            "\(label) the resumed rollout waits again after its canary: \(kinds)")
+            kinds[since...].contains("canary.waiting"),
+            "\(label) a canary.waiting event\(afterEvent.map { " after \($0)" } ?? ""): \(kinds)")
         let problems = try fixture.disagreements(rollout: id, gateway: gateway)
-        #expect(problems.isEmpty, "\(label) journal and hosts disagree while waiting:\n\(problems.joined(separator: "\n"))")
+        #expect(
+            problems.isEmpty, "\(label) journal and hosts disagree while waiting:\n\(problems.joined(separator: "\n"))")
     }
 
     /// After the last resume: the rollout ended as its policy says, every host on the version that outcome means,
-    /// journal and hosts agree (no host left drained), and each step the controller died in is closed `interrupted`.
+    /// journal and hosts agree (no host left drained), the lock is free, and the step the controller died in is
+    /// closed `interrupted`.
     func expectOutcome(_ point: KillPoint, rollout id: Int, version: String, previous: String, label: String) throws {
         let detail = try json(try fixture.rollout(["show", "\(id)", "--output", "json"]))
         let expected = point.expectedStatus
@@ -69,6 +70,8 @@ extension KillPointMatrix {
         }
         let problems = try fixture.disagreements(rollout: id, gateway: gateway)
         #expect(problems.isEmpty, "\(label) journal and hosts disagree:\n\(problems.joined(separator: "\n"))")
+        let locks = try json(try fixture.rollout(["lock", "status", "--output", "json"]))["locks"] as? [Any]
+        #expect(locks?.isEmpty == true, "\(label) the finished rollout released the lock: \(locks ?? [])")
         let statuses = (detail["events"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
         #expect(statuses.contains("rollout.resumed"), "\(label) the journal records the resume: \(statuses)")
         if let phase = Self.phaseKilled(point) {
@@ -85,7 +88,8 @@ extension KillPointMatrix {
                 bake?["status"] as? String == "ok",
                 "\(label) the resumed rollout bakes and re-checks the canary: \(Self.summary(canary))")
             let rest = hosts.filter { $0 != point.host }.compactMap {
-                (journal[$0]?["phases"] as? [[String: Any]])?.first { $0["name"] as? String != "inspect" }?["started_at"]
+                (journal[$0]?["phases"] as? [[String: Any]])?.first { $0["name"] as? String != "inspect" }?[
+                    "started_at"]
                     as? String
             }
             if let baked = bake?["finished_at"] as? String {

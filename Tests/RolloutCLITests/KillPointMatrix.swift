@@ -43,7 +43,9 @@ final class KillPointMatrix {
             try writePlaybook()
             try gates.stageRelease(in: fixture)
             let install = try fixture.installAgents()
-            guard install.status == 0 else { throw TestSupportError("agent install: \(install.stdout)\(install.stderr)") }
+            guard install.status == 0 else {
+                throw TestSupportError("agent install: \(install.stdout)\(install.stderr)")
+            }
             let first = try fixture.deploy("v1")
             guard first.status == 0 else { throw TestSupportError("deploy v1: \(first.stdout)\(first.stderr)") }
         } catch {
@@ -72,7 +74,9 @@ final class KillPointMatrix {
     func plan() throws -> [String: Any] {
         try writePlaybook()
         return try json(
-            try fixture.rollout(["plan", "--inventory", "lab", "--playbook", "demo", "--output", "json", "--version", "v"]))
+            try fixture.rollout([
+                "plan", "--inventory", "lab", "--playbook", "demo", "--output", "json", "--version", "v",
+            ]))
     }
 
     /// Runs one case; its failures are recorded as issues naming the strategy and the point.
@@ -80,7 +84,7 @@ final class KillPointMatrix {
         let started = ContinuousClock.now
         defer {
             gates.openAll()
-            timings.append(("\(point.name)", (ContinuousClock.now - started).seconds))
+            timings.append(("\(point)", (ContinuousClock.now - started).seconds))
         }
         let label = "[\(strategy) \(point)]"
         do {
@@ -94,7 +98,9 @@ final class KillPointMatrix {
             defer { if reports == nil { _ = load.map { $0.stop() } } }
             let id = try drive(point, version: version, previous: previous, label: label)
             reports = load.map { $0.stop() }
-            for report in reports ?? [] { #expect(report.failed == 0, "\(label) requests failed: \(report.summary)") }
+            for report in reports ?? [] {
+                #expect(report.failed == 0 && report.succeeded > 0, "\(label) the load: \(report.summary)")
+            }
             try expectOutcome(point, rollout: id, version: version, previous: previous, label: label)
         } catch {
             Issue.record(error, "\(label)")
@@ -106,17 +112,19 @@ final class KillPointMatrix {
         switch point.reach {
         case .bake: "canary:\n  hosts: 1\n  bake: 6s"
         case .rollback, .revert: "max_failures: 0\nrollback: all"
-        case .promote: "canary:\n  hosts: 1\n  promote: manual"
+        case .canary, .promote: "canary:\n  hosts: 1\n  promote: manual"
         default: ""
         }
     }
 
-    /// Deploys `version`, SIGKILLs the controller at `point` (and again in `promote`/`resume` for those points),
-    /// then runs the final `rollout resume`; returns the rollout's id.
+    /// Deploys `version`, SIGKILLs the controller at `point` (in `rollout promote` or in a first `rollout resume`
+    /// for those points), then runs the final `rollout resume` (`rollout promote` for a resumed manual canary);
+    /// returns the rollout's id.
     private func drive(_ point: KillPoint, version: String, previous: String, label: String) throws -> Int {
         let (first, last) = (hosts[0], hosts[hosts.count - 1])
         let deploy = ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", version]
         let id: Int
+        var finish = ["resume"]
         switch point.reach {
         case .hook:
             id = try rolloutID(try killAtGate(deploy, point.host, "before-\(point.name)", label))
@@ -144,21 +152,31 @@ final class KillPointMatrix {
             // The last host fails and is rolled back; the first host's revert (`rollback: all`) waits in its start.
             gates.failOnce(last, "before-verify")
             id = try rolloutID(try killAtGate(deploy, first, "start-\(previous)", label))
-        case .promote:
+        case .canary:
             id = try rolloutID(try killAtGate(deploy, first, "before-verify", label))
             try expectKilled(in: "verify", on: first, rollout: id, label: label)
-            try expectWaitingAfterResume(rollout: id, label: label)
+            let resume = try fixture.rollout(["resume"])
+            #expect(resume.status == 0, "\(label) the resume of a manual canary: \(resume.stdout)\(resume.stderr)")
+            try expectWaitingForPromotion(rollout: id, afterEvent: "rollout.resumed", label: label)
+            finish = ["promote"]
+        case .promote:
+            let canary = try DeployBackground(fixture, deploy)
+            #expect(canary.wait() == 0, "\(label) the manual canary's deploy: \(canary.stderr)")
+            id = try rolloutID(canary)
+            try expectWaitingForPromotion(rollout: id, afterEvent: nil, label: label)
             _ = try killAtGate(["promote"], last, "before-switch", label)
         case .resume:
             id = try rolloutID(try killAtGate(deploy, first, "before-switch", label))
             try expectKilled(in: "switch", on: first, rollout: id, label: label)
             _ = try killAtGate(["resume"], last, "before-verify", label)
         }
-        try expectKilled(in: Self.phaseKilled(point), on: point.host, rollout: id, label: label)
-        // As the SRE paged for it would: `rollout resume` without an id finishes the rollout that was cut.
-        let resume = try fixture.rollout(["resume"])
+        if point.reach != .canary {
+            try expectKilled(in: Self.phaseKilled(point), on: point.host, rollout: id, label: label)
+        }
+        // As the SRE paged for it would: `rollout resume` (or `promote`) without an id finishes the cut rollout.
+        let final = try fixture.rollout(finish)
         let code: Int32 = point.expectedStatus == "succeeded" ? 0 : 1
-        #expect(resume.status == code, "\(label) rollout resume: \(resume.stdout)\(resume.stderr)")
+        #expect(final.status == code, "\(label) rollout \(finish[0]): \(final.stdout)\(final.stderr)")
         return id
     }
 
@@ -167,6 +185,7 @@ final class KillPointMatrix {
         switch point.reach {
         case .bake: nil
         case .rollback, .revert: "rollback"
+        case .canary: "verify"
         case .promote: "switch"
         case .resume: "verify"
         default: point.name
