@@ -32,6 +32,8 @@ struct KillPoint: CustomStringConvertible, Sendable {
         case rollback
         /// `rollback: all`: a host that had succeeded is being reverted after another host failed.
         case revert
+        /// A drained host whose verify failed, rolled back, is being put back in rotation (its `undrain`).
+        case failureUndrain
         /// A manual canary killed in its canary's verify: `rollout resume` finishes the canary and still waits for
         /// the promotion; `rollout promote` finishes.
         case canary
@@ -47,11 +49,19 @@ struct KillPoint: CustomStringConvertible, Sendable {
     var host: String
     var reach: Reach
 
-    var description: String { reach == .afterHook ? "end of \(name) on \(host)" : "\(name) on \(host)" }
+    var description: String {
+        switch reach {
+        case .afterHook: "end of \(name) on \(host)"
+        case .failureUndrain: "\(name) after a failure on \(host)"
+        default: "\(name) on \(host)"
+        }
+    }
 
     /// How the rollout must end after the resume(s): a failed host under `max_failures: 0, rollback: all` rolls
     /// everything back; every other point succeeds.
-    var expectedStatus: String { reach == .rollback || reach == .revert ? "rolled_back" : "succeeded" }
+    var expectedStatus: String {
+        [.rollback, .revert, .failureUndrain].contains(reach) ? "rolled_back" : "succeeded"
+    }
 }
 
 /// The plan has a phase that the matrix cannot bring the controller into.
@@ -70,9 +80,10 @@ extension KillPoint {
 
     /// Every kill point of a plan, in the plan's order: in each step of its last host (its earlier hosts are done
     /// then, so a resume must keep their result), and at the end of each hookable step of its first host (the work
-    /// done, the journal not yet closed, the other hosts still pending); then the points that are not plan steps:
-    /// the bake, a host's rollback, the `rollback: all` revert, a resumed manual canary (those four on the first
-    /// host), a killed `rollout promote` and a killed `rollout resume`. Throws `UnreachablePhases` for a phase it does not know how
+    /// done, the journal not yet closed, the other hosts still pending), and in the first host's `undrain` after its
+    /// verify failed; then the points that are not plan steps: the bake, a host's rollback, the `rollback: all`
+    /// revert, a resumed manual canary (those four on the first host), a killed `rollout promote` and a killed
+    /// `rollout resume`. Throws `UnreachablePhases` for a phase it does not know how
     /// to reach.
     static func matrix(plan: [String: Any]) throws -> [KillPoint] {
         let hosts = plan["hosts"] as? [[String: Any]] ?? []
@@ -114,6 +125,9 @@ extension KillPoint {
             }
         }
         guard unreachable.isEmpty else { throw UnreachablePhases(phases: unreachable) }
+        if sequence.contains(where: { $0.step == Step(host: first, phase: "undrain") }) {
+            points.append(KillPoint(name: "undrain", host: first, reach: .failureUndrain))
+        }
         return points + [
             KillPoint(name: "bake", host: first, reach: .bake),
             KillPoint(name: "rollback", host: first, reach: .rollback),

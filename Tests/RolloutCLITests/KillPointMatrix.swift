@@ -111,7 +111,7 @@ final class KillPointMatrix {
     static func extra(for point: KillPoint) -> String {
         switch point.reach {
         case .bake: "canary:\n  hosts: 1\n  bake: 6s"
-        case .rollback, .revert: "max_failures: 0\nrollback: all"
+        case .rollback, .revert, .failureUndrain: "max_failures: 0\nrollback: all"
         case .canary, .promote: "canary:\n  hosts: 1\n  promote: manual"
         default: ""
         }
@@ -152,18 +152,22 @@ final class KillPointMatrix {
             // The last host fails and is rolled back; the first host's revert (`rollback: all`) waits in its start.
             gates.failOnce(last, "before-verify")
             id = try rolloutID(try killAtGate(deploy, first, "start-\(previous)", label))
+        case .failureUndrain:
+            // The first host's verify fails once; it is rolled back, and its restore in HAProxy waits at the gate.
+            gates.failOnce(first, "before-verify")
+            id = try rolloutID(try killAtGate(deploy, first, "before-undrain", label))
         case .canary:
             id = try rolloutID(try killAtGate(deploy, first, "before-verify", label))
             try expectKilled(in: "verify", on: first, rollout: id, label: label)
             let resume = try fixture.rollout(["resume"])
             #expect(resume.status == 0, "\(label) the resume of a manual canary: \(resume.stdout)\(resume.stderr)")
-            try expectWaitingForPromotion(rollout: id, afterEvent: "rollout.resumed", label: label)
+            try expectWaitingForPromotion(rollout: id, label: label)
             finish = ["promote"]
         case .promote:
             let canary = try DeployBackground(fixture, deploy)
             #expect(canary.wait() == 0, "\(label) the manual canary's deploy: \(canary.stderr)")
             id = try rolloutID(canary)
-            try expectWaitingForPromotion(rollout: id, afterEvent: nil, label: label)
+            try expectWaitingForPromotion(rollout: id, label: label)
             _ = try killAtGate(["promote"], last, "before-switch", label)
         case .resume:
             id = try rolloutID(try killAtGate(deploy, first, "before-switch", label))

@@ -18,6 +18,9 @@ struct KillPointMatrixTests {
         "drain canary on h1": (1, "rollout resume goes past a manual canary without `rollout promote`"),
         "hot rollback on h1": (5, "rollout resume forgets the failure of a host killed in its rollback"),
         "drain rollback on h1": (5, "rollout resume forgets the failure of a host killed in its rollback"),
+        "drain undrain after a failure on h1": (
+            5, "rollout resume forgets the failure of a host killed in its restore"
+        ),
         "drain revert on h1": (7, "the revert of a drain host restarts it cold while it is in rotation"),
     ]
 
@@ -78,8 +81,8 @@ struct KillPointMatrixTests {
             points.map(\.description) == [
                 "prepare on b", "upload on b", "end of upload on a", "drain on b", "end of drain on a", "switch on b",
                 "end of switch on a", "restart on b", "end of restart on a", "verify on b", "end of verify on a",
-                "undrain on b", "end of undrain on a", "cleanup on b", "bake on a", "rollback on a", "revert on a",
-                "canary on a", "promote on b", "resume on b",
+                "undrain on b", "end of undrain on a", "cleanup on b", "undrain after a failure on a", "bake on a",
+                "rollback on a", "revert on a", "canary on a", "promote on b", "resume on b",
             ])
         #expect(
             points[0].reach == .frozenHost(holdAt: .init(host: "a", phase: "undrain")), "the first host's last hook")
