@@ -6,7 +6,8 @@ import RolloutTestSupport
 /// A gate is `DIR/<host>-<point>`. The `gate` script, run by the playbook's hooks (`before-verify`, `after-drain`,
 /// ...) and by the release itself before it execs the demo service (`start-<version>`), returns at once when its
 /// gate does not exist; when it does, it creates `<gate>.reached` and waits until the test removes the gate. A
-/// `<gate>.fail` file makes it fail once instead (exit 7), for a release that fails its verify step.
+/// `<gate>.fail` file makes it fail once instead (exit 7): a release whose start gate fails serves a wrong version
+/// (`broken-<version>`) that time, so its verify step fails.
 struct KillGates {
     let directory: String
     var script: String { directory + "/gate" }
@@ -78,7 +79,7 @@ struct KillGates {
     }
 
     /// The release the matrix deploys: a script that waits at the gate `start-<version>` of its host, then execs the
-    /// real demo service with its version (both read from its path, `<cluster>/<host>/root/srv/releases/<v>/...`,
+    /// real demo service with its version (a wrong one when the gate fails) (both read from its path, `<cluster>/<host>/root/srv/releases/<v>/...`,
     /// see `DeployFixture`). The same bytes for every version, so every version is a real upload and a real start.
     func stageRelease(in fixture: DeployFixture) throws {
         for host in fixture.cluster.hosts {
@@ -96,7 +97,7 @@ struct KillGates {
         version=${release##*/}
         host=${real%/root/srv/releases/*}
         host=${host##*/}
-        \(script) "\(directory)/$host-start-$version"
+        \(script) "\(directory)/$host-start-$version" || version="broken-$version"
         exec "\(demo)" --version-string "$version"
 
         """.write(toFile: path, atomically: true, encoding: .utf8)

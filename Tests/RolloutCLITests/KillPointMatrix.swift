@@ -145,16 +145,18 @@ final class KillPointMatrix {
             try kill(run, label)
             id = try rolloutID(run)
         case .rollback:
-            // The first host's verify fails once; its rollback waits while it starts the previous release again.
-            gates.failOnce(first, "before-verify")
+            // The first host's new release fails its verify (once); its rollback waits while it starts the previous
+            // release again.
+            gates.failOnce(first, "start-\(version)")
             id = try rolloutID(try killAtGate(deploy, first, "start-\(previous)", label))
         case .revert:
             // The last host fails and is rolled back; the first host's revert (`rollback: all`) waits in its start.
-            gates.failOnce(last, "before-verify")
+            gates.failOnce(last, "start-\(version)")
             id = try rolloutID(try killAtGate(deploy, first, "start-\(previous)", label))
         case .failureUndrain:
-            // The first host's verify fails once; it is rolled back, and its restore in HAProxy waits at the gate.
-            gates.failOnce(first, "before-verify")
+            // The first host's new release fails its verify (once); it is rolled back, and its restore in HAProxy
+            // waits at the gate.
+            gates.failOnce(first, "start-\(version)")
             id = try rolloutID(try killAtGate(deploy, first, "before-undrain", label))
         case .canary:
             id = try rolloutID(try killAtGate(deploy, first, "before-verify", label))
