@@ -35,14 +35,10 @@ public final class HTTPTestClient {
     public func request(
         _ path: String, method: String = "GET", headers: [String: String] = [:], body: String? = nil
     ) throws -> Response {
-        var headers = headers
-        if let body { headers["Content-Length"] = "\(body.utf8.count)" }
-        let host: String = if case .loopback(let host, let port) = address { "\(host):\(port)" } else { "localhost" }
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n"
-        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
         let deadline = ContinuousClock.now + timeout
         do {
-            try connection.send(Array((text + "\r\n" + (body ?? "")).utf8), deadline: deadline)
+            try connection.send(
+                Array(requestText(path, method: method, headers: headers, body: body).utf8), deadline: deadline)
             let response = try connection.receiveResponse(deadline: deadline, hasBody: method != "HEAD")
             return Response(
                 status: response.status, headers: response.headers,
@@ -50,6 +46,29 @@ public final class HTTPTestClient {
         } catch {
             throw TestSupportError("\(method) \(path) on \(address): \(error)")
         }
+    }
+
+    /// Sends `method path` and returns without reading the answer: a request held open (`/slow`) for as long as
+    /// the server takes. `isClosedByServer` turns true once the answer (or the close) arrives.
+    public func send(_ path: String, method: String = "GET") throws {
+        do {
+            try connection.send(
+                Array(requestText(path, method: method, headers: [:], body: nil).utf8), deadline: .now + timeout)
+        } catch {
+            throw TestSupportError("\(method) \(path) on \(address): \(error)")
+        }
+    }
+
+    /// The connection's own (client side) port, as a server or proxy lists the connection.
+    public var localPort: Int? { LoadConnection.localPort(connection.fd, peer: false).map(Int.init) }
+
+    private func requestText(_ path: String, method: String, headers: [String: String], body: String?) -> String {
+        var headers = headers
+        if let body { headers["Content-Length"] = "\(body.utf8.count)" }
+        let host: String = if case .loopback(let host, let port) = address { "\(host):\(port)" } else { "localhost" }
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
+        return text + "\r\n" + (body ?? "")
     }
 
     /// Whether the server has closed the connection (EOF waiting), checked without blocking.

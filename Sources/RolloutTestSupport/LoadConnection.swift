@@ -88,7 +88,7 @@ final class LoadConnection {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     }
 
-    private static func localPort(_ fd: Int32, peer: Bool) -> UInt16? {
+    static func localPort(_ fd: Int32, peer: Bool) -> UInt16? {
         var sin = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let rc = withUnsafeMutablePointer(to: &sin) {
