@@ -99,12 +99,11 @@ public struct HostDeployer: Sendable {
                 return .object(detail)
             }
             if let restore = restoreStep, let status, !status.state.isInRotation {
+                let found = status.state.rawValue
                 context.observer.event(
-                    .note(
-                        "\(plan.name) already serves \(version) but is \(status.state.rawValue) in the gateway: restoring it"
-                    ))
+                    .note("\(plan.name) already serves \(version) but is \(found) in the gateway: restoring it"))
                 try await context.phase(
-                    "undrain", host: plan.name, detail: .object(["found": .string(status.state.rawValue)])
+                    "undrain", host: plan.name, detail: .object(["found": .string(found)])
                 ) {
                     try await perform(restore, shell: shell, agent: agent)
                 }

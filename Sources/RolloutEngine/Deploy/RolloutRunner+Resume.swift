@@ -103,7 +103,8 @@ extension RolloutRunner {
                     .init("resume.rolling_back"),
                     message:
                         "rollout \(id) had exceeded its failure budget (\(failed) failed, "
-                        + "\(plan.failureBudget.maxFailures) allowed): finishing the \(inFlight.count) host(s) in flight, "
+                        + "\(plan.failureBudget.maxFailures) allowed): finishing the \(inFlight.count) host(s) "
+                        + "in flight, "
                         + "starting no other, then rollback policy `\(plan.rollback.rawValue)`",
                     rolloutID: id)
                 for result in await finish(inFlight.map(\.name), id: id, from: from) {

@@ -163,8 +163,11 @@ public struct RolloutRunner: Sendable {
         }
         var results = done
         // `before_rollout` hooks run once, before any host; a failing one stops the rollout with nothing touched.
+        // None runs for a rollout that already failed (hosts whose `current` could not be read, a resume rolling back).
         var hookFailure: String?
-        if let failure = await runHooks(plan.beforeRollout, id: id, name: "before_rollout", done: progress.hooksDone) {
+        if !tally.exceeded,
+            let failure = await runHooks(plan.beforeRollout, id: id, name: "before_rollout", done: progress.hooksDone)
+        {
             hookFailure = failure
             tally.failWith(failure)
         }
