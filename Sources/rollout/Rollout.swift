@@ -21,8 +21,11 @@ struct Rollout: AsyncParsableCommand {
     /// "invalid input" code so that every bad input exits 2, whether it is a flag or a file.
     static func main() async {
         // A reader that goes away (`| head`, a `tee` killed by Ctrl-C first) must not kill a rollout with hosts
-        // drained: writes then fail with EPIPE, which `StandardStream` turns into "stop writing".
-        signal(SIGPIPE, SIG_IGN)
+        // drained: writes then fail with EPIPE, which `StandardStream` turns into "stop writing". A handler that
+        // does nothing rather than SIG_IGN: an ignored signal stays ignored across exec, and hooks and gateway
+        // commands (`sh -c`, spawned by Foundation's Process, which keeps dispositions) expect the default; a
+        // caught one is reset to the default in every child.
+        signal(SIGPIPE) { _ in }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

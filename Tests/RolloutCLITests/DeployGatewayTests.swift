@@ -76,6 +76,9 @@ struct DeployGatewayTests {
         let hosts = try hostsByName(try json(try fixture.rollout(["show", "1", "--output", "json"])))
         #expect(hosts["h1"]?["status"] as? String == "succeeded")
         #expect(hosts["h2"]?["status"] as? String == "skipped")
+        let events = (try json(try fixture.rollout(["show", "1", "--output", "json"]))["events"] as? [[String: Any]])?
+            .compactMap { $0["kind"] as? String }
+        #expect(events?.contains("rollout.interrupted") == true, "\(events ?? [])")
 
         // Twice: the host stops before its next step and is still restored; resume then finishes the rollout.
         try FileManager.default.removeItem(atPath: log)
@@ -144,7 +147,8 @@ struct DeployGatewayTests {
         try fixture.stageDemoService()
         #expect(try fixture.installAgents().status == 0)
 
-        let run = try DeployBackground(fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v1"])
+        let run = try DeployBackground(
+            fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v1"])
         #expect(run.waitForPhase("drain", host: "h1"))
         run.kill(SIGINT)
         Thread.sleep(forTimeInterval: 0.3)

@@ -128,6 +128,8 @@ struct DeployLockTests {
         }
         #expect(h1.contains("drain interrupted") && h1.last == "undrain ok", "\(h1)")
         #expect(!h1.contains { $0.hasPrefix("switch") }, "no step after the loss: \(h1)")
+        let drain = (hosts["h1"]?["phases"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "drain" }
+        #expect((drain?["error"] as? String ?? "").contains("the lock was lost"), "\(drain ?? [:])")
         #expect(hosts["h2"]?["status"] as? String == "skipped")
         #expect(gated.everyHostInRotation, "\(gated.gatewayLog)")
         #expect(fixture.servedVersions() == ["h1": "v1", "h2": "v2"])

@@ -75,4 +75,21 @@ struct DeployPipeTests {
         #expect(gated.gatewayLog == ["drain h1", "restore h1", "drain h2", "restore h2"])
         #expect(fixture.servedVersions().values.allSatisfy { $0 == "v1" }, "\(fixture.servedVersions())")
     }
+
+    @Test("commands the controller runs (hooks, gateway commands) get SIGPIPE at its default, not ignored")
+    func childrenKeepTheDefaultSIGPIPE() throws {
+        let file = NSTemporaryDirectory() + "sigign-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let fixture = try DeployFixture(
+            hosts: 1, playbookExtra: "serial: 1\nhooks:\n  after_rollout: \"grep SigIgn /proc/self/status > \(file)\"")
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+        let run = try fixture.deploy("v1")
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let line = try String(contentsOfFile: file, encoding: .utf8)
+        let mask = UInt64(
+            line.split(separator: "\t").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "", radix: 16)
+        #expect(mask.map { $0 & (1 << (UInt64(SIGPIPE) - 1)) == 0 } == true, "SIGPIPE ignored in the hook: \(line)")
+    }
 }

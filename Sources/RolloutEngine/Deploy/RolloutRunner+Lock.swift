@@ -74,9 +74,12 @@ extension RolloutRunner {
         return outcome
     }
 
-    /// Journals why a rollout was stopped on purpose (`lock.lost` or `rollout.interrupted`), dated when it was.
+    /// Journals why a rollout was stopped on purpose (`lock.lost` or `rollout.interrupted`), dated when it was;
+    /// only when the outcome says so (a loss noticed after the rollout had finished changed nothing).
     private func recordStop(of outcome: RolloutOutcome, key: String) async {
-        guard let id = outcome.id, let cause = settings.stop.cause else { return }
+        guard let id = outcome.id, let cause = settings.stop.cause, outcome.status == .aborted,
+            [RolloutOutcome.Exit.lockLost, RolloutOutcome.Exit.interrupted].contains(outcome.exitCode)
+        else { return }
         let at = settings.stop.causeDate ?? Date()
         let by = settings.identity.displayName
         switch cause {

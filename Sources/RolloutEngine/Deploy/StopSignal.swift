@@ -88,7 +88,7 @@ public final class StopSignal: @unchecked Sendable {
         }
     }
 
-    /// Runs `operation`; a second interrupt cancels it (an SSH command in flight is cut, its channel closed) and
+    /// Runs `operation`; a second interrupt (or a lost lease) cancels it (an SSH command in flight is cut, its channel closed) and
     /// throws `DeployError.interrupted` at once instead of waiting for the command's own timeout.
     public func cutOnImmediate<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
@@ -100,7 +100,8 @@ public final class StopSignal: @unchecked Sendable {
             defer { group.cancelAll() }
             // The first child to finish decides: the operation's value or error, or the second interrupt.
             guard let first = try await group.next(), let value = first else {
-                throw DeployError(.interrupted, "stopped by a second interrupt; the step in flight was cut")
+                let why = lock.withLock { lostLock.map { "the lock was lost (\($0))" } } ?? "a second interrupt"
+                throw DeployError(.interrupted, "stopped by \(why); the step in flight was cut")
             }
             return value
         }

@@ -4,8 +4,8 @@ import Synchronization
 /// Standard output or error written with `write(2)`: retried on `EINTR` and short writes. Once a write fails
 /// (`EPIPE`: the reader went away — `| head`, a `tee` killed by Ctrl-C first; or any other error) nothing more is
 /// written to that stream and the caller carries on: a rollout must finish its graceful path (journal, restore
-/// drained hosts, exit code) whoever reads its output. SIGPIPE is ignored (`Rollout.main`), so the failed write
-/// returns `EPIPE` instead of killing the controller. (`FileHandle.write` would trap on that error.)
+/// drained hosts, exit code) whoever reads its output. SIGPIPE is caught and ignored (`Rollout.main`), so the failed
+/// write returns `EPIPE` instead of killing the controller. (`FileHandle.write` would trap on that error.)
 final class StandardStream: Sendable {
     static let output = StandardStream(STDOUT_FILENO)
     static let error = StandardStream(STDERR_FILENO)
