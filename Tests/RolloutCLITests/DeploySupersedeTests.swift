@@ -99,6 +99,49 @@ struct DeploySupersedeTests {
         }
     }
 
+    @Test("killed while restoring a drained host after its failure: resume restores it, rolled back, not redeployed")
+    func resumeFinishesTheUndrainOfAFailure() throws {
+        let fixture = try HAProxyDeployFixture(hosts: 2)
+        defer { fixture.stop() }
+        let dir = fixture.scratch
+        // h1's first verify of v2 fails; its undrain after that failure holds until the controller is killed.
+        let fail =
+            "if [ {{ host.name }}-{{ version }} = h1-v2 ] && [ ! -f \(dir)/failed ]; then touch \(dir)/failed; exit 7; fi"
+        let hold =
+            "if [ {{ host.name }} = h1 ] && [ -f \(dir)/failed ] && [ ! -f \(dir)/killed ]; then "
+            + "echo $$ > \(dir)/hook.pid; exec sleep 60; fi"
+        try fixture.writePlaybook(
+            extra: """
+                hooks:
+                  before_verify: [{run: "\(fail)", on: controller}]
+                  before_undrain: [{run: "\(hold)", on: controller}]
+                """)
+        try fixture.deploy.stageDemoService()
+        #expect(try fixture.deploy.installAgents().status == 0)
+        #expect(try fixture.deploy.deploy("v1").status == 0)
+        try fixture.killWhileHeld(version: "v2")
+        #expect(try fixture.serverStates()["h1"]?.admin == 8, "the killed controller left h1 drained")
+        let killed = try fixture.phases(rollout: 2, host: "h1").map {
+            "\($0["name"] as? String ?? "") \($0["status"] as? String ?? "")"
+        }
+        #expect(killed.suffix(3) == ["verify failed", "rollback ok", "undrain running"], "\(killed)")
+
+        let resume = try fixture.deploy.rollout(["resume", "2"])
+        #expect(resume.status == 1, "failed and rolled back: \(resume.stdout)\(resume.stderr)")
+        #expect(try fixture.allReady(), "\(fixture.statesText)")
+        #expect(fixture.deploy.servedVersions().values.allSatisfy { $0 == "v1" }, "\(fixture.deploy.servedVersions())")
+        let hosts = try hostsByName(try json(try fixture.deploy.rollout(["show", "2", "--output", "json"])))
+        #expect(hosts["h1"]?["status"] as? String == "rolled_back", "\(hosts["h1"] ?? [:])")
+        #expect(hosts["h2"]?["status"] as? String == "skipped")
+        let phases = try fixture.phases(rollout: 2, host: "h1").map {
+            "\($0["name"] as? String ?? "") \($0["status"] as? String ?? "")"
+        }
+        #expect(
+            phases.suffix(3) == ["rollback ok", "undrain interrupted", "undrain ok"],
+            "only the undrain is finished, no second rollback or deploy: \(phases)")
+        #expect(phases.filter { $0.hasPrefix("switch") }.count == 1, "\(phases)")
+    }
+
     @Test("a drained host already on the version deployed again is read from the gateway and put back")
     func unchangedDrainedHostIsRestored() throws {
         let fixture = try HAProxyDeployFixture(hosts: 2)

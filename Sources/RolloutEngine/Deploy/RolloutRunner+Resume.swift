@@ -68,6 +68,10 @@ extension RolloutRunner {
             try await journal.recordEvent(
                 .resumed, message: "rollout \(id) resumed by \(settings.identity.displayName)", rolloutID: id)
             if detail.status != .running { try await journal.reopenRollout(id) }
+            // Older unfinished rollouts a deploy killed before it could supersede them: this one does.
+            for old in try await journal.resumableRollouts(inventory: detail.summary.inventory) where old.id < id {
+                try await supersede(old, by: id)
+            }
             var done: [String: HostRunResult] = [:]
             var failing: [(HostDetail, PhaseEntry)] = []
             for host in detail.hosts {
