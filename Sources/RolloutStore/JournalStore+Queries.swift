@@ -41,38 +41,46 @@ extension JournalStore {
         }
     }
 
-    /// Rollouts of `inventory` that `rollout resume` could still continue (``RolloutStatus/isResumable``), oldest
-    /// first, in full; simulations (`rollout deploy --simulate`) are left out, as they never touched a host.
-    public func resumableRollouts(inventory: String) async throws -> [RolloutDetail] {
+    /// Every spelling under which rollouts of the fleet whose inventory file is at `path` were journaled: its
+    /// canonical path and each journaled name that resolves to the same file (``InventoryIdentity``).
+    public func fleetSpellings(ofFile path: String) async throws -> [String] {
+        InventoryIdentity.spellings(of: InventoryIdentity.key(ofFile: path), among: try await inventoryNames())
+    }
+
+    /// Rollouts of the fleet journaled under `inventories` (its spellings, ``fleetSpellings(ofFile:)``) that
+    /// `rollout resume` could still continue (``RolloutStatus/isResumable``), oldest first, in full; simulations
+    /// (`rollout deploy --simulate`) are left out, as they never touched a host.
+    public func resumableRollouts(inventories: [String]) async throws -> [RolloutDetail] {
         try await pool.read { db in
             let ids = try Int64.fetchAll(
                 db,
                 sql: """
                     SELECT id FROM rollout
-                    WHERE inventory = ? AND status IN (\(RolloutStatus.resumableSQL))
+                    WHERE inventory IN (\(databaseQuestionMarks(count: inventories.count)))
+                      AND status IN (\(RolloutStatus.resumableSQL))
                       AND coalesce(strategy, '') NOT LIKE 'SIMULATED%'
                     ORDER BY id
                     """,
-                arguments: [inventory])
+                arguments: StatementArguments(inventories))
             return try ids.compactMap { try DetailQuery.fetch(db, id: $0) }
         }
     }
 
-    /// The first rollout of the same inventory begun after rollout `id` (simulations aside): the one that
-    /// supersedes it, so that resuming `id` would undo newer work. Nil when `id` is the newest (or unknown).
-    public func newerRollout(than id: Int64) async throws -> RolloutSummary? {
+    /// The first rollout of the same fleet (journaled under one of `inventories`, its spellings) begun after
+    /// rollout `id` (simulations aside): the one that supersedes it, so that resuming `id` would undo newer work.
+    /// Nil when `id` is the newest (or unknown).
+    public func newerRollout(than id: Int64, inventories: [String]) async throws -> RolloutSummary? {
         try await pool.read { db in
             guard
-                let inventory = try String.fetchOne(
-                    db, sql: "SELECT inventory FROM rollout WHERE id = ?", arguments: [id]),
                 let newer = try Int64.fetchOne(
                     db,
                     sql: """
                         SELECT id FROM rollout
-                        WHERE inventory = ? AND id > ? AND coalesce(strategy, '') NOT LIKE 'SIMULATED%'
+                        WHERE inventory IN (\(databaseQuestionMarks(count: inventories.count))) AND id > ?
+                          AND coalesce(strategy, '') NOT LIKE 'SIMULATED%'
                         ORDER BY id LIMIT 1
                         """,
-                    arguments: [inventory, id])
+                    arguments: StatementArguments(inventories) + [id])
             else { return nil }
             return try DetailQuery.fetch(db, id: newer, includeJSON: false)?.summary
         }

@@ -12,16 +12,7 @@ struct KillPointMatrixTests {
     /// Cases that fail until the named defect of issue 12 is fixed, by "strategy point" (`hot bake on h1`): a
     /// temporary list, to be emptied when the fixes are merged.
     static let knownDefects: [String: (defect: Int, what: String)] = [
-        "hot bake on h1": (1, "rollout resume skips the canary's bake"),
-        "drain bake on h1": (1, "rollout resume skips the canary's bake"),
-        "hot canary on h1": (1, "rollout resume goes past a manual canary without `rollout promote`"),
-        "drain canary on h1": (1, "rollout resume goes past a manual canary without `rollout promote`"),
-        "hot rollback on h1": (5, "rollout resume forgets the failure of a host killed in its rollback"),
-        "drain rollback on h1": (5, "rollout resume forgets the failure of a host killed in its rollback"),
-        "drain undrain after a failure on h1": (
-            5, "rollout resume forgets the failure of a host killed in its restore"
-        ),
-        "drain revert on h1": (7, "the revert of a drain host restarts it cold while it is in rotation"),
+        "drain revert on h1": (7, "the revert of a drain host restarts it cold while it is in rotation")
     ]
 
     @Test("hot: SIGKILL at every kill point, then resume")

@@ -16,10 +16,11 @@ import Testing
             RolloutStart(
                 inventory: "web", playbook: "web", version: "sim", strategy: "SIMULATED, serial 1", startedBy: alice,
                 startedAt: at(3)))
-        #expect(try await store.resumableRollouts(inventory: "web").map(\.id) == [old, aborted])
-        #expect(try await store.newerRollout(than: old)?.id == aborted)
-        #expect(try await store.newerRollout(than: aborted) == nil, "a simulation supersedes nothing")
-        #expect(try await store.newerRollout(than: other) == nil, "another inventory")
+        #expect(try await store.resumableRollouts(inventories: ["web"]).map(\.id) == [old, aborted])
+        #expect(try await store.newerRollout(than: old, inventories: ["web"])?.id == aborted)
+        #expect(
+            try await store.newerRollout(than: aborted, inventories: ["web"]) == nil, "a simulation supersedes nothing")
+        #expect(try await store.newerRollout(than: other, inventories: ["web"]) == nil, "another inventory")
         _ = simulated
 
         let new = try await store.beginRollout(start("web", "3.0", at: at(4)))
@@ -30,7 +31,7 @@ import Testing
         #expect(detail.events.map(\.kind) == [.superseded] && detail.events[0].detail?["by"] == .int(new))
         let newer = try #require(try await store.rollout(new))
         #expect(newer.events.map(\.kind) == [.supersedes] && newer.events[0].detail?["rollout"] == .int(old))
-        #expect(try await store.resumableRollouts(inventory: "web").map(\.id) == [aborted, new])
+        #expect(try await store.resumableRollouts(inventories: ["web"]).map(\.id) == [aborted, new])
         // Once finished by someone else, it is left alone.
         try await store.finishRollout(aborted, status: .succeeded, exitCode: 0)
         #expect(try await store.supersedeRollout(aborted, by: new, message: "m") == false)

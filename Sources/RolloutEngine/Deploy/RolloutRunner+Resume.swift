@@ -69,7 +69,8 @@ extension RolloutRunner {
                 .resumed, message: "rollout \(id) resumed by \(settings.identity.displayName)", rolloutID: id)
             if detail.status != .running { try await journal.reopenRollout(id) }
             // Older unfinished rollouts a deploy killed before it could supersede them: this one does.
-            for old in try await journal.resumableRollouts(inventory: detail.summary.inventory) where old.id < id {
+            let fleet = try await journal.fleetSpellings(ofFile: settings.inventory.file)
+            for old in try await journal.resumableRollouts(inventories: fleet) where old.id < id {
                 try await supersede(old, by: id)
             }
             var done: [String: HostRunResult] = [:]
@@ -99,7 +100,9 @@ extension RolloutRunner {
             let from = Dictionary(uniqueKeysWithValues: detail.hosts.map { ($0.name, $0.fromVersion) })
             for result in await finishFailures(failing, id: id, from: from) { done[result.host] = result }
             let unfinished = detail.hosts.filter { done[$0.name] == nil }
-            await inspect(unfinished, rolloutID: id)
+            // Only hosts the dead controller had started on: one it never reached stays `pending` (a manual canary's
+            // other hosts must still read as untouched while the rollout waits for `rollout promote`).
+            await inspect(unfinished.filter { !$0.phases.isEmpty }, rolloutID: id)
             let failed = done.values.filter { $0.status == .failed || $0.status == .rolledBack }.count
             if failed > plan.failureBudget.maxFailures {
                 let inFlight = unfinished.filter { host in host.phases.contains { $0.name != "inspect" } }
@@ -123,7 +126,8 @@ extension RolloutRunner {
     /// `superseded`, or (in a journal written before rollouts superseded each other) a newer rollout began after it.
     /// Resuming it would put the fleet back on its older plan. Nil when it is the newest.
     public static func supersededRefusal(_ detail: RolloutDetail, journal: JournalStore) async throws -> ResumeError? {
-        let newer = try await journal.newerRollout(than: detail.id)
+        let newer = try await journal.newerRollout(
+            than: detail.id, inventories: try await journal.fleetSpellings(ofFile: detail.summary.inventory))
         guard detail.status == .superseded || newer != nil else { return nil }
         let by = newer.map { "by rollout \($0.id) (\($0.version), \($0.status.rawValue))" } ?? "by a newer rollout"
         return ResumeError(

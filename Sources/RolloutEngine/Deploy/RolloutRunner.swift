@@ -72,7 +72,9 @@ public struct RolloutRunner: Sendable {
         try await withLock {
             let journal = settings.journal
             let unfinished =
-                settings.simulation == nil ? try await journal.resumableRollouts(inventory: plan.inventory) : []
+                settings.simulation == nil
+                ? try await journal.resumableRollouts(
+                    inventories: try await journal.fleetSpellings(ofFile: settings.inventory.file)) : []
             let read = await currentVersions()
             let current = read.versions
             let previous = Self.mostCommon(current.values.compactMap { $0 })

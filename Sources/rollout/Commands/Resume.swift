@@ -111,7 +111,8 @@ private func newestResumable(_ journal: JournalStore, state: String) async throw
     for summary in try await journal.history(limit: 50)
     where summary.status.isResumable || summary.status == .superseded {
         if summary.strategy?.hasPrefix("SIMULATED") == true { continue }
-        if let newer = try await journal.newerRollout(than: summary.id) {
+        let fleet = try await journal.fleetSpellings(ofFile: summary.inventory)
+        if let newer = try await journal.newerRollout(than: summary.id, inventories: fleet) {
             superseded.append("\(summary.id) (superseded by \(newer.id))")
             continue
         }
