@@ -227,13 +227,7 @@ public struct RolloutRunner: Sendable {
                     let shell = try? await context.fleet.connection(to: host)
                 {
                     let hostShell = HostShell(host: name, connection: shell)
-                    if (try? await deployer.revert(
-                        to: previous, shell: hostShell, agent: deployer.agentControl(hostShell)))
-                        != nil
-                    {
-                        result.status = .rolledBack
-                        result.onNewVersion = false
-                    }
+                    await deployer.revert(to: previous, shell: hostShell, updating: &result)
                 }
                 try? await settings.journal.setHostStatus(
                     result.status, host: name, in: context.rolloutID, error: result.error?.description)
