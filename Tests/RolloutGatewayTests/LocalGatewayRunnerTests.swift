@@ -8,7 +8,8 @@ import Testing
     func timeoutKillsTheProcessGroup() async throws {
         let directory = try temporaryDirectory("local-runner")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let command = "sleep 300 & echo $! > \(directory)/child.pid; wait"
+        // A background child that would leave a mark if it lived its 20 s.
+        let command = "{ sleep 20; touch \(directory)/survived; } & echo $! > \(directory)/child.pid; wait"
         await #expect(throws: GatewayError.self) {
             try await LocalGatewayRunner().run(command, stdin: nil, timeout: .milliseconds(500))
         }
@@ -23,7 +24,10 @@ import Testing
         }
         let deadline = ContinuousClock.now + .seconds(5)
         while running() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(!running(), "the `sleep` the timed-out command started still runs")
+        #expect(!running(), "the child the timed-out command started still runs")
+        #expect(
+            !FileManager.default.fileExists(atPath: directory + "/survived"),
+            "the runner returned only once the command's child had finished on its own")
     }
 
     @Test("exit status, standard output and error, and standard input come back as before")
