@@ -40,7 +40,8 @@ struct DeployIntegrityTests {
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
     }
 
-    @Test("agent install writes its config through a fresh temporary name: a symlink planted at `agent.yml.tmp` is inert")
+    @Test(
+        "agent install writes its config through a fresh temporary name: a symlink planted at `agent.yml.tmp` is inert")
     func plantedConfigTemporaryIsNotFollowed() throws {
         let fixture = try DeployFixture(hosts: 1)
         defer { fixture.stop() }

@@ -123,9 +123,8 @@ extension HostDeployer {
             bytes = try await uploadDirectory(source, to: upload.destination, shell: shell, timeout: upload.timeout)
             // Each file arrived intact; the whole must also be the artifact that was planned and journaled (a file
             // changed, added or removed locally since, a stale file in the upload directory).
-            let digest = try await shell.run(
-                ReleaseManifest.digest(of: upload.destination, on: plan.name, timeout: upload.timeout))
-                .stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            let manifest = ReleaseManifest.digest(of: upload.destination, on: plan.name, timeout: upload.timeout)
+            let digest = try await shell.run(manifest).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
             guard digest == upload.sha256 else {
                 throw DeployError(
                     .upload,

@@ -8,17 +8,25 @@ extension HostDeployer {
     /// restart leaves the old generation serving), and verifies it with the version check aimed at `release`.
     /// A `reload` host gets its previous configuration files back instead (`revertConfig`).
     ///
-    /// A `drain` host the gateway shows in rotation (a revert after its undrain: a later failure, the bake,
-    /// `rollback: all`) is never restarted there: it is drained first and the connections are waited for (the
-    /// plan's own `drain` step), reverted, and restored (its `undrain` step), each journaled. The restore is
-    /// attempted whatever happened before it; when it fails the error says LEFT DRAINED. A host the gateway
-    /// already shows out of rotation (the pipeline drained it) is only reverted: its pipeline restores it. The
-    /// phases' hooks do not run for a revert (a failing `after_undrain` hook would report a restored host as left
-    /// drained).
+    /// This is the pipeline's own rollback: its host is normally still drained, and its pipeline restores it. A
+    /// `drain` host the gateway shows back in rotation (the failure came after its undrain) is drained first, as
+    /// `revertInRotation` does; a state the gateway cannot give (`unknown`, unreadable) is left to the pipeline.
     func revert(to release: String, shell: HostShell, agent: AgentControl) async throws {
+        try await revert(to: release, shell: shell, agent: agent, drainFirst: await gatewayShowsInRotation())
+    }
+
+    /// The revert of a host that finished its pipeline and is back in rotation (the bake check, `rollback: all`).
+    /// A `drain` host is never restarted cold there: it is drained and its connections waited for (the gateway
+    /// part of its `drain` step), reverted (switch back, re-check of the drain, cold restart, verify) and restored
+    /// (the gateway part of its `undrain` step), each journaled. The restore is attempted whatever happened before
+    /// it; when it fails the error says LEFT DRAINED. The phases' hooks do not run for a revert.
+    func revertInRotation(to release: String, shell: HostShell, agent: AgentControl) async throws {
+        try await revert(to: release, shell: shell, agent: agent, drainFirst: true)
+    }
+
+    private func revert(to release: String, shell: HostShell, agent: AgentControl, drainFirst: Bool) async throws {
         if plan.strategy == .reload { return try await revertConfig(shell: shell, agent: agent) }
-        guard let drain = gatewayPart(of: .drain), let restore = gatewayPart(of: .undrain), try await isInRotation()
-        else {
+        guard drainFirst, let drain = gatewayPart(of: .drain), let restore = gatewayPart(of: .undrain) else {
             return try await switchBack(to: release, shell: shell, agent: agent)
         }
         var failure: DeployError?
@@ -31,7 +39,9 @@ extension HostDeployer {
             failure = DeployError(error)
         }
         do {
-            try await context.phase("undrain", host: plan.name) { try await perform(restore, shell: shell, agent: agent) }
+            try await context.phase("undrain", host: plan.name) {
+                try await perform(restore, shell: shell, agent: agent)
+            }
         } catch {
             var left = failure ?? DeployError(error)
             left.message =
@@ -49,19 +59,11 @@ extension HostDeployer {
         return step
     }
 
-    /// What the gateway says of a `drain` host before a revert: in rotation, or a state it cannot tell apart
-    /// (`unknown`: draining again costs a wait, restarting in rotation refuses requests).
-    private func isInRotation() async throws -> Bool {
-        let binding = try boundGateway()
-        do {
-            let status = try await binding.gateway.status(try binding.target(plan.name))
-            return !status.isOutOfRotation
-        } catch {
-            throw DeployError(
-                .gateway,
-                "not reverted: cannot read \(plan.name)'s state in the gateway, and a host in rotation must be "
-                    + "drained before its restart: \(DeployError(error).message)")
-        }
+    /// True only when the gateway positively shows the (`drain`) host in rotation.
+    private func gatewayShowsInRotation() async -> Bool {
+        guard plan.strategy == .drain, let binding = context.gateway, let target = try? binding.target(plan.name)
+        else { return false }
+        return (try? await binding.gateway.status(target))?.state == .inRotation
     }
 
     /// The `rollback` phase: switch `current` back, restart (after re-checking the drain when `recheckDrain`, as
@@ -102,7 +104,7 @@ extension HostDeployer {
     /// `rolled_back` and off the new version; on failure the revert's error (LEFT DRAINED included) is added to it.
     func revert(to release: String, shell: HostShell, updating result: inout HostRunResult) async {
         do {
-            try await revert(to: release, shell: shell, agent: agentControl(shell))
+            try await revertInRotation(to: release, shell: shell, agent: agentControl(shell))
             result.status = .rolledBack
             result.onNewVersion = false
         } catch {

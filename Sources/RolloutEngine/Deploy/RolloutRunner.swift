@@ -277,7 +277,7 @@ public struct RolloutRunner: Sendable {
                 guard let inventoryHost = context.inventoryHosts[host.name] else { continue }
                 let shell = HostShell(
                     host: host.name, connection: try await context.fleet.connection(to: inventoryHost))
-                try await deployer.revert(to: from, shell: shell, agent: deployer.agentControl(shell))
+                try await deployer.revertInRotation(to: from, shell: shell, agent: deployer.agentControl(shell))
                 results[host.name]?.status = .rolledBack
                 results[host.name]?.onNewVersion = false
                 try? await settings.journal.setHostStatus(.rolledBack, host: host.name, in: context.rolloutID)
