@@ -216,14 +216,25 @@ public final class Supervisor {
         try? SocketAddress.writeAll(2, Array(line.utf8))
     }
 
+    /// Writes the pid file atomically: into a temporary file beside it that `mkstemp` creates exclusively under an
+    /// unpredictable name (a file or symlink planted at a guessable name is never written through), then renamed
+    /// over the pid file.
     func writePidFile() throws {
         guard let path = config.pidFile else { return }
-        let temporary = path + ".tmp.\(getpid())"
+        var template = Array((path + ".XXXXXX").utf8CString)
+        var temporary: String?
         do {
-            try Data("\(getpid())\n".utf8).write(to: URL(fileURLWithPath: temporary))
-            try syscall("rename", path) { rename(temporary, path) }
+            let fd = try template.withUnsafeMutableBufferPointer { buffer in
+                try syscall("mkstemp", path) { mkstemp(buffer.baseAddress!) }
+            }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            defer { close(fd) }
+            try syscall("fchmod", path) { fchmod(fd, 0o644) }
+            try SocketAddress.writeAll(fd, Array("\(getpid())\n".utf8))
+            try syscall("rename", path) { rename(temporary!, path) }
         } catch {
-            unlink(temporary)
+            if let temporary { unlink(temporary) }
             throw AgentError("agent.pidfile", "cannot write pid file \(path): \(error)")
         }
     }

@@ -51,11 +51,23 @@ struct HAProxySocket: Sendable {
         ShellQuote.join(HAProxyRuntime.relay(endpoint: endpoint))
     }
 
+    /// `timeout` as a socket timeout: sub-second parts kept, and never the all-zero value, which means "no
+    /// timeout" to `SO_RCVTIMEO`/`SO_SNDTIMEO` (a 300 ms timeout must not become a wait forever).
+    static func timeval(_ timeout: Duration) -> Glibc.timeval {
+        let (seconds, attoseconds) = timeout.components
+        guard timeout > .zero else { return Glibc.timeval(tv_sec: 0, tv_usec: 1) }
+        let micros = Int(attoseconds / 1_000_000_000_000)
+        // Rounded up, so a timeout under a microsecond is not zero either.
+        return micros * 1_000_000_000_000 < attoseconds
+            ? Glibc.timeval(tv_sec: Int(seconds), tv_usec: micros + 1)
+            : Glibc.timeval(tv_sec: Int(seconds), tv_usec: micros)
+    }
+
     /// Blocking exchange over a socket of this process.
     private static func exchange(_ endpoint: String, _ command: String, timeout: Duration) throws -> String {
         let fd = try connect(endpoint)
         defer { close(fd) }
-        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        var limit = Self.timeval(timeout)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array((command + "\n").utf8)

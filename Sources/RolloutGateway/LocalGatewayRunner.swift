@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Input and output are temporary files rather than pipes, so a chatty command never blocks on a full pipe and a
 /// background child that keeps its output open cannot hold the result back. A command still running at its
-/// timeout is sent SIGTERM, then SIGKILL one second later, and reported as an error naming it. The engine can use
+/// timeout is sent SIGTERM, then SIGKILL one second later, and reported as an error naming it; each command runs in
+/// its own process group and the signals go to the whole group, so nothing it started outlives the timeout. The engine can use
 /// this runner for every `on: controller` gateway.
 public struct LocalGatewayRunner: GatewayCommandRunner {
     /// The shell that runs each command.
@@ -40,47 +41,94 @@ public struct LocalGatewayRunner: GatewayCommandRunner {
         let outURL = files.appendingPathComponent("out"), errURL = files.appendingPathComponent("err")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: shell)
-        process.arguments = ["-c", command]
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        }
-        let output = try FileHandle(forWritingTo: outURL), errors = try FileHandle(forWritingTo: errURL)
-        defer {
-            try? output.close()
-            try? errors.close()
-        }
         // Standard input from a file too: a command that exits without reading it cannot raise SIGPIPE here.
         let inURL = files.appendingPathComponent("in")
         _ = FileManager.default.createFile(atPath: inURL.path, contents: Data(stdin ?? []))
-        let input = try FileHandle(forReadingFrom: inURL)
-        defer { try? input.close() }
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
+        let pid: pid_t
         do {
-            try process.run()
+            pid = try spawnInOwnGroup(
+                shell, ["-c", command], environment: environment, stdin: inURL.path, stdout: outURL.path,
+                stderr: errURL.path)
         } catch {
             throw GatewayError(.commandFailed, "cannot run `\(shell) -c \(command)` on the controller: \(error)")
         }
+        let exited = DispatchSemaphore(value: 0)
+        let reaped = ReapedStatus()
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            var result = waitpid(pid, &status, 0)
+            while result < 0 && errno == EINTR { result = waitpid(pid, &status, 0) }
+            // Not reaped here (it cannot be): never a success.
+            reaped.set(result == pid ? status : 255 << 8)
+            exited.signal()
+        }
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         if exited.wait(timeout: .now() + seconds) == .timedOut {
-            process.terminate()
-            if exited.wait(timeout: .now() + 1) == .timedOut {
-                kill(process.processIdentifier, SIGKILL)
-                exited.wait()
-            }
+            // The whole process group: the shell and everything it started (a pipeline, a `sleep`, a script's
+            // children), which would otherwise run on after their shell is gone.
+            kill(-pid, SIGTERM)
+            let reapedAfterTerm = exited.wait(timeout: .now() + 1) == .success
+            // Also when the shell is gone: what it started may ignore SIGTERM.
+            kill(-pid, SIGKILL)
+            if !reapedAfterTerm { exited.wait() }
             throw GatewayError(
                 .commandFailed, "`\(command)` did not finish within \(timeout) on the controller and was killed")
         }
-        let status =
-            process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        let raw = reaped.get()
+        // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
+        let status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
         return GatewayCommandResult(
             status: status, stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
     }
+}
+
+/// The wait status the reaping thread saw.
+private final class ReapedStatus: @unchecked Sendable {
+    private let lock = NSLock()
+    private var status: Int32 = 0
+
+    func set(_ value: Int32) { lock.withLock { status = value } }
+    func get() -> Int32 { lock.withLock { status } }
+}
+
+/// Spawns `executable` with `arguments` as the leader of a new process group (`POSIX_SPAWN_SETPGROUP`), standard
+/// streams from and to the given files, signal mask and the usual signals' dispositions reset (the controller may
+/// ignore SIGPIPE; its children must not inherit that).
+private func spawnInOwnGroup(
+    _ executable: String, _ arguments: [String], environment: [String: String], stdin: String, stdout: String,
+    stderr: String
+) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_TRUNC, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_TRUNC, 0)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    posix_spawnattr_setpgroup(&attributes, 0)
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    posix_spawnattr_setsigmask(&attributes, &mask)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM] {
+        sigaddset(&defaults, signal)
+    }
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(
+        &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let variables = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        for pointer in argv { free(pointer) }
+        for pointer in envp { free(pointer) }
+    }
+    var pid: pid_t = 0
+    let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+    guard result == 0 else { throw GatewayError(.commandFailed, "posix_spawn: \(String(cString: strerror(result)))") }
+    return pid
 }

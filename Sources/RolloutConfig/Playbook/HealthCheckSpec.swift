@@ -36,3 +36,12 @@ public struct HealthCheckSpec: Sendable, Equatable {
     /// Overall limit for the check to pass.
     public var deadline: Duration
 }
+
+extension HealthCheckSpec {
+    /// Why an `https://` URL is refused at check time, and what to use instead: the controller's HTTP check speaks
+    /// plain HTTP only, and an https URL would fail at verify, after the drain, the switch and the restart.
+    public static let httpsUnsupported =
+        "the controller's HTTP check speaks plain HTTP only (an https check would fail at verify, after the drain, "
+        + "switch and restart); check the service's plain-HTTP port, or use `type: command` with "
+        + "`run: curl -fsS --cacert CA.pem https://...` (runs on the host, with its certificates)"
+}

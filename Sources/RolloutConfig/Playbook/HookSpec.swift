@@ -18,3 +18,14 @@ public struct HookSpec: Sendable, Equatable {
     public var on: Location
     public var timeout: Duration
 }
+
+extension HookSpec.Phase {
+    /// The strategies whose hosts have this phase (and so run its hooks).
+    public var strategies: Set<Strategy> {
+        switch self {
+        case .upload, .switch, .verify, .rollout: [.hot, .drain, .reload]
+        case .restart: [.hot, .drain]
+        case .drain, .undrain: [.drain]
+        }
+    }
+}

@@ -21,8 +21,11 @@ extension PlaybookReader {
         switch kind {
         case .http:
             let url = m.template("url", required: "the URL to GET, e.g. `http://{{ host.address }}:8080/health`")
-            if let url, !url.text.hasPrefix("http://"), !url.text.hasPrefix("https://"), !url.text.hasPrefix("{{") {
-                m.problem("url", .value("must start with `http://` or `https://`"), suggestion: "http://" + url.text)
+            if let url, url.text.lowercased().hasPrefix("https://") {
+                // Refused here rather than failing at verify, after the drain, switch and restart.
+                m.problem("url", .value("`https://` is not supported: " + HealthCheckSpec.httpsUnsupported))
+            } else if let url, !url.text.hasPrefix("http://"), !url.text.hasPrefix("{{") {
+                m.problem("url", .value("must start with `http://`"), suggestion: "http://" + url.text)
             }
             if m.has("version_header") && m.has("version_json") {
                 m.problem("version_json", .value("give either `version_header` or `version_json`, not both"))
@@ -78,7 +81,9 @@ extension PlaybookReader {
     }
 
     /// `hooks:` maps `before_PHASE` / `after_PHASE` to a command or a list of commands (`run`, `on`, `timeout`).
-    func readHooks(_ top: MappingReader) -> [HookSpec] {
+    /// A hook whose phase no strategy of the playbook (`strategies`: the default and the overrides') has would
+    /// never run; it is reported, not silently accepted.
+    func readHooks(_ top: MappingReader, strategies: Set<Strategy>) -> [HookSpec] {
         let names = HookSpec.Phase.allCases.flatMap { phase in
             HookSpec.When.allCases.map { "\($0.rawValue)_\(phase.rawValue)" }
         }
@@ -88,6 +93,17 @@ extension PlaybookReader {
             let parts = name.split(separator: "_", maxSplits: 1).map(String.init)
             let when = HookSpec.When(rawValue: parts[0])!
             let phase = HookSpec.Phase(rawValue: parts[1])!
+            let runsIn = phase.strategies
+            if strategies.isDisjoint(with: runsIn) {
+                let used = strategies.map { "`\($0.rawValue)`" }.sorted().joined(separator: ", ")
+                let needed = Strategy.allCases.filter(runsIn.contains).map { "`\($0.rawValue)`" }
+                m.problem(
+                    name,
+                    .value(
+                        "never runs: no host has a `\(phase.rawValue)` phase (strategy \(used); only "
+                            + "\(needed.joined(separator: " and ")) hosts have it)"))
+                continue
+            }
             hooks += m.list(name).compactMap { readHook($0.node, path: $0.path, name: name, when: when, phase: phase) }
         }
         return hooks

@@ -37,7 +37,7 @@ struct PlaybookReader {
         let maxFailures = quantity(top, "max_failures", minimum: 0) ?? .count(0)
         let rollback = top.choice("rollback", RollbackPolicy.self) ?? .host
         let health = readHealthList(top, "health")
-        let hooks = readHooks(top)
+        let hooks = readHooks(top, strategies: Set([strategy] + overrides.compactMap(\.strategy)))
         let timeouts = readTimeouts(top)
         let vars = top.variables("vars")
         let agent = readAgent(top)

@@ -1,10 +1,12 @@
 import Foundation
+import RolloutConfig
 
 /// Checks that a health check's URL, after variable substitution, is one the checker can request.
 enum HealthURL {
-    /// Nil when `text` is an `http`/`https` URL with a host and a port in 1...65535 (if given);
-    /// otherwise what is wrong, phrased to follow "URL `...` for host h".
+    /// Nil when `text` is an `http` URL with a host and a port in 1...65535 (if given), no user information and no
+    /// fragment; otherwise what is wrong, phrased to follow "URL `...` for host h".
     static func problem(_ text: String) -> String? {
+        if let scheme = schemeProblem(text) { return scheme }
         // Checked for every host of the rollout: the common plain form is read here, anything else by
         // Foundation, whose host check (IDNA through ICU) cost 20 MB and a tenth of the time for 10,000 hosts.
         if let simple = simplePort(text) {
@@ -15,27 +17,30 @@ enum HealthURL {
 
     /// What `problem` says, always through `URLComponents` (the reference for the plain form).
     static func foundationProblem(_ text: String) -> String? {
+        if let scheme = schemeProblem(text) { return scheme }
         guard let components = URLComponents(string: text) else { return "does not parse as a URL" }
-        guard let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-            return "must use http or https"
-        }
         guard let host = components.host, !host.isEmpty else { return "has no host" }
         if let port = components.port, !(1...65535).contains(port) { return "has a port outside 1...65535" }
+        // The checker sends neither (it would connect to `user@host` and ask for `/path#fragment`).
+        if components.user != nil || components.password != nil { return "has user information (`user@`)" }
+        if components.fragment != nil { return "has a `#fragment`" }
         return nil
+    }
+
+    /// The checker requests `http://` exactly (lowercase, as the reader requires of a literal URL).
+    private static func schemeProblem(_ text: String) -> String? {
+        if text.hasPrefix("http://") { return nil }
+        let scheme = text.prefix { $0 != ":" }.lowercased()
+        if scheme == "https" { return "uses https: " + HealthCheckSpec.httpsUnsupported }
+        return scheme == "http" ? "must start with `http://` in lowercase" : "must use http"
     }
 
     /// For `http://HOST[:PORT][/PATH][?QUERY]` with a host of plain DNS labels (letters, digits, inner single
     /// hyphens) and a path and query of unreserved characters, `.some(port)`; nil for any other form.
     static func simplePort(_ text: String) -> Int?? {
         let bytes = Array(text.utf8)
-        var i: Int
-        if bytes.starts(with: "http://".utf8) {
-            i = 7
-        } else if bytes.starts(with: "https://".utf8) {
-            i = 8
-        } else {
-            return nil
-        }
+        guard bytes.starts(with: "http://".utf8) else { return nil }
+        var i = 7
         let hostStart = i
         while i < bytes.count, !":/?".utf8.contains(bytes[i]) { i += 1 }
         guard isPlainHost(bytes[hostStart..<i]) else { return nil }

@@ -130,13 +130,13 @@ struct HostPlanBuilder {
             // Checked only when it rendered (an undefined variable is reported already) and when the reader
             // has not already rejected its scheme.
             let text = http.url.text
-            let checkable = ["http://", "https://", "{{"].contains { text.hasPrefix($0) }
+            let checkable = ["http://", "{{"].contains { text.hasPrefix($0) }
             if checkable, case .success = http.url.render(in: scope), let problem = HealthURL.problem(url) {
                 // Reported once per place: a template that renders badly usually does so for every host.
                 renderer.reportOnce(
                     http.url.origin.error(
                         .invalidValue, "URL `\(url)` for host \(host.name) \(problem)", found: url,
-                        allowed: "an http:// or https:// URL with a host"))
+                        allowed: "an http:// URL with a host"))
             }
             probe = .http(
                 url: url, status: http.status, bodyContains: http.bodyContains.map(render),

@@ -104,14 +104,7 @@ public struct AgentInstaller: Sendable {
         let current = try await shell.probe(
             "cat -- \(ShellQuote.quote(target.configPath)) 2>/dev/null", timeout: timeout)
         if current.succeeded && current.stdoutText == target.configText { return false }
-        let temporary = target.configPath + ".tmp"
-        let command = PlannedCommand(
-            on: target.host.name,
-            argv: [
-                "sh", "-c", "umask 077 && cat > \"$1\" && mv -f -- \"$1\" \"$2\"", "sh", temporary, target.configPath,
-            ],
-            stdin: target.configText)
-        try await shell.run(command)
+        try await shell.run(Self.atomicWrite(target.configPath, text: target.configText, on: target.host.name))
         return true
     }
 
@@ -145,12 +138,19 @@ public struct AgentInstaller: Sendable {
                 """
             let path = "\(unitDirectory)/\(unit).service"
             // Written whole or not at all: systemd must never read a half-written unit.
-            try await shell.run(
-                PlannedCommand(
-                    on: target.host.name,
-                    argv: ["sh", "-c", "cat > \"$1.tmp\" && mv -f -- \"$1.tmp\" \"$1\"", "sh", path], stdin: text))
+            try await shell.run(Self.atomicWrite(path, text: text, on: target.host.name, mode: "644"))
             try await shell.run(PlannedCommand(on: target.host.name, argv: ["systemctl", "daemon-reload"]))
             try await shell.run(PlannedCommand(on: target.host.name, argv: ["systemctl", "enable", "--now", unit]))
         }
+    }
+
+    /// Writes `text` to `path` whole or not at all: into a fresh temporary file beside it made by `mktemp` (an
+    /// unpredictable name, created exclusively, so a file or symlink planted at a guessable name is never written
+    /// through), then renamed over `path`. The temporary file is removed when any step fails.
+    static func atomicWrite(_ path: String, text: String, on host: String, mode: String = "600") -> PlannedCommand {
+        let script =
+            "t=$(mktemp -- \"$1.XXXXXXXX\") || exit 1; "
+            + "if cat > \"$t\" && chmod \"$2\" \"$t\" && mv -f -- \"$t\" \"$1\"; then exit 0; fi; rm -f -- \"$t\"; exit 1"
+        return PlannedCommand(on: host, argv: ["sh", "-c", script, "sh", path, mode], stdin: text)
     }
 }

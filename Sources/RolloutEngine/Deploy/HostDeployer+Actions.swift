@@ -46,13 +46,7 @@ extension HostDeployer {
                 let seen = try await HealthVerifier(shell: shell).verify([check]) { context.stop.current == .immediate }
                 details["health"] = .array((details["health"]?.arrayValue ?? []) + (seen.arrayValue ?? []))
             case .pruneReleases(let list, let keep):
-                let listing = try await shell.run(list).stdoutText.split(separator: "\n").map(String.init)
-                let delete = ReleasePruning.releasesToDelete(
-                    newestFirst: listing, keep: keep, current: version, previous: fromVersion)
-                if let command = ReleaseCommands(host: plan.name, root: plan.root).delete(delete) {
-                    try await shell.run(command)
-                }
-                details["deleted"] = .array(delete.map(JournalJSON.string))
+                details.merge(await pruneReleases(list: list, keep: keep, shell: shell)) { _, new in new }
             case .uploadConfig(let files):
                 details.merge(try await uploadConfig(files, shell: shell)) { _, new in new }
             case .switchConfig(let files):
@@ -60,6 +54,29 @@ extension HostDeployer {
             }
         }
         return details.isEmpty ? nil : .object(details)
+    }
+
+    /// Deletes the releases `ReleasePruning` selects. A failure here is a warning, never the host's failure: the
+    /// host already serves the new release and is back in rotation, and what is left is only disk space. The
+    /// warning is journaled in the cleanup phase's detail and shown as a note.
+    func pruneReleases(list: PlannedCommand, keep: Int, shell: HostShell) async -> [String: JournalJSON] {
+        var delete: [String] = []
+        do {
+            let listing = try await shell.run(list).stdoutText.split(separator: "\n").map(String.init)
+            delete = ReleasePruning.releasesToDelete(
+                newestFirst: listing, keep: keep, current: version, previous: fromVersion)
+            if let command = ReleaseCommands(host: plan.name, root: plan.root).delete(delete) {
+                try await shell.run(command)
+            }
+            return ["deleted": .array(delete.map(JournalJSON.string))]
+        } catch {
+            let failure = DeployError(error)
+            let warning =
+                "pruning old releases on \(plan.name) failed (the host is deployed and stays so; free the space "
+                + "by hand): \(failure.message)"
+            context.observer.event(.note("warning: \(warning)"))
+            return ["warning": .string(warning), "not_deleted": .array(delete.map(JournalJSON.string))]
+        }
     }
 
     /// Uploads the artifact into its release directory, unless it is already there and verified.
@@ -74,13 +91,15 @@ extension HostDeployer {
             }
             return ["skipped": .string("rollback: the release already on the host")]
         }
+        // A release already there is trusted only when its digest is the artifact's: a file by its SHA-256, a
+        // directory by its manifest's (every file's SHA-256, name and link target).
         let existing = try await shell.probe(
             upload.kind == .file
                 ? "sha256sum -- \(ShellQuote.quote("\(upload.release)/\(name)")) 2>/dev/null"
-                : "test -d \(ShellQuote.quote(upload.release))")
-        if existing.succeeded,
-            upload.kind != .file || existing.stdoutText.split(separator: " ").first.map(String.init) == upload.sha256
-        {
+                : "test -d \(ShellQuote.quote(upload.release)) && "
+                    + ReleaseManifest.digest(of: upload.release, on: plan.name).line,
+            timeout: upload.timeout)
+        if existing.succeeded, existing.stdoutText.split(separator: " ").first.map(String.init) == upload.sha256 {
             return ["skipped": .string("already present and verified"), "sha256": .string(upload.sha256)]
         }
         if existing.succeeded || upload.kind == .file {
@@ -102,6 +121,17 @@ extension HostDeployer {
             }
         } else {
             bytes = try await uploadDirectory(source, to: upload.destination, shell: shell, timeout: upload.timeout)
+            // Each file arrived intact; the whole must also be the artifact that was planned and journaled (a file
+            // changed, added or removed locally since, a stale file in the upload directory).
+            let manifest = ReleaseManifest.digest(of: upload.destination, on: plan.name, timeout: upload.timeout)
+            let digest = try await shell.run(manifest).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard digest == upload.sha256 else {
+                throw DeployError(
+                    .upload,
+                    "\(upload.destination) on \(plan.name) has manifest SHA-256 \(digest), not the artifact's "
+                        + "\(upload.sha256): the directory \(upload.source) changed during the rollout; nothing was "
+                        + "switched to it")
+            }
         }
         try await shell.run(upload.finish)
         return ["bytes": .int(bytes), "sha256": .string(upload.sha256), "release": .string(upload.release)]

@@ -170,32 +170,6 @@ public struct HostDeployer: Sendable {
             shell: shell, agent: argv.first ?? "rollout-agent", socket: socket, restartMode: RestartMode(argv: argv))
     }
 
-    /// Switches the host back to `release`, restarts it there unless the agent still serves it (a failed
-    /// restart leaves the old generation serving), and verifies it with the version check aimed at `release`.
-    /// A `reload` host gets its previous configuration files back instead (`revertConfig`).
-    func revert(to release: String, shell: HostShell, agent: AgentControl) async throws {
-        if plan.strategy == .reload { return try await revertConfig(shell: shell, agent: agent) }
-        try await context.phase("rollback", host: plan.name, detail: .object(["to": .string(release)])) {
-            let commands = ReleaseCommands(host: plan.name, root: plan.root)
-            for command in commands.switchTo(release) { try await shell.run(command) }
-            var detail: [String: JournalJSON] = ["to": .string(release)]
-            if try await agent.servingVersion() != release {
-                let answer = try await agent.restart(timeout: context.plan.timeouts.restart)
-                detail["restart"] = answer.json
-                guard answer.outcome == "ok" else {
-                    throw DeployError(.restart, "restart on \(release): \(answer.reason ?? answer.outcome)")
-                }
-            }
-            let checks = healthChecks.map { check -> PlannedHealthCheck in
-                var check = check
-                if check.expectVersion != nil { check.expectVersion = release }
-                return check
-            }
-            detail["health"] = try await HealthVerifier(shell: shell).verify(checks)
-            return .object(detail)
-        }
-    }
-
     var healthChecks: [PlannedHealthCheck] {
         plan.steps.filter { $0.phase == .verify }.flatMap(\.actions).compactMap {
             if case .health(let check) = $0 { check } else { nil }

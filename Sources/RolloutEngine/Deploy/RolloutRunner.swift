@@ -261,13 +261,7 @@ public struct RolloutRunner: Sendable {
                     let shell = try? await context.fleet.connection(to: host)
                 {
                     let hostShell = HostShell(host: name, connection: shell)
-                    if (try? await deployer.revert(
-                        to: previous, shell: hostShell, agent: deployer.agentControl(hostShell)))
-                        != nil
-                    {
-                        result.status = .rolledBack
-                        result.onNewVersion = false
-                    }
+                    await deployer.revert(to: previous, shell: hostShell, updating: &result)
                 }
                 try? await settings.journal.setHostStatus(
                     result.status, host: name, in: context.rolloutID, error: result.error?.description)
@@ -324,7 +318,7 @@ public struct RolloutRunner: Sendable {
                 guard let inventoryHost = context.inventoryHosts[host.name] else { continue }
                 let shell = HostShell(
                     host: host.name, connection: try await context.fleet.connection(to: inventoryHost))
-                try await deployer.revert(to: from, shell: shell, agent: deployer.agentControl(shell))
+                try await deployer.revertInRotation(to: from, shell: shell, agent: deployer.agentControl(shell))
                 results[host.name]?.status = .rolledBack
                 results[host.name]?.onNewVersion = false
                 try? await settings.journal.setHostStatus(.rolledBack, host: host.name, in: context.rolloutID)

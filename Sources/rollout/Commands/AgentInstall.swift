@@ -46,6 +46,7 @@ struct AgentInstall: AsyncParsableCommand {
     var agentBinary: String?
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var fanOut: FanOutOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
@@ -69,7 +70,7 @@ struct AgentInstall: AsyncParsableCommand {
             throw RolloutExit.invalidInput
         }
         let fleet = FleetConnections(resolver: EndpointResolver(inventory: loaded), options: connection.sshOptions)
-        let results = await boundedFanOut(targets, limit: connection.forks) { target in
+        let results = await boundedFanOut(targets, limit: fanOut.forks) { target in
             await installer.install(target, fleet: fleet)
         }
         await fleet.closeAll()

@@ -73,6 +73,8 @@ struct DeploySession {
         let observer = DeployObservers(observers)
         let stop = StopSignal()
         let signals = InterruptHandler(stop: stop, observer: observer)
+        let deadline = RolloutDeadline.start(plan.timeouts.rollout, stop: stop, observer: observer)
+        defer { deadline.cancel() }
         // A rollout runs a dozen small commands per host: one shared shell per host spares a login shell each.
         var ssh = connection.sshOptions
         ssh.sharedShell = true

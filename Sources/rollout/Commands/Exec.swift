@@ -13,14 +13,25 @@ struct Exec: AsyncParsableCommand {
             `ssh host COMMAND` does. Output is streamed line by line, prefixed with the host name \
             (standard error to standard error). Exit 0 if the command succeeded everywhere, 1 if it \
             failed on any host, 3 if any host was unreachable.
+
+            --timeout stops waiting: a host whose command has not finished in time is reported as \
+            timed out (a failure, `command-timeout`) and its SSH channel is closed. The remote command is \
+            NOT killed (the SSH library cannot send it a signal): it runs on until it exits, or until it \
+            writes to the closed channel. To bound the command itself, run it under the host's \
+            `timeout`, e.g. `rollout exec ... -- timeout 30s ./task`.
             """
     )
 
     @OptionGroup var inventory: InventoryOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var fanOut: FanOutOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(help: "Kill the command on a host that has not finished after this long (e.g. 30s, 5m).")
+    @Option(
+        help: """
+            Stop waiting for a host whose command has not finished after this long (e.g. 30s, 5m): it is \
+            reported as timed out. The remote command is not killed; use the host's `timeout` for that.
+            """)
     var timeout: String?
 
     @Argument(parsing: .captureForPassthrough, help: "The command to run, after `--`.")
@@ -42,7 +53,7 @@ struct Exec: AsyncParsableCommand {
         let streaming = output.output == .text
         let width = hosts.map(\.name.count).max() ?? 0
 
-        let results: [ExecResult] = await boundedFanOut(hosts, limit: connection.forks) { host in
+        let results: [ExecResult] = await boundedFanOut(hosts, limit: fanOut.forks) { host in
             await Self.run(commandLine, on: host, fleet: fleet, timeout: timeout,
                            prefix: streaming ? host.name.padding(toLength: width, withPad: " ", startingAt: 0) : nil)
         }

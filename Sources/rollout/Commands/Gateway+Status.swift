@@ -24,6 +24,7 @@ extension Gateway {
             help: "Playbook name (playbooks/NAME.yml) or path. Default: playbooks/default.yml, or the only playbook.")
         var playbook: String?
         @OptionGroup var connection: ConnectionOptions
+        @OptionGroup var fanOut: FanOutOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -49,7 +50,7 @@ extension Gateway {
                 let runner = try GatewayStatusCollector.runner(for: spec, inventory: inventory, fleet: fleet)
                 lines = try await GatewayStatusCollector.collect(
                     playbook: playbook, spec: spec, inventory: inventory, hosts: hosts, runner: runner,
-                    limit: connection.forks)
+                    limit: fanOut.forks)
             } catch {
                 await fleet.closeAll()
                 printError("\(error)")

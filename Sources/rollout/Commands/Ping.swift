@@ -11,13 +11,14 @@ struct Ping: AsyncParsableCommand {
 
     @OptionGroup var inventory: InventoryOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var fanOut: FanOutOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let (inventory, hosts) = try self.inventory.load()
         let fleet = FleetConnections(resolver: EndpointResolver(inventory: inventory), options: connection.sshOptions)
         let timeout = try connection.parsedConnectTimeout()
-        let results = await boundedFanOut(hosts, limit: connection.forks) { host in
+        let results = await boundedFanOut(hosts, limit: fanOut.forks) { host in
             await HostProbe.ping(host, fleet: fleet, timeout: timeout)
         }
         await fleet.closeAll()

@@ -4,11 +4,9 @@ import SSHClient
 
 extension HostKeyChecking: ExpressibleByArgument {}
 
-/// How the controller reaches hosts: fan-out, timeouts, host key policy.
+/// How the controller reaches hosts: timeouts, host key policy. The fan-out (`--forks`) is `FanOutOptions`, for
+/// the commands whose width it sets; a rollout's width is its playbook's `serial`/`window`.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "How many hosts to work on at once.")
-    var forks: Int = 20
-
     @Option(help: "Time allowed to connect, exchange keys and authenticate (e.g. 10s, 1m).")
     var connectTimeout: String = "10s"
 
@@ -16,7 +14,6 @@ struct ConnectionOptions: ParsableArguments {
     var hostKeyChecking: HostKeyChecking = .strict
 
     func validate() throws {
-        guard forks >= 1 else { throw ValidationError("--forks must be at least 1") }
         _ = try parsedConnectTimeout()
     }
 
