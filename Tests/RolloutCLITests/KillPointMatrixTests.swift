@@ -9,12 +9,6 @@ import Testing
 /// for `rollout promote`, and the load on the services sees no failed request.
 @Suite("kill-point matrix: SIGKILL the controller anywhere, rollout resume finishes consistently", .serialized)
 struct KillPointMatrixTests {
-    /// Cases that fail until the named defect of issue 12 is fixed, by "strategy point" (`hot bake on h1`): a
-    /// temporary list, to be emptied when the fixes are merged.
-    static let knownDefects: [String: (defect: Int, what: String)] = [
-        "drain revert on h1": (7, "the revert of a drain host restarts it cold while it is in rotation")
-    ]
-
     @Test("hot: SIGKILL at every kill point, then resume")
     func hot() throws { try runMatrix(.hot) }
 
@@ -32,13 +26,7 @@ struct KillPointMatrixTests {
             ? ["prepare", "upload", "switch", "restart", "verify", "cleanup"]
             : ["prepare", "upload", "drain", "switch", "restart", "verify", "undrain", "cleanup"]
         #expect(planned.isSubset(of: phases), "the plan's phases: \(points.map(\.name))")
-        for point in points {
-            if let known = Self.knownDefects["\(strategy) \(point)"] {
-                withKnownIssue("issue 12 defect \(known.defect): \(known.what)") { matrix.run(point) }
-            } else {
-                matrix.run(point)
-            }
-        }
+        for point in points { matrix.run(point) }
         let timings = matrix.timings.map { "\($0.point) \(String(format: "%.1f", $0.seconds))s" }
         print(
             "kill-point matrix (\(strategy)): \(points.count) cases in "
