@@ -24,7 +24,8 @@ public func runCommand(
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("rollout-cmd-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: tmp) }
-    let outURL = tmp.appendingPathComponent("out"), errURL = tmp.appendingPathComponent("err")
+    let outURL = tmp.appendingPathComponent("out")
+    let errURL = tmp.appendingPathComponent("err")
     _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
     _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
 
@@ -41,18 +42,15 @@ public func runCommand(
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try? input.fileHandleForWriting.close()
 
-    let deadline = ContinuousClock.now + timeout
-    while process.isRunning {
-        if ContinuousClock.now > deadline {
-            process.terminate()
-            Thread.sleep(forTimeInterval: 0.5)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            throw TestSupportError("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout)")
-        }
-        Thread.sleep(forTimeInterval: 0.01)
+    if !ChildExit.wait(process, until: ContinuousClock.now + timeout) {
+        process.terminate()
+        Thread.sleep(forTimeInterval: 0.5)
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        _ = ChildExit.wait(process, until: ContinuousClock.now + .seconds(10))
+        throw TestSupportError("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout)")
     }
-    let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    let exit = ChildExit.status(of: process)
+    let status = exit.signaled ? 128 + exit.status : exit.status
     return CommandOutput(
         stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
         stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "",

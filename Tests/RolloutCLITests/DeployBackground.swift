@@ -71,12 +71,12 @@ final class DeployBackground: @unchecked Sendable {
         Glibc.kill(process.processIdentifier, signal)
     }
 
-    /// Waits for the exit and returns the status (SIGKILL reads as 9 + 128 in `terminationStatus` semantics).
+    /// Waits for the exit and returns the status (`Process.terminationStatus`: the signal number for a killed one).
     func wait(timeout: Duration = .seconds(120)) -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { kill(SIGKILL) }
-        process.waitUntilExit()
-        return process.terminationStatus
+        if !ChildExit.wait(process, until: ContinuousClock.now + timeout) {
+            kill(SIGKILL)
+            _ = ChildExit.wait(process, until: ContinuousClock.now + .seconds(30))
+        }
+        return ChildExit.status(of: process).status
     }
 }

@@ -64,11 +64,12 @@ struct KillGates {
         for name in names where name != "gate" { try? FileManager.default.removeItem(atPath: directory + "/" + name) }
     }
 
-    /// `hooks:` for a playbook: on the controller, before and after every hookable phase, the gate `<phase>` of the
-    /// host (`before-verify`, `after-undrain`, ...).
-    var hooksYAML: String {
+    /// `hooks:` for a playbook: on the controller, before and after each of `phases` (the hookable phases its hosts
+    /// go through: `rollout check` refuses a hook that would never run), the gate `<phase>` of the host
+    /// (`before-verify`, `after-undrain`, ...).
+    func hooksYAML(phases: Set<String>) -> String {
         var lines = ["hooks:"]
-        for phase in KillPoint.hookablePhases.sorted() {
+        for phase in phases.sorted() {
             for when in ["before", "after"] {
                 lines.append(
                     "  \(when)_\(phase): [{run: \"\(script) \(directory)/{{ host.name }}-\(when)-\(phase)\", "

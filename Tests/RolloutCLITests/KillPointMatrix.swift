@@ -61,7 +61,9 @@ final class KillPointMatrix {
 
     /// `playbooks/demo.yml`: serial 1, the strategy, a gate in every hook, and `extra` (a case's canary or policy).
     func writePlaybook(extra: String = "") throws {
-        let hooks = gates.hooksYAML + "\n" + extra
+        let phases =
+            gateway == nil ? KillPoint.hookablePhases.subtracting(["drain", "undrain"]) : KillPoint.hookablePhases
+        let hooks = gates.hooksYAML(phases: phases) + "\n" + extra
         if let gateway {
             try gateway.writePlaybook(extra: hooks)
         } else {
