@@ -48,6 +48,7 @@ extension AgentProcessTests {
                 for pid in processes { kill(pid, SIGKILL) }
             }
             #expect(processes.contains(servingPID))
+            #expect(processes.count >= 2, "the service and its log holder run below the agent: \(processes)")
             #expect(
                 DemoTest.eventually(timeout: .seconds(10)) { serviceLines(fixture, pid: servingPID).count >= 5 },
                 "the agent tags the service's lines in the log")
