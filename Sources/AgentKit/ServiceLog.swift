@@ -2,7 +2,8 @@ internal import CAgentSupport
 import Glibc
 
 /// One generation's stdout/stderr: the read end of its pipe, tagged line by line into the sink,
-/// with the last lines kept for error reports.
+/// with the last lines kept for error reports. A log holder process keeps a second read end, so the
+/// pipe outlives the agent (`startHolder`).
 final class ServiceLog {
     let readFD: Int32
     let generation: Int
@@ -66,6 +67,19 @@ final class ServiceLog {
             tail.append(line)
             if tail.count > tailLimit { tail.removeFirst(tail.count - tailLimit) }
         }
+    }
+
+    /// Forks the second holder of the read end (see `cas_spawn_log_holder`): if the agent dies, it drains
+    /// the pipe into `sink` (reopening its path), so the service never writes into a pipe nobody reads.
+    /// Returns its pid, or nil (errno set) when the fork failed.
+    func startHolder(sink: LogSink) -> pid_t? {
+        let pid =
+            if let path = sink.path {
+                path.withCString { cas_spawn_log_holder(readFD, sink.fd, $0, Int32(generation), self.pid) }
+            } else {
+                cas_spawn_log_holder(readFD, sink.fd, nil, Int32(generation), pid)
+            }
+        return pid > 0 ? pid : nil
     }
 
     func close() { Glibc.close(readFD) }

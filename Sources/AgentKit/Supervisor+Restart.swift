@@ -79,6 +79,12 @@ extension Supervisor {
             throw error
         }
         close(writeFD)
+        log.pid = pid
+        if log.startHolder(sink: sink) == nil {
+            agentLog(
+                "generation \(number): cannot fork its log holder (\(String(cString: strerror(errno)))); "
+                    + "it gets SIGPIPE on its next line if the agent dies")
+        }
         let now = MonotonicClock.now()
         let generation = Generation(
             number: number, pid: pid, release: plan.release, version: plan.version, state: .starting,

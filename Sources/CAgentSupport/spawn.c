@@ -2,6 +2,7 @@
 // async-signal-safe calls (the agent is multi-threaded), on data the parent prepared.
 #define _GNU_SOURCE
 #include "CAgentSupport.h"
+#include "child_signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +44,7 @@ static void cas_write_pid(char *slot, pid_t pid) {
     *out = '\0';
 }
 
-static void cas_child(const cas_spawn_request *r, int error_pipe) {
+void cas_child_reset_signals(void) {
     // Dispositions first, then the mask: nothing is pending in a fresh child.
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
@@ -55,6 +56,10 @@ static void cas_child(const cas_spawn_request *r, int error_pipe) {
     sigset_t empty;
     sigemptyset(&empty);
     (void)sigprocmask(SIG_SETMASK, &empty, NULL);
+}
+
+static void cas_child(const cas_spawn_request *r, int error_pipe) {
+    cas_child_reset_signals();
 
     if (r->new_session && setsid() < 0) cas_child_fail(error_pipe, 1);
 

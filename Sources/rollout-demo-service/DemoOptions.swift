@@ -31,16 +31,20 @@ struct DemoOptions {
     var ignoreTerminate = false
     /// Abort (SIGABRT) this long after becoming ready, to simulate a crash.
     var crashAfterMilliseconds: Int?
+    /// `--log-every MS`: write a line to stdout every MS ms while serving, with SIGPIPE at its default
+    /// action (a service that dies if nobody reads its output any more).
+    var logEveryMilliseconds: Int?
 
     static let usage = """
         usage: rollout-demo-service [--listen HOST:PORT|unix:PATH]... [--version-string V] [--version]
                                     [--startup-delay-ms N] [--fail-at-start] [--never-ready]
                                     [--drain-timeout-ms N] [--message-file PATH] [--config PATH]
                                     [--check-config PATH] [--reload-delay-ms N]
-                                    [--no-notify] [--ignore-sigterm] [--crash-after-ms N]
+                                    [--no-notify] [--ignore-sigterm] [--crash-after-ms N] [--log-every MS]
         Listeners come from LISTEN_FDS/LISTEN_PID (systemd socket passing) when set, else from --listen.
         --config PATH: `message = TEXT` (re-read on SIGHUP; an invalid file is rejected and the old one kept).
         --check-config PATH: exit 0 if PATH is a valid --config file, else 1 with the reason.
+        --log-every MS: write a line to stdout every MS ms while serving; SIGPIPE then keeps its default action.
         Environment: DEMO_VERSION, DEMO_CONFIG, DEMO_RELOAD_DELAY_MS, DEMO_STARTUP_DELAY_MS, DEMO_FAIL_AT_START=1, DEMO_NEVER_READY=1,
         DEMO_NO_NOTIFY=1, DEMO_IGNORE_SIGTERM=1, DEMO_CRASH_AFTER_MS.
         """
@@ -93,6 +97,10 @@ struct DemoOptions {
             case "--ignore-sigterm": options.ignoreTerminate = true
             case "--crash-after-ms":
                 options.crashAfterMilliseconds = try milliseconds(try value(for: argument), name: argument)
+            case "--log-every":
+                let every = try milliseconds(try value(for: argument), name: argument)
+                guard every > 0 else { throw UsageError(description: "--log-every must be at least 1 ms") }
+                options.logEveryMilliseconds = every
             case "-h", "--help": throw UsageError(description: "")
             default: throw UsageError(description: "unknown argument '\(argument)'")
             }

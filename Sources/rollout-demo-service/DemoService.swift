@@ -30,7 +30,7 @@ enum DemoService {
             log("failing at start as asked (--fail-at-start / DEMO_FAIL_AT_START=1)")
             exit(1)
         }
-        SignalWaiter.blockSignals()
+        SignalWaiter.blockSignals(defaultPipeAction: options.logEveryMilliseconds != nil)
         let notifier = ReadinessNotifier(path: options.noNotify ? nil : environmentValue("NOTIFY_SOCKET"))
         let server: DemoServer
         do {
@@ -80,7 +80,15 @@ enum DemoService {
             log("ready")
         }
         let crashAt = options.crashAfterMilliseconds.map { monotonicMilliseconds() + Int64($0) }
+        var nextLogLine = monotonicMilliseconds()
+        var logLines = 0
         while !server.isDraining {
+            if let every = options.logEveryMilliseconds, monotonicMilliseconds() >= nextLogLine {
+                logLines += 1
+                let line = "log line \(logLines) from pid \(server.pid)\n"
+                _ = line.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+                nextLogLine = monotonicMilliseconds() + Int64(every)
+            }
             if let crashAt, !options.neverReady, monotonicMilliseconds() >= crashAt {
                 log("crashing as asked (--crash-after-ms / DEMO_CRASH_AFTER_MS)")
                 // Die by SIGABRT like a real crash, without leaving a core file behind.

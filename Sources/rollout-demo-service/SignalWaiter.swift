@@ -6,12 +6,14 @@ import Glibc
 /// the mask, so `sigwait` on the signal thread becomes the only receiver and no handler ever runs
 /// in async-signal context. Dispositions are reset to default first because a parent may have
 /// set them to `SIG_IGN` (an ignored signal is discarded before `sigwait` could see it on some
-/// systems), and SIGPIPE is ignored because a client that hangs up must not kill the service.
+/// systems), and SIGPIPE is ignored because a client that hangs up must not kill the service
+/// (sockets are written with MSG_NOSIGNAL anyway) unless `defaultPipeAction` asks for the default
+/// action, which `--log-every` does: a write to an unread stdout then kills the service.
 enum SignalWaiter {
     static let handled: [Int32] = [SIGTERM, SIGINT, SIGHUP]
 
-    static func blockSignals() {
-        signal(SIGPIPE, SIG_IGN)
+    static func blockSignals(defaultPipeAction: Bool = false) {
+        signal(SIGPIPE, defaultPipeAction ? SIG_DFL : SIG_IGN)
         var set = sigset_t()
         sigemptyset(&set)
         for signo in handled {

@@ -1,6 +1,7 @@
 /// A service in another language: Python, using the inherited fd 3 and `NOTIFY_SOCKET` directly.
 /// It checks `LISTEN_PID`, reports its version (the release directory's name) and pid in headers,
 /// serves `/slow?ms=N` and `/inherited` (its fds and signal mask at start), and on SIGTERM stops accepting and finishes in-flight requests.
+/// With `LOG_EVERY_MS` it prints a line every that many ms, with SIGPIPE at its default action.
 enum PythonService {
     static let script = #"""
         import json, os, signal, socket, sys, threading, time
@@ -61,6 +62,17 @@ enum PythonService {
             s.close()
 
         signal.signal(signal.SIGTERM, lambda *a: stopping.set())
+        log_every = os.environ.get("LOG_EVERY_MS")
+        if log_every:
+            # Like a C service: SIGPIPE at its default action, so a write to an unread stdout kills it.
+            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+            def log_lines():
+                n = 0
+                while True:
+                    n += 1
+                    print("log line %d from pid %d" % (n, os.getpid()), flush=True)
+                    time.sleep(int(log_every) / 1000)
+            threading.Thread(target=log_lines, daemon=True).start()
         notify("READY=1\nSTATUS=python %s" % version)
         print("python service %s pid %d ready" % (version, os.getpid()), flush=True)
         stopping.wait()

@@ -40,6 +40,13 @@ typedef struct cas_spawn_request {
 /// naming that step.
 pid_t cas_spawn(const cas_spawn_request *request, int *child_errno, const char **failed_step);
 
+/// Forks the log holder of one generation: a second holder of the pipe's read end `read_fd`, idle
+/// while the calling agent lives, exiting when the pipe has no writer left. If the agent dies first it
+/// reads the pipe and appends the lines, tagged `TIME gen=N pid=P | line`, to `log_path` (opened at
+/// that moment; NULL or unopenable: `sink_fd`), so the service never gets SIGPIPE or a full pipe.
+/// Returns the holder's pid, or -1 and errno.
+pid_t cas_spawn_log_holder(int read_fd, int sink_fd, const char *log_path, int generation, pid_t service_pid);
+
 /// A signalfd for `signals` (also blocks them in the calling thread). -1 and errno on failure.
 int cas_signalfd_open(const int *signals, int count);
 /// Reads one signal from a signalfd: the signal number, 0 when none is pending, -1 on error.
