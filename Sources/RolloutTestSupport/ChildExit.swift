@@ -24,9 +24,17 @@ public enum ChildExit {
         return !process.isRunning || peek(process.processIdentifier) != nil
     }
 
-    /// The status of an exited `process`: Foundation's when it reaped the child, else the kernel's.
+    /// The status of an exited `process`: Foundation's when it has marked the child finished, else the kernel's.
+    /// Foundation may reap the child between the two reads and mark it finished a moment later (its
+    /// `terminationStatus` traps until then): read again until one of them answers, for at most 60 s
+    /// (-1 then).
     public static func status(of process: Process) -> (status: Int32, signaled: Bool) {
-        if !process.isRunning { return (process.terminationStatus, process.terminationReason == .uncaughtSignal) }
-        return peek(process.processIdentifier) ?? (process.terminationStatus, false)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if !process.isRunning { return (process.terminationStatus, process.terminationReason == .uncaughtSignal) }
+            if let seen = peek(process.processIdentifier) { return seen }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        return (-1, false)
     }
 }
