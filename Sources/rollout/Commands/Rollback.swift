@@ -28,8 +28,7 @@ struct Rollback: AsyncParsableCommand {
             let journal = try run.openJournal()
             let inventoryFile = try loadInventory(planning.inventory).file
             // Every spelling of the same inventory file is the same fleet (`--inventory lab`, a path to it).
-            let spellings = InventoryIdentity.spellings(
-                of: InventoryIdentity.key(ofFile: inventoryFile), among: try await journal.inventoryNames())
+            let spellings = try await journal.fleetSpellings(ofFile: inventoryFile)
             let latest = try await journal.history(inventories: spellings, limit: 1).first?.version
             target = try await journal.lastFullySucceededVersion(inventories: spellings, excluding: latest)
             guard target != nil else {
