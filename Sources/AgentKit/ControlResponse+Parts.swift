@@ -6,6 +6,8 @@ public struct AgentInfo: Codable, Sendable, Equatable {
     public var started: String
     /// How many times this agent process exec'ed a new binary in place.
     public var upgrades: Int
+    /// Set when this agent took its service over from a dead agent.
+    public var takeover: TakeoverInfo?
 }
 
 public struct ListenerInfo: Codable, Sendable, Equatable {
@@ -27,6 +29,8 @@ public struct GenerationInfo: Codable, Sendable, Equatable {
     public var readyMs: Int?
     public var status: String?
     public var listeners: [String]
+    /// True for a generation started by a previous agent that died, taken over by this one.
+    public var adopted: Bool?
 }
 
 /// Counters since the agent started (kept across self-upgrades).

@@ -6,7 +6,7 @@ struct ExitStatus: CustomStringConvertible {
     var description: String {
         if let code { return "exited with status \(code)" }
         if let signal { return "was killed by \(SignalName.name(signal))" }
-        return "ended"
+        return "ended (exit status unknown: not a child of this agent)"
     }
 
     var succeeded: Bool { code == 0 }

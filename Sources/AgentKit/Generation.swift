@@ -38,6 +38,14 @@ final class Generation {
     var failureReason: String?
     /// The last `STATUS=` it sent.
     var statusText: String?
+    /// The process holding a second read end of its log pipe (`ServiceLog.startHolder`).
+    var logHolder: ProcessIdentity?
+    /// Set when a new agent took it over from a dead one: not our child, so its exit is seen through `pidFD`
+    /// (readable when it ends) and its exit status is unknown.
+    var pidFD: Int32?
+    var adopted = false
+    /// Its start time, read once (the takeover record names it by pid and start time).
+    lazy var identity: ProcessIdentity? = ProcessIdentity.current(pid)
 
     init(
         number: Int, pid: pid_t, release: String?, version: String?, state: State, startedWall: Date,

@@ -5,6 +5,7 @@ import Glibc
 /// with the last lines kept for error reports. A log holder process keeps a second read end, so the
 /// pipe outlives the agent (`startHolder`).
 final class ServiceLog {
+    /// -1 for an adopted generation whose pipe could not be taken over (its output is not read by the agent).
     let readFD: Int32
     let generation: Int
     var pid: pid_t = 0
@@ -24,12 +25,13 @@ final class ServiceLog {
         self.readFD = readFD
         self.generation = generation
         self.tailLimit = tailLimit
-        _ = fcntl(readFD, F_SETFD, FD_CLOEXEC)
+        if readFD >= 0 { _ = fcntl(readFD, F_SETFD, FD_CLOEXEC) }
     }
 
     /// Reads what is available; returns false at end of file.
     @discardableResult
     func drain(into sink: LogSink) -> Bool {
+        guard readFD >= 0 else { return false }
         var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
@@ -82,5 +84,7 @@ final class ServiceLog {
         return pid > 0 ? pid : nil
     }
 
-    func close() { Glibc.close(readFD) }
+    func close() {
+        if readFD >= 0 { Glibc.close(readFD) }
+    }
 }

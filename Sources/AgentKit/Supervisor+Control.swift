@@ -50,7 +50,7 @@ extension Supervisor {
                 status: generation.statusText,
                 listeners: generation.listenerFDs.compactMap { fd in
                     (listeners.active + listeners.retired).first { $0.fd == fd }?.name
-                })
+                }, adopted: generation.adopted ? true : nil)
         }
         response.restarts = counters
         return response
@@ -66,7 +66,7 @@ extension Supervisor {
         let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
         return AgentInfo(
             version: AgentVersion.current, pid: getpid(), binary: binary,
-            started: MonotonicClock.wallTimestamp(startedWall), upgrades: upgrades)
+            started: MonotonicClock.wallTimestamp(startedWall), upgrades: upgrades, takeover: takeover)
     }
 
     /// Re-reads the config file. New listeners open at once and reach the service with its next
@@ -101,6 +101,7 @@ extension Supervisor {
         }
         config = next
         listeners.closeRetired(inUse: Set(generations.flatMap(\.listenerFDs)))
+        pushListenersToFDStore()
         response.listeners =
             self.listeners.active.map { listenerInfo($0, state: "active") }
             + self.listeners.retired.map { listenerInfo($0, state: "retired") }

@@ -32,6 +32,8 @@ extension Supervisor {
         generation.log.close()
         generation.notify?.close()
         generation.notify = nil
+        if let pidFD = generation.pidFD { close(pidFD) }
+        generation.pidFD = nil
         listeners.closeRetired(inUse: Set(generations.flatMap(\.listenerFDs)))
         agentLog("generation \(generation.number) (pid \(generation.pid)) \(exit) [\(generation.state.rawValue)]")
         reloadTargetExited(generation, exit)
@@ -151,9 +153,12 @@ extension Supervisor {
             connection.respond(.refused(connection.request?.command ?? "", "the agent has stopped"))
         }
         connections = []
+        removeListenersFromFDStore()
         listeners.closeAll()
         control.close()
         if let pidFile = config.pidFile { unlink(pidFile) }
+        // Nothing left to take over.
+        unlink(recordPath)
         sink.close()
         agentLog("stopped")
         exitCode = 0

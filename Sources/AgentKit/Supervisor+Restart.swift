@@ -80,7 +80,8 @@ extension Supervisor {
         }
         close(writeFD)
         log.pid = pid
-        if log.startHolder(sink: sink) == nil {
+        let holder = log.startHolder(sink: sink)
+        if holder == nil {
             agentLog(
                 "generation \(number): cannot fork its log holder (\(String(cString: strerror(errno)))); "
                     + "it gets SIGPIPE on its next line if the agent dies")
@@ -89,9 +90,13 @@ extension Supervisor {
         let generation = Generation(
             number: number, pid: pid, release: plan.release, version: plan.version, state: .starting,
             startedWall: Date(), startedMono: now, listenerFDs: active.map(\.fd), notify: notify, log: log)
+        generation.logHolder = holder.flatMap(ProcessIdentity.current)
+        _ = generation.identity
         generation.readyDeadline = now + Int64(config.readiness.timeout.milliseconds)
         if config.readiness.type == .http || config.readiness.type == .tcp { generation.nextProbe = now }
         generations.append(generation)
+        // Recorded before it can serve: an agent killed from here on leaves a record that names it.
+        persistRecord()
         return generation
     }
 

@@ -21,7 +21,7 @@ extension Supervisor {
             return
         }
         do {
-            upgrade = try UpgradeCheck(binary: binary, requester: requester, timeoutMilliseconds: 10_000)
+            upgrade = try UpgradeCheck(.version, binary: binary, requester: requester, timeoutMilliseconds: 10_000)
             agentLog("upgrade-agent: checking \(binary) --version")
         } catch {
             finish(requester, ControlResponse(command: "upgrade-agent", outcome: "failed", reason: "\(error)"))
@@ -33,37 +33,49 @@ extension Supervisor {
         upgrade = nil
         check.readOutput()
         check.close()
-        guard exit.succeeded, check.banner.hasPrefix("rollout-agent ") else {
-            let reason =
-                "\(check.binary) --version \(exit) and printed '\(check.banner)'; expected 'rollout-agent VERSION'"
-            finish(check.requester, ControlResponse(command: "upgrade-agent", outcome: "failed", reason: reason))
-            return
-        }
         guard !stopping, operation == nil else {
             finish(check.requester, .refused("upgrade-agent", "the agent became busy during the check; retry"))
             return
         }
-        execNewBinary(check.binary, requester: check.requester)
+        switch check.stage {
+        case .version:
+            guard exit.succeeded, check.banner.hasPrefix("rollout-agent ") else {
+                let reason =
+                    "\(check.binary) --version \(exit) and printed '\(check.banner)'; expected 'rollout-agent VERSION'"
+                finish(check.requester, ControlResponse(command: "upgrade-agent", outcome: "failed", reason: reason))
+                return
+            }
+            do {
+                let state = try snapshot(requester: check.requester).encoded()
+                upgrade = try UpgradeCheck(
+                    .state, binary: check.binary, state: state, requester: check.requester,
+                    timeoutMilliseconds: 10_000)
+                agentLog("upgrade-agent: checking that \(check.binary) reads this agent's state")
+            } catch {
+                finish(check.requester, ControlResponse(command: "upgrade-agent", outcome: "failed", reason: "\(error)"))
+            }
+        case .state:
+            guard exit.succeeded else {
+                // Refused before the exec: the binary would not know its fds and children.
+                var response = ControlResponse.refused(
+                    "upgrade-agent",
+                    "\(check.binary) cannot take over this agent's state (`run --check-state` \(exit): "
+                        + "\(check.text.isEmpty ? "no output" : check.text)); rollout-agent \(AgentVersion.current) "
+                        + "keeps running (state schema \(AgentStateSchema.written))")
+                response.agent = agentInfo()
+                response.version = AgentVersion.current
+                agentLog("upgrade-agent refused: \(response.reason ?? "")")
+                finish(check.requester, response)
+                return
+            }
+            execNewBinary(check.binary, requester: check.requester)
+        }
     }
 
     /// Replaces this process image with `binary`, handing over fds and state. Returns only on failure.
     private func execNewBinary(_ binary: String, requester: ControlConnection) {
         connections.removeAll { $0 === requester }
-        let snapshot = AgentState(
-            configPath: configPath, config: config, controlFD: control.fd, controlPath: control.path,
-            requesterFD: requester.fd,
-            listeners: listeners.active.map { snapshotListener($0, retired: false) }
-                + listeners.retired.map { snapshotListener($0, retired: true) },
-            generations: generations.map { g in
-                AgentState.GenerationSnapshot(
-                    number: g.number, pid: g.pid, release: g.release, version: g.version, startedWall: g.startedWall,
-                    startedMono: g.startedMono, readyMono: g.readyMono, readyMilliseconds: g.readyMilliseconds,
-                    listenerFDs: g.listenerFDs, notifyFD: g.notify?.fd, notifyPath: g.notify?.path, logFD: g.log.readFD,
-                    statusText: g.statusText)
-            },
-            current: current?.number, nextGeneration: nextGeneration, counters: counters, crashStreak: crashStreak,
-            startedWall: startedWall, upgrades: upgrades + 1, readyNotified: readyNotified, systemdSocket: systemdSocket
-        )
+        let snapshot = snapshot(requester: requester)
         let reason: String
         do {
             setenv(AgentState.variable, try snapshot.encoded(), 1)
@@ -83,6 +95,25 @@ extension Supervisor {
         for fd in snapshot.inheritedFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         agentLog("upgrade-agent: \(reason); this agent keeps running")
         requester.respond(ControlResponse(command: "upgrade-agent", outcome: "failed", reason: reason))
+    }
+
+    /// Everything the new binary needs, with the fds it inherits.
+    private func snapshot(requester: ControlConnection) -> AgentState {
+        AgentState(
+            schema: AgentStateSchema.written, configPath: configPath, config: config, controlFD: control.fd,
+            controlPath: control.path, requesterFD: requester.fd,
+            listeners: listeners.active.map { snapshotListener($0, retired: false) }
+                + listeners.retired.map { snapshotListener($0, retired: true) },
+            generations: generations.map { g in
+                AgentState.GenerationSnapshot(
+                    number: g.number, pid: g.pid, release: g.release, version: g.version, startedWall: g.startedWall,
+                    startedMono: g.startedMono, readyMono: g.readyMono, readyMilliseconds: g.readyMilliseconds,
+                    listenerFDs: g.listenerFDs, notifyFD: g.notify?.fd, notifyPath: g.notify?.path, logFD: g.log.readFD,
+                    statusText: g.statusText, logHolder: g.logHolder, pidFD: g.pidFD)
+            },
+            current: current?.number, nextGeneration: nextGeneration, counters: counters, crashStreak: crashStreak,
+            startedWall: startedWall, upgrades: upgrades + 1, readyNotified: readyNotified, systemdSocket: systemdSocket,
+            takeover: takeover)
     }
 
     private func snapshotListener(_ listener: Listener, retired: Bool) -> AgentState.ListenerSnapshot {
@@ -116,6 +147,12 @@ extension Supervisor {
             generation.readyMono = snapshot.readyMono
             generation.readyMilliseconds = snapshot.readyMilliseconds
             generation.statusText = snapshot.statusText
+            generation.logHolder = snapshot.logHolder
+            if let pidFD = snapshot.pidFD {
+                _ = fcntl(pidFD, F_SETFD, FD_CLOEXEC)
+                generation.pidFD = pidFD
+                generation.adopted = true
+            }
             generations.append(generation)
             if snapshot.number == state.current { current = generation }
         }
@@ -124,6 +161,7 @@ extension Supervisor {
         crashStreak = state.crashStreak
         upgrades = state.upgrades
         readyNotified = state.readyNotified
+        takeover = state.takeover
         agentLog(
             "rollout-agent \(AgentVersion.current) took over (upgrade \(upgrades)); \(generations.count) generation(s) kept"
         )

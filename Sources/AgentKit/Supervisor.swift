@@ -30,6 +30,14 @@ public final class Supervisor {
     var upgrade: UpgradeCheck?
     var upgrades = 0
     var readyNotified = false
+    /// Set when this agent took its generations over from a dead agent.
+    var takeover: TakeoverInfo?
+    /// The takeover record last written, and the last failure to write it (logged once).
+    var lastRecord: TakeoverRecord?
+    var recordProblem: String?
+    /// Listener fds this agent has put in systemd's fd store, by name.
+    var fdStore: [String: Int32] = [:]
+    lazy var agentIdentity = ProcessIdentity.current(getpid()) ?? ProcessIdentity(pid: getpid(), startTicks: 0)
     let startedWall: Date
     let control: ControlServer
     var sink: LogSink
@@ -43,12 +51,28 @@ public final class Supervisor {
     /// Starts a fresh agent: opens listeners (adopting systemd-activated ones), the control socket,
     /// writes the pid file and starts the first generation.
     public static func start(configPath: String) throws -> Supervisor {
-        let signalFD = try openSignals()
-        if let state = try AgentState.take() {
-            return try Supervisor(restoring: state, signalFD: signalFD)
+        var fallback: String?
+        switch AgentState.take() {
+        case .none:
+            break
+        case .state(let state):
+            return try Supervisor(restoring: state, signalFD: try openSignals())
+        case .unreadable(let reason):
+            // Exec'ed by an agent whose state this binary cannot read: drop every inherited fd (their numbers are
+            // unknown) and take the generations over like an agent started after a death.
+            fallback = reason
+            _ = cas_close_from(3)
+            log(nil, "\(reason); falling back to a takeover")
         }
+        let signalFD = try openSignals()
         let config = try AgentConfig.load(path: configPath)
         let activated = Systemd.takeActivatedSockets()
+        if let (record, live) = try predecessor(of: config) {
+            return try takeOver(
+                record: record, live: live, config: config, configPath: configPath, activated: activated,
+                signalFD: signalFD)
+        }
+        if fallback != nil { log(config.service, "no running generation to take over; starting the service") }
         let listeners = try ListenerSet.open(config.listeners, activated: activated)
         let control = try ControlServer(path: config.controlSocket)
         let supervisor = try Supervisor(
@@ -59,6 +83,7 @@ public final class Supervisor {
             supervisor.agentLog("socket-activated fd \(fd) '\(name)' matches no listener name; closing it")
             close(fd)
         }
+        supervisor.pushListenersToFDStore()
         supervisor.beginRestart(.initial, requester: nil)
         return supervisor
     }
@@ -106,6 +131,8 @@ public final class Supervisor {
         case connection(ControlConnection)
         case notify(Generation)
         case log(Generation)
+        /// An adopted generation's pidfd: readable once it has exited.
+        case exited(Generation)
         case prober, upgrade
     }
 
@@ -122,7 +149,8 @@ public final class Supervisor {
         for connection in connections where connection.request == nil { add(connection.fd, .connection(connection)) }
         for generation in generations {
             if let notify = generation.notify { add(notify.fd, .notify(generation)) }
-            add(generation.log.readFD, .log(generation))
+            if generation.log.readFD >= 0 { add(generation.log.readFD, .log(generation)) }
+            if let pidFD = generation.pidFD { add(pidFD, .exited(generation)) }
         }
         if let upgrade { add(upgrade.outputFD, .upgrade) }
         let timeout = pollTimeout()
@@ -134,6 +162,7 @@ public final class Supervisor {
             }
         }
         fireTimers(now: MonotonicClock.now())
+        persistRecord()
     }
 
     private func handle(_ source: Source) {
@@ -161,6 +190,8 @@ public final class Supervisor {
             handleNotify(generation)
         case .log(let generation):
             generation.log.drain(into: sink)
+        case .exited(let generation):
+            adoptedGenerationExited(generation)
         case .prober:
             for result in prober.takeResults() { handleProbe(result) }
         case .upgrade:
@@ -211,30 +242,20 @@ public final class Supervisor {
     }
 
     /// A line in the agent's own log (stderr: the journal under systemd).
-    func agentLog(_ message: String) {
-        let line = "\(MonotonicClock.wallTimestamp()) rollout-agent[\(getpid())] \(config.service): \(message)\n"
+    func agentLog(_ message: String) { Self.log(config.service, message) }
+
+    static func log(_ service: String?, _ message: String) {
+        let line =
+            "\(MonotonicClock.wallTimestamp()) rollout-agent[\(getpid())]\(service.map { " \($0)" } ?? ""): \(message)\n"
         try? SocketAddress.writeAll(2, Array(line.utf8))
     }
 
-    /// Writes the pid file atomically: into a temporary file beside it that `mkstemp` creates exclusively under an
-    /// unpredictable name (a file or symlink planted at a guessable name is never written through), then renamed
-    /// over the pid file.
+    /// Writes the pid file atomically (`AtomicFile`).
     func writePidFile() throws {
         guard let path = config.pidFile else { return }
-        var template = Array((path + ".XXXXXX").utf8CString)
-        var temporary: String?
         do {
-            let fd = try template.withUnsafeMutableBufferPointer { buffer in
-                try syscall("mkstemp", path) { mkstemp(buffer.baseAddress!) }
-            }
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            defer { close(fd) }
-            try syscall("fchmod", path) { fchmod(fd, 0o644) }
-            try SocketAddress.writeAll(fd, Array("\(getpid())\n".utf8))
-            try syscall("rename", path) { rename(temporary!, path) }
+            try AtomicFile.write(path, Array("\(getpid())\n".utf8), mode: 0o644)
         } catch {
-            if let temporary { unlink(temporary) }
             throw AgentError("agent.pidfile", "cannot write pid file \(path): \(error)")
         }
     }

@@ -1,3 +1,4 @@
+internal import CAgentSupport
 import Glibc
 
 /// The agent's own side of the systemd protocols: `Type=notify` and socket activation.
@@ -48,5 +49,18 @@ enum Systemd {
             result[name] = fd
         }
         return result
+    }
+
+    /// Sends `message` with `fds` attached (SCM_RIGHTS), as the fd store's `FDSTORE=1` needs. False when it could not
+    /// be sent (no systemd, or an error: errno set).
+    @discardableResult
+    static func notify(_ message: String, fds: [Int32], socketPath: String?) -> Bool {
+        guard let socketPath, !socketPath.isEmpty else { return false }
+        let bytes = Array(message.utf8)
+        return bytes.withUnsafeBufferPointer { text in
+            fds.withUnsafeBufferPointer { list in
+                cas_notify_with_fds(socketPath, text.baseAddress, text.count, list.baseAddress, Int32(list.count)) >= 0
+            }
+        }
     }
 }

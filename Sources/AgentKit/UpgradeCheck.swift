@@ -1,8 +1,15 @@
 internal import CAgentSupport
 import Glibc
 
-/// A running `NEW-BINARY --version` check before an agent self-upgrade.
+/// A running check of the new binary before an agent self-upgrade: first `NEW-BINARY --version`, then
+/// `NEW-BINARY run --check-state` with the state it would be handed.
 final class UpgradeCheck {
+    enum Stage {
+        case version
+        case state
+    }
+
+    let stage: Stage
     let binary: String
     let pid: pid_t
     let outputFD: Int32
@@ -10,13 +17,16 @@ final class UpgradeCheck {
     let requester: ControlConnection
     private(set) var output: [UInt8] = []
 
-    init(binary: String, requester: ControlConnection, timeoutMilliseconds: Int) throws {
+    init(
+        _ stage: Stage, binary: String, state: String? = nil, requester: ControlConnection, timeoutMilliseconds: Int
+    ) throws {
         var fds: [Int32] = [0, 0]
         try syscall("pipe2") { cas_pipe_cloexec(&fds) }
         _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
         do {
             pid = try ProcessSpawner.spawnRaw(
-                path: binary, arguments: [binary, "--version"], environment: ["PATH=/usr/bin:/bin"],
+                path: binary, arguments: stage == .version ? [binary, "--version"] : [binary, "run", "--check-state"],
+                environment: ["PATH=/usr/bin:/bin"] + (state.map { ["\(AgentState.variable)=\($0)"] } ?? []),
                 setListenPID: false, inheritFDs: [], outputFD: fds[1], workingDirectory: "/", identity: nil,
                 newSession: true)
         } catch {
@@ -25,6 +35,7 @@ final class UpgradeCheck {
             throw error
         }
         Glibc.close(fds[1])
+        self.stage = stage
         self.binary = binary
         self.requester = requester
         outputFD = fds[0]
@@ -48,6 +59,12 @@ final class UpgradeCheck {
     /// The first line it printed.
     var banner: String {
         String(decoding: output, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+    }
+
+    /// Everything it printed, on one line (for a refusal's reason).
+    var text: String {
+        String(decoding: output, as: UTF8.self).split(separator: "\n").joined(separator: " ").prefix(1000)
+            .description
     }
 
     func close() { Glibc.close(outputFD) }

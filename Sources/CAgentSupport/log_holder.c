@@ -28,6 +28,13 @@ enum { HOLDER_READ_FD = 3, HOLDER_SINK_FD = 4, HOLDER_LINE_MAX = 65536 };
 
 static char holder_line[HOLDER_LINE_MAX];
 static size_t holder_line_length;
+// Set by SIGTERM: a new agent took the pipe over (see `holder_relay`).
+static volatile sig_atomic_t holder_released;
+
+static void holder_on_term(int signal) {
+    (void)signal;
+    holder_released = 1;
+}
 
 static size_t holder_put_number(char *out, long value, int width) {
     char digits[24];
@@ -87,10 +94,11 @@ static void holder_emit(int sink, int generation, pid_t pid) {
     holder_line_length = 0;
 }
 
-// Reads the pipe until no writer is left, appending tagged lines to `sink`.
+// Reads the pipe until no writer is left, appending tagged lines to `sink`. SIGTERM (sent by a new agent that
+// has copied the read end) ends it after the chunk in hand, so no line it read is lost.
 static void holder_relay(int sink, int generation, pid_t pid) {
     char buffer[16384];
-    while (1) {
+    while (!holder_released) {
         ssize_t got = read(HOLDER_READ_FD, buffer, sizeof buffer);
         if (got < 0 && errno == EINTR) continue;
         if (got < 0 && errno == EAGAIN) {
@@ -117,6 +125,10 @@ static void holder_child(int read_fd, int sink_fd, const char *log_path, int gen
                          pid_t agent) {
     cas_child_reset_signals();
     signal(SIGPIPE, SIG_IGN);  // a sink nobody reads any more must not kill the holder
+    struct sigaction on_term;
+    memset(&on_term, 0, sizeof on_term);
+    on_term.sa_handler = holder_on_term;  // no SA_RESTART: poll returns EINTR
+    sigaction(SIGTERM, &on_term, NULL);
     (void)setsid();  // a Ctrl-C or SIGHUP aimed at the agent's terminal must not reach it
 
     // The read end and the sink at 3 and 4 (moved above first so dup2 never clobbers a source).
@@ -141,6 +153,7 @@ static void holder_child(int read_fd, int sink_fd, const char *log_path, int gen
         // events 0 on the pipe: only POLLHUP (no writer left), never POLLIN (the agent reads the lines).
         struct pollfd fds[2] = { { HOLDER_READ_FD, 0, 0 }, { agent_fd, POLLIN, 0 } };
         int ready = poll(fds, agent_fd >= 0 ? 2 : 1, agent_fd >= 0 ? -1 : 100);
+        if (holder_released) _exit(0);  // the agent's successor reads the pipe now
         if (ready < 0) continue;
         if (fds[0].revents & (POLLHUP | POLLERR)) _exit(0);  // the generation is gone; the agent drains the rest
         if (agent_fd >= 0 && (fds[1].revents & POLLIN) && !holder_agent_gone(agent)) {

@@ -25,13 +25,7 @@ extension AgentProcessTests {
 
         @Test("the same with a Python service printing every 10 ms with default SIGPIPE")
         func pythonServiceSurvivesAgentKill() throws {
-            let python = try BuiltProducts.tool("python3")
-            let fixture = try AgentFixture(command: [python, "{release}/service.py"])
-            let directory = "\(fixture.root)/releases/p1"
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try PythonService.script.write(toFile: "\(directory)/service.py", atomically: true, encoding: .utf8)
-            try fixture.activate("p1")
-            fixture.environment["LOG_EVERY_MS"] = "10"
+            let fixture = try PythonService.loggingFixture(every: 10)
             try fixture.start()
             try Self.checkSurvivesAgentKill(fixture)
         }

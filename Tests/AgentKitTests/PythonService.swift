@@ -1,3 +1,6 @@
+import Foundation
+import RolloutTestSupport
+
 /// A service in another language: Python, using the inherited fd 3 and `NOTIFY_SOCKET` directly.
 /// It checks `LISTEN_PID`, reports its version (the release directory's name) and pid in headers,
 /// serves `/slow?ms=N` and `/inherited` (its fds and signal mask at start), and on SIGTERM stops accepting and finishes in-flight requests.
@@ -61,7 +64,10 @@ enum PythonService {
             s.sendto(message.encode(), os.environ["NOTIFY_SOCKET"])
             s.close()
 
-        signal.signal(signal.SIGTERM, lambda *a: stopping.set())
+        # The handler takes no lock: Python runs it in the main thread between bytecodes, and an Event's set()
+        # from there can deadlock on the lock that thread holds in wait() (seen under load as a drain that hangs).
+        term = []
+        signal.signal(signal.SIGTERM, lambda *a: term.append(1))
         log_every = os.environ.get("LOG_EVERY_MS")
         if log_every:
             # Like a C service: SIGPIPE at its default action, so a write to an unread stdout kills it.
@@ -75,10 +81,24 @@ enum PythonService {
             threading.Thread(target=log_lines, daemon=True).start()
         notify("READY=1\nSTATUS=python %s" % version)
         print("python service %s pid %d ready" % (version, os.getpid()), flush=True)
-        stopping.wait()
+        while not term:
+            time.sleep(0.02)
+        stopping.set()
         for srv in servers:
             srv.shutdown()      # stop accepting: queued connections stay in the agent's socket
             srv.server_close()  # waits for in-flight requests
         print("python service drained", flush=True)
         """#
+
+    /// An agent fixture (not started) whose release `p1` is this service, printing a line every `milliseconds`.
+    static func loggingFixture(every milliseconds: Int) throws -> AgentFixture {
+        let python = try BuiltProducts.tool("python3")
+        let fixture = try AgentFixture(command: [python, "{release}/service.py"])
+        let directory = "\(fixture.root)/releases/p1"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try script.write(toFile: "\(directory)/service.py", atomically: true, encoding: .utf8)
+        try fixture.activate("p1")
+        fixture.environment["LOG_EVERY_MS"] = "\(milliseconds)"
+        return fixture
+    }
 }

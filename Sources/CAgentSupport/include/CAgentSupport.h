@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/socket.h>
 
 /// WIFEXITED / WEXITSTATUS / WIFSIGNALED / WTERMSIG for a wait(2) status.
 int cas_wifexited(int status);
@@ -73,5 +74,20 @@ int cas_accept_nonblocking(int fd);
 int cas_pipe_cloexec(int fds[2]);
 /// eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).
 int cas_eventfd(void);
+
+/// pidfd_open(pid, 0): an fd that becomes readable when `pid` exits, for a process that need not be a
+/// child. -1 and errno.
+int cas_pidfd_open(pid_t pid);
+/// pidfd_getfd(pidfd, target_fd, 0): a close-on-exec copy of another process's fd (same open file,
+/// so a listening socket keeps its accept queue). Needs ptrace access to it (root). -1 and errno.
+int cas_pidfd_getfd(int pidfd, int target_fd);
+/// 1 when `fd` is a listening SOCK_STREAM socket bound to `expected` (family, address and port, or
+/// the Unix path), else 0.
+int cas_is_listener_at(int fd, const struct sockaddr *expected, socklen_t expected_length);
+/// Sends one sd_notify datagram `message` to `socket_path` (`@name`: abstract) with `count` fds
+/// (at most 16) as SCM_RIGHTS, as FDSTORE=1 needs. Bytes sent, or -1 and errno.
+ssize_t cas_notify_with_fds(const char *socket_path, const char *message, size_t length, const int *fds, int count);
+/// Closes every fd from `first` up (close_range, or one by one where it is missing).
+int cas_close_from(int first);
 
 #endif
