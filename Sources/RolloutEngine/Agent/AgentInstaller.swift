@@ -16,6 +16,9 @@ public struct AgentInstallResult: Sendable {
     public enum Change: String, Sendable, Encodable {
         /// The agent was not running and now is.
         case installed
+        /// The agent had died and left its service running: a new agent took the service over (same pid, same
+        /// sockets, no restart).
+        case recovered
         /// The binary or the config changed; the running agent upgraded itself in place or reloaded.
         case updated
         /// Same binary, same config, running.
@@ -69,9 +72,22 @@ public struct AgentInstaller: Sendable {
             let control = AgentControl(shell: shell, agent: target.agentPath, socket: target.controlSocket)
             if try await control.status() == nil {
                 try await start(target, shell)
-                try await control.waitUntilAnswering(timeout: timeout)
+                do {
+                    try await control.waitUntilAnswering(timeout: timeout)
+                } catch {
+                    // E.g. a takeover it refused (it names the reason there); the running service was left alone.
+                    let log = initSystem == .systemd ? "journalctl -u rollout-agent-\(target.service)" : target.logFile
+                    throw DeployError(.command, "\(DeployError(error).message); the agent's own log says why: \(log)")
+                }
                 result.details.append("started")
                 result.change = .installed
+                // A dead agent's service still running: the new agent took it over (rollout-agent run does that).
+                if let takeover = try await control.status()?.json["agent"]?["takeover"],
+                    case .int(let pid)? = takeover["from_pid"]
+                {
+                    result.change = .recovered
+                    result.details.append("took over from dead agent pid \(pid)")
+                }
             } else if binaryChanged || configChanged {
                 if binaryChanged { try await control.upgrade(binary: target.agentPath) }
                 if configChanged { try await control.reload() }

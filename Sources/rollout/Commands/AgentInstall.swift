@@ -19,8 +19,9 @@ struct AgentInstall: AsyncParsableCommand {
         abstract: "Install or update rollout-agent and its config on every host, and start it.",
         discussion: """
             Idempotent: the binary is compared by SHA-256 and the config by content. Per host: installed (it was not \
-            running), updated (new binary: the agent re-executes itself in place, same pid and sockets; new config: \
-            reload) or unchanged. The config comes from the playbook's `agent` section (docs/playbook.md). \
+            running), recovered (the agent had died and left the service running: the new agent took the service \
+            over, same pid and sockets, nothing restarted), updated (new binary: the agent re-executes itself in \
+            place, same pid and sockets; new config: reload) or unchanged. The config comes from the playbook's `agent` section (docs/playbook.md). \
             Exit codes: 0 ok, 1 a host failed, 2 invalid input, 3 a host unreachable.
             """)
 
