@@ -55,6 +55,8 @@ let package = Package(
             dependencies: ["AgentKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "rollout-demo-service", dependencies: ["CAgentSupport"]),
+        // A test build of the agent with the next upgrade-state schema (AgentKitTests' upgrade tests).
+        .executableTarget(name: "rollout-agent-next-schema", dependencies: ["AgentKit"]),
         .executableTarget(
             name: "rollout-lab",
             dependencies: ["RolloutTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -70,7 +72,11 @@ let package = Package(
         .testTarget(name: "RolloutGatewayTests", dependencies: ["RolloutGateway", "RolloutTestSupport"]),
         .testTarget(name: "RolloutEngineTests", dependencies: ["RolloutEngine", "RolloutTestSupport"]),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "RolloutTestSupport", "rollout-lab"]),
-        .testTarget(name: "AgentKitTests", dependencies: ["AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-demo-service"]),
+        .testTarget(
+            name: "AgentKitTests",
+            dependencies: [
+                "AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-agent-next-schema", "rollout-demo-service",
+            ]),
         .testTarget(name: "RolloutCLITests", dependencies: ["RolloutTestSupport", "RolloutStore", "rollout", "rollout-lab"]),
     ],
     swiftLanguageModes: [.v6]
