@@ -104,13 +104,13 @@ extension Supervisor {
                 + "pid \(record.agent.pid) (\(record.agentVersion)) in \(elapsed) ms: generation(s) "
                 + supervisor.generations.map { "\($0.number) (pid \($0.pid), \($0.state.rawValue))" }
                 .joined(separator: ", "))
+        supervisor.pushListenersToFDStore()
         if supervisor.current != nil {
             supervisor.readyNotified = true
             Systemd.notify(
                 "READY=1\nMAINPID=\(getpid())\nSTATUS=serving generation \(supervisor.current!.number) (taken over)",
                 socketPath: supervisor.systemdSocket)
         }
-        supervisor.pushListenersToFDStore()
         supervisor.persistRecord()
         return supervisor
     }

@@ -18,6 +18,17 @@ public final class TestListener: Sendable {
     deinit { close() }
 
     /// The TCP port, or 0 for a Unix socket.
+    /// The TCP port `fd` is bound to (0 when it is not an IPv4 socket).
+    public static func boundPort(_ fd: Int32) -> Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let rc = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard rc == 0, address.sin_family == sa_family_t(AF_INET) else { return 0 }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     public var port: Int {
         if case .loopback(_, let port) = address { return port }
         return 0

@@ -87,6 +87,9 @@ int cas_is_listener_at(int fd, const struct sockaddr *expected, socklen_t expect
 /// Sends one sd_notify datagram `message` to `socket_path` (`@name`: abstract) with `count` fds
 /// (at most 16) as SCM_RIGHTS, as FDSTORE=1 needs. Bytes sent, or -1 and errno.
 ssize_t cas_notify_with_fds(const char *socket_path, const char *message, size_t length, const int *fds, int count);
+/// Receives one datagram and the fds it carries (SCM_RIGHTS, close-on-exec; beyond `max_fds` they are closed), as
+/// systemd's side of FDSTORE=1 does. Returns the byte count or -1 and errno.
+ssize_t cas_recv_with_fds(int fd, void *buffer, size_t length, int *fds, int max_fds, int *fd_count);
 /// Closes every fd from `first` up (close_range, or one by one where it is missing).
 int cas_close_from(int first);
 
