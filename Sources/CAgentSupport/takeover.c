@@ -48,7 +48,7 @@ static int cas_same_address(const struct sockaddr_storage *a, socklen_t a_length
     }
 }
 
-int cas_is_listener_at(int fd, const struct sockaddr *expected, socklen_t expected_length) {
+int cas_is_listener_at(int fd, const void *expected, unsigned int expected_length) {
     int listening = 0, type = 0;
     socklen_t length = sizeof listening;
     if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) < 0 || !listening) return 0;
@@ -58,7 +58,7 @@ int cas_is_listener_at(int fd, const struct sockaddr *expected, socklen_t expect
     socklen_t bound_length = sizeof bound;
     memset(&bound, 0, sizeof bound);
     if (getsockname(fd, (struct sockaddr *)&bound, &bound_length) < 0) return 0;
-    return cas_same_address(&bound, bound_length, expected, expected_length);
+    return cas_same_address(&bound, bound_length, (const struct sockaddr *)expected, (socklen_t)expected_length);
 }
 
 ssize_t cas_notify_with_fds(const char *socket_path, const char *message, size_t length, const int *fds, int count) {

@@ -120,12 +120,30 @@ extension AgentProcessTests {
             #expect(status.agent?.takeover?.listenersFrom == "pidfd_getfd")
             #expect(status.listeners?.map(\.state).allSatisfy { $0 == "active" } == true)
             print("taken over in \(status.agent?.takeover?.takeoverMs ?? -1) ms")
-            // The new agent reads the adopted generation's log again (the old holder handed it over and exited).
+            // The new agent reads the adopted generation's log again: the old holder handed it over and exited while
+            // the generation still runs (left alone, it would relay until the generation ends).
+            let oldHolders = firstProcesses.filter { $0 != servingPID }
+            #expect(!oldHolders.isEmpty)
+            #expect(
+                DemoTest.eventually(timeout: .seconds(10)) {
+                    oldHolders.allSatisfy { kill($0, 0) != 0 || AgentFixture.isZombie($0) }
+                }, "the dead agent's log holder exits once the new agent has its pipe")
+            #expect(kill(servingPID, 0) == 0)
             let linesAtTakeover = AgentOrphanTests.serviceLines(fixture, pid: servingPID).count
             #expect(
                 DemoTest.eventually(timeout: .seconds(10)) {
                     AgentOrphanTests.serviceLines(fixture, pid: servingPID).count > linesAtTakeover + 20
                 }, "the adopted generation's lines keep reaching the log")
+
+            // A self-upgrade keeps the adopted generation (its pidfd is handed over like the other fds): the first
+            // restart below only completes when the upgraded agent sees it exit.
+            let newBinary = "\(fixture.root)/rollout-agent-new"
+            try FileManager.default.copyItem(atPath: fixture.agentBinary, toPath: newBinary)
+            let (upgradeStatus, upgraded) = try fixture.ctl("upgrade-agent", "--binary", newBinary)
+            #expect(upgradeStatus == 0, "\(upgraded)")
+            let afterUpgrade = try fixture.status()
+            #expect(afterUpgrade.generations?.first?.adopted == true && afterUpgrade.agent?.upgrades == 1)
+            #expect(afterUpgrade.agent?.takeover?.fromPid == first.pid)
 
             var pids: Set<Int32> = [servingPID]
             for round in 1...5 {

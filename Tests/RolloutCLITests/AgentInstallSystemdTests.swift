@@ -40,6 +40,8 @@ struct AgentInstallSystemdTests {
         #expect(unit.contains("Type=notify"))
         #expect(unit.contains("ExecStart=\(root)/bin/rollout-agent run --config "), "\(unit)")
         #expect(unit.contains("WantedBy=multi-user.target"))
+        // The service outlives a dead agent, and the restarted agent gets the listeners back from the fd store.
+        #expect(unit.contains("KillMode=process\n") && unit.contains("FileDescriptorStoreMax=16\n"), "\(unit)")
         let recorded = { ((try? String(contentsOfFile: calls, encoding: .utf8)) ?? "").split(separator: "\n") }
         #expect(recorded() == ["daemon-reload", "enable --now rollout-agent-demo"])
 

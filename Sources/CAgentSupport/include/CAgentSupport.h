@@ -6,7 +6,6 @@
 
 #include <stddef.h>
 #include <sys/types.h>
-#include <sys/socket.h>
 
 /// WIFEXITED / WEXITSTATUS / WIFSIGNALED / WTERMSIG for a wait(2) status.
 int cas_wifexited(int status);
@@ -83,7 +82,7 @@ int cas_pidfd_open(pid_t pid);
 int cas_pidfd_getfd(int pidfd, int target_fd);
 /// 1 when `fd` is a listening SOCK_STREAM socket bound to `expected` (family, address and port, or
 /// the Unix path), else 0.
-int cas_is_listener_at(int fd, const struct sockaddr *expected, socklen_t expected_length);
+int cas_is_listener_at(int fd, const void *expected, unsigned int expected_length);
 /// Sends one sd_notify datagram `message` to `socket_path` (`@name`: abstract) with `count` fds
 /// (at most 16) as SCM_RIGHTS, as FDSTORE=1 needs. Bytes sent, or -1 and errno.
 ssize_t cas_notify_with_fds(const char *socket_path, const char *message, size_t length, const int *fds, int count);

@@ -135,6 +135,8 @@ public struct AgentInstaller: Sendable {
             try await shell.run(PlannedCommand(on: target.host.name, argv: ["setsid", "-f", "sh", "-c", script]))
         case .systemd:
             let unit = "rollout-agent-\(target.service)"
+            // KillMode=process: the service outlives a dead agent and the restarted agent takes it over; the fd store
+            // gives it the listeners back (docs/agent.md, "systemd").
             let text = """
                 [Unit]
                 Description=rollout-agent for \(target.service)
@@ -145,8 +147,11 @@ public struct AgentInstaller: Sendable {
                 NotifyAccess=main
                 ExecStart=\(run)
                 ExecReload=/bin/kill -HUP $MAINPID
-                KillMode=mixed
+                KillMode=process
+                FileDescriptorStoreMax=16
+                OOMPolicy=continue
                 Restart=on-failure
+                RestartSec=1
 
                 [Install]
                 WantedBy=multi-user.target
