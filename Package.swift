@@ -32,7 +32,8 @@ let package = Package(
             dependencies: ["CLibSSH2", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "RolloutConfig", dependencies: ["Yams"]),
-        .target(name: "RolloutCore", dependencies: ["RolloutConfig", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "RolloutCore", dependencies: ["RolloutConfig", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "RolloutStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "RolloutGateway", dependencies: ["RolloutConfig", "RolloutCore"]),
         .target(
@@ -40,13 +41,14 @@ let package = Package(
             dependencies: ["RolloutConfig", "RolloutCore", "RolloutGateway", "RolloutStore", "SSHClient"]
         ),
         .target(name: "AgentKit", dependencies: ["CAgentSupport", "Yams"]),
+        .target(name: "RolloutDev", dependencies: ["AgentKit", "RolloutGateway"]),
         .target(name: "RolloutTestSupport", dependencies: ["CAgentSupport"]),
 
         // Executables: argument parsing and wiring only
         .executableTarget(
             name: "rollout",
             dependencies: [
-                "RolloutConfig", "RolloutCore", "RolloutEngine", "RolloutStore", "SSHClient",
+                "RolloutConfig", "RolloutCore", "RolloutEngine", "RolloutStore", "SSHClient", "RolloutDev",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,7 +79,11 @@ let package = Package(
             dependencies: [
                 "AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-agent-next-schema", "rollout-demo-service",
             ]),
-        .testTarget(name: "RolloutCLITests", dependencies: ["RolloutTestSupport", "RolloutStore", "rollout", "rollout-lab"]),
+        .testTarget(
+            name: "RolloutDevTests",
+            dependencies: ["RolloutDev", "RolloutTestSupport", "rollout", "rollout-agent", "rollout-demo-service"]),
+        .testTarget(
+            name: "RolloutCLITests", dependencies: ["RolloutTestSupport", "RolloutStore", "rollout", "rollout-lab"]),
     ],
     swiftLanguageModes: [.v6]
 )

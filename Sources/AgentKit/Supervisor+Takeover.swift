@@ -149,7 +149,8 @@ extension Supervisor {
                             + " keeps serving unsupervised. Stop it (kill -TERM -PID) and start the agent again")
                 }
                 _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-                adopted.append(Listener(name: entry.name, addressKey: entry.address, fd: fd, activated: entry.activated))
+                adopted.append(
+                    Listener(name: entry.name, addressKey: entry.address, fd: fd, activated: entry.activated))
             } catch {
                 adopted.forEach { _ = Glibc.close($0.fd) }
                 throw error
@@ -194,7 +195,8 @@ extension Supervisor {
         var sockets = 0
         for entry in entries.compactMap({ Int32($0) }).sorted() where entry != expectedFD {
             guard
-                let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(process.pid)/fd/\(entry)"),
+                let target = try? FileManager.default.destinationOfSymbolicLink(
+                    atPath: "/proc/\(process.pid)/fd/\(entry)"),
                 target.hasPrefix("socket:")
             else { continue }
             sockets += 1

@@ -52,7 +52,8 @@ extension Supervisor {
                     timeoutMilliseconds: 10_000)
                 agentLog("upgrade-agent: checking that \(check.binary) reads this agent's state")
             } catch {
-                finish(check.requester, ControlResponse(command: "upgrade-agent", outcome: "failed", reason: "\(error)"))
+                finish(
+                    check.requester, ControlResponse(command: "upgrade-agent", outcome: "failed", reason: "\(error)"))
             }
         case .state:
             guard exit.succeeded else {
@@ -112,7 +113,8 @@ extension Supervisor {
                     statusText: g.statusText, logHolder: g.logHolder, pidFD: g.pidFD)
             },
             current: current?.number, nextGeneration: nextGeneration, counters: counters, crashStreak: crashStreak,
-            startedWall: startedWall, upgrades: upgrades + 1, readyNotified: readyNotified, systemdSocket: systemdSocket,
+            startedWall: startedWall, upgrades: upgrades + 1, readyNotified: readyNotified,
+            systemdSocket: systemdSocket,
             takeover: takeover)
     }
 

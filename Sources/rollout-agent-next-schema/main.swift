@@ -24,6 +24,7 @@ case let run where run.count == 3 && run[0] == "run" && run[1] == "--config":
         exit(1)
     }
 default:
-    FileHandle.standardError.write(Data("usage: rollout-agent-next-schema --version | run --check-state | run --config FILE\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: rollout-agent-next-schema --version | run --check-state | run --config FILE\n".utf8))
     exit(64)
 }

@@ -33,10 +33,12 @@ extension AgentProcessTests {
             try fixture.shutdown()
             #expect(try systemd.waitFor("STOPPING=1", timeout: .seconds(10)).count >= 1)
         }
-    
+
         /// The test plays systemd: a datagram socket as `NOTIFY_SOCKET` that keeps the fds of `FDSTORE=1` messages by
         /// name, and hands them to the next agent as `LISTEN_FDS`/`LISTEN_FDNAMES`, as systemd does on a restart.
-        @Test("fd store: the listeners are pushed by name; after kill -9 the restarted agent gets them back and takes over")
+        @Test(
+            "fd store: the listeners are pushed by name; after kill -9 the restarted agent gets them back and takes over"
+        )
         func fdStoreAcrossAgentDeath() throws {
             let fixture = try AgentFixture.withReleases(["v1"])
             let systemd = try NotifyReceiver()

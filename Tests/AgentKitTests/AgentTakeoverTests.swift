@@ -154,7 +154,8 @@ extension AgentProcessTests {
             }
             #expect(pids.count == 6, "five new generations: \(pids.sorted())")
             if let unixPath {
-                #expect(socketFile != nil && inode(unixPath) == socketFile, "one socket file throughout: never re-bound")
+                #expect(
+                    socketFile != nil && inode(unixPath) == socketFile, "one socket file throughout: never re-bound")
             }
             let report = load.stop()
             print("kill -9 + takeover + 5 hot restarts: \(report.summary)")

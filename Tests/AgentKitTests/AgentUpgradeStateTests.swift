@@ -49,7 +49,8 @@ extension AgentProcessTests {
                 "/usr/bin/env", ["ROLLOUT_AGENT_STATE={\"schema\":99}", agent, "run", "--check-state"],
                 timeout: .seconds(30))
             #expect(unreadable.status == 3, "\(unreadable.stdout)\(unreadable.stderr)")
-            #expect(unreadable.stdout.contains("has schema 99; rollout-agent \(AgentVersion.current) reads schema 1, 2"))
+            #expect(
+                unreadable.stdout.contains("has schema 99; rollout-agent \(AgentVersion.current) reads schema 1, 2"))
             let missing = try runCommand(agent, ["run", "--check-state"], timeout: .seconds(30))
             #expect(missing.status == 2, "\(missing.stdout)")
         }
