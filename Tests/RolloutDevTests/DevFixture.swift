@@ -45,21 +45,40 @@ final class DevFixture {
         try text.write(toFile: "\(project)/\(path)", atomically: false, encoding: .utf8)
     }
 
-    /// Starts `rollout dev` and waits for its first `serving` event.
-    func start(_ extra: [String] = []) throws {
+    /// Starts `rollout dev` and waits for its first `serving` event (`--output json`), or, in a terminal (a pty made
+    /// by `script`, `--output text`), for its first "serving generation" line.
+    func start(_ extra: [String] = [], inTerminal: Bool = false) throws {
         let rollout = try BuiltProducts.executable("rollout")
         let demo = try BuiltProducts.executable("rollout-demo-service")
         let arguments =
             [
                 rollout, "dev", "--build", "sh build.sh",
                 "--run", "\(demo) --version-string \"$(cat out/version)\" --config conf/app.conf $(cat out/flags)",
-                "--listen", "127.0.0.1:\(port)", "--output", "json", "--ready-timeout", "3s",
+                "--listen", "127.0.0.1:\(port)", "--output", inTerminal ? "text" : "json", "--ready-timeout", "3s",
             ] + extra
         let script = "cd \"$0\" && exec \"$@\""
-        process = try FixtureProcess(
-            executable: "/bin/sh", arguments: ["-c", script, project] + arguments,
-            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
-        try waitFor(.seconds(60)) { self.events("serving").count == 1 }
+        let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TERM": "xterm"]
+        if inTerminal {
+            let quoted = ([script, project] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+            process = try FixtureProcess(
+                executable: try BuiltProducts.tool("script"),
+                arguments: ["-qfec", "/bin/sh -c " + quoted.joined(separator: " "), "/dev/null"],
+                environment: environment)
+            try waitFor(.seconds(60)) { self.process?.output.contains("serving generation 1 (pid") == true }
+        } else {
+            process = try FixtureProcess(
+                executable: "/bin/sh", arguments: ["-c", script, project] + arguments, environment: environment)
+            try waitFor(.seconds(60)) { self.events("serving").count == 1 }
+        }
+    }
+
+    /// The pid of `rollout dev` itself (below `script` when in a terminal).
+    func rolloutPID() -> Int32? {
+        guard let process else { return nil }
+        return ([process.pid] + ProcessTree.descendants(of: process.pid)).first { pid in
+            let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            return cmdline.split(separator: "\0").prefix(2).map(String.init).last == "dev"
+        }
     }
 
     /// The JSON events printed so far (stdout; the agent's and service's lines on stderr are not JSON).

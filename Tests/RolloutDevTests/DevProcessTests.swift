@@ -96,4 +96,23 @@ struct DevProcessTests {
         #expect(fixture.events("build.started").count == 1, "only the initial build")
         try fixture.stop()
     }
+    @Test("in a terminal: a status line redrawn in place (watching, serving generation N with pid and ready ms); SIGHUP stops cleanly")
+    func terminalStatusLine() throws {
+        let fixture = try DevFixture()
+        try fixture.start(inTerminal: true)
+        try fixture.write("src/version.txt", "v2\n")
+        try fixture.waitFor(.seconds(30)) { fixture.process?.output.contains("serving generation 2 (pid") == true }
+        let output = fixture.process?.output ?? ""
+        #expect(output.contains("\r\u{1b}[Kwatching | serving generation 2 (pid "), "the status line: \(output)")
+        #expect(output.contains("changed: src/version.txt -> build"))
+        #expect(output.contains("gen=2 pid="), "the service's own lines, tagged")
+        // The terminal goes away: rollout dev drains the service and stops the agent instead of leaving them.
+        let process = try #require(fixture.process)
+        let tree = ProcessTree.descendants(of: process.pid)
+        let rollout = try #require(fixture.rolloutPID())
+        kill(rollout, SIGHUP)
+        #expect(try process.waitForExit(timeout: .seconds(60)) == 0, "\(process.output)")
+        #expect(process.output.contains("stopped"))
+        #expect(tree.filter { ProcessTree.isAlive($0) }.isEmpty)
+    }
 }

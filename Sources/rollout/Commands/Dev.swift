@@ -14,7 +14,8 @@ struct Dev: AsyncParsableCommand {
             connection is refused. A failed build, or a generation that is not ready within --ready-timeout, leaves \
             the previous one serving and prints the build's or the service's last lines; the next change tries \
             again. A change of --reload files only sends the service its reload signal (SIGHUP). Ctrl-C drains \
-            the service and exits 0. Exit codes: 0 stopped, 1 the agent died, 2 invalid input.
+            the service and exits 0 (so does SIGTERM, or SIGHUP when the terminal goes away). Exit codes: 0 stopped, 1 \
+            the agent died, 2 invalid input.
             """
     )
 
@@ -77,7 +78,8 @@ struct Dev: AsyncParsableCommand {
         }
         let stop = StopFlag()
         var sources: [DispatchSourceSignal] = []
-        for signo in [SIGINT, SIGTERM] {
+        // Ctrl-C, SIGTERM, and the terminal going away: drain the service and stop the agent rather than leave it.
+        for signo in [SIGINT, SIGTERM, SIGHUP] {
             signal(signo, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
             source.setEventHandler { stop.set() }
