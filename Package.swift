@@ -42,6 +42,7 @@ let package = Package(
         ),
         .target(name: "AgentKit", dependencies: ["CAgentSupport", "Yams"]),
         .target(name: "RolloutDev", dependencies: ["AgentKit", "RolloutGateway"]),
+        .target(name: "RolloutReport", dependencies: ["RolloutStore"]),
         .target(name: "RolloutTestSupport", dependencies: ["CAgentSupport"]),
 
         // Executables: argument parsing and wiring only
@@ -49,6 +50,7 @@ let package = Package(
             name: "rollout",
             dependencies: [
                 "RolloutConfig", "RolloutCore", "RolloutEngine", "RolloutStore", "SSHClient", "RolloutDev",
+                "RolloutReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,6 +81,7 @@ let package = Package(
             dependencies: [
                 "AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-agent-next-schema", "rollout-demo-service",
             ]),
+        .testTarget(name: "RolloutReportTests", dependencies: ["RolloutReport", "RolloutStore"]),
         .testTarget(
             name: "RolloutDevTests",
             dependencies: ["RolloutDev", "RolloutTestSupport", "rollout", "rollout-agent", "rollout-demo-service"]),

@@ -3,6 +3,7 @@ import Foundation
 import RolloutConfig
 import RolloutCore
 import RolloutEngine
+import RolloutReport
 import RolloutStore
 
 /// The options every command that changes hosts shares: journal, output, JUnit, lock wait.
@@ -15,6 +16,11 @@ struct DeployRunOptions: ParsableArguments {
 
     @Option(name: .long, help: "Write a JUnit XML report (one test case per host) to this file.")
     var junit: String?
+
+    @Option(
+        name: .long,
+        help: "Write the rollout's HTML report (summary, failures, timeline, hosts; self-contained) to this file.")
+    var htmlReport: String?
 
     @Option(name: .long, help: "Wait this long for another rollout's lock (e.g. 5m); default: fail at once (exit 5).")
     var lockWait: String = "0s"
@@ -116,6 +122,25 @@ struct DeploySession {
         if let junit {
             do { try junit.write() } catch { printError("cannot write the JUnit report \(junit.path): \(error)") }
         }
+        if let path = options.htmlReport, let id = outcome.id {
+            await Self.writeReport(rollout: id, journal: journal, to: path)
+        }
         throw ExitCode(outcome.exitCode)
+    }
+
+    /// The rollout's HTML report, whatever its outcome (a CI job publishes it as an artifact). Written to a temporary
+    /// name and renamed, so a reader never sees half a file; a failure to write it is reported, not fatal.
+    static func writeReport(rollout id: Int64, journal: JournalStore, to path: String) async {
+        do {
+            guard let detail = try await journal.rollout(id, includeJSON: true) else { return }
+            let temporary = path + ".tmp-\(getpid())"
+            try Data(RolloutReport.html(detail).utf8).write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, path) == 0 else {
+                unlink(temporary)
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+        } catch {
+            printError("cannot write the HTML report \(path): \(error)")
+        }
     }
 }

@@ -1,15 +1,29 @@
 import ArgumentParser
 import Foundation
+import RolloutReport
 import RolloutStore
+
+/// `rollout show --output`: text and json as everywhere, and the report formats.
+enum ShowFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, html, svg
+}
 
 /// `rollout show ID`: one rollout, per host and phase.
 struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show one rollout: every host and phase with times, durations and errors.",
-        discussion: "Exits 2 when the id is not in the journal. JSON described in docs/journal.md."
+        discussion: """
+            Exits 2 when the id is not in the journal. JSON described in docs/journal.md. --output html: one \
+            self-contained page (summary, failures, a timeline per host and phase, the hosts' phases, the events) \
+            that loads nothing from anywhere; --output svg: the timeline alone (docs/journal.md, "Reports").
+            """
     )
 
-    @OptionGroup var journal: JournalOptions
+    @Option(name: .long, help: "The journal database (relative paths are from the current directory).")
+    var state: String = ".rollout/state.db"
+
+    @Option(name: .long, help: "Output format: text, json, html (a report page) or svg (its timeline).")
+    var output: ShowFormat = .text
 
     @Argument(help: "The rollout id (see `rollout history`).")
     var id: Int64
@@ -20,14 +34,16 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         try await withJournalErrors {
-            guard let detail = try await journal.openExisting()?.rollout(id, includeJSON: journal.output == .json) else {
-                printError(
-                    "rollout \(id) is not in the journal \(journal.state); `rollout history` lists the known ids")
+            let journal = JournalOptions(state: state)
+            guard let detail = try await journal.openExisting()?.rollout(id, includeJSON: output != .text) else {
+                printError("rollout \(id) is not in the journal \(state); `rollout history` lists the known ids")
                 throw RolloutExit.invalidInput
             }
-            switch journal.output {
+            switch output {
             case .json: print(detail.jsonText())
             case .text: print(render(detail))
+            case .html: print(RolloutReport.html(detail), terminator: "")
+            case .svg: print(RolloutReport.svg(detail))
             }
         }
     }

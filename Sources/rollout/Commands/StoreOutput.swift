@@ -12,6 +12,13 @@ struct JournalOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text or json.")
     var output: OutputFormat = .text
 
+    init() {}
+
+    /// Only where the journal is: `rollout show` has its own `--output`.
+    init(state: String) {
+        self.state = state
+    }
+
     /// The journal, or nil when the file does not exist (read-only commands never create it).
     func openExisting() throws -> JournalStore? {
         guard FileManager.default.fileExists(atPath: state) else { return nil }
