@@ -10,20 +10,23 @@ enum TimelineSVG {
     static let axisHeight = 28.0
     static let batchGap = 16.0
 
+    /// Scoped to the SVG: inline in the HTML page its `<style>` would otherwise apply to the whole document.
     static let style = """
-        .axis text,.label,.batchlabel,.band text{font:11px sans-serif;fill:#333}
-        .axis line{stroke:#ddd}
-        .batchlabel{font-weight:bold}
-        .bar.ok{fill:#2e7d32}.bar.failed{fill:#c62828}.bar.running{fill:#1565c0}.bar.skipped{fill:#9e9e9e}
-        .bar.interrupted{fill:#ef6c00}.bar.rollback{fill:#6a1b9a}
-        .drained{fill:#90caf9;opacity:.45}
-        .band rect{fill:#fff59d;opacity:.5}
-        .row.failed .label,.row.rolled_back .label{fill:#c62828;font-weight:bold}
-        .error{font:11px sans-serif;fill:#c62828}
+        .timeline .axis text,.timeline .label,.timeline .batchlabel,.timeline .band text{font:11px sans-serif;fill:#333}
+        .timeline .axis line{stroke:#ddd}
+        .timeline .bar{stroke:#fff;stroke-width:.6}
+        .timeline .batchlabel{font-weight:bold}
+        .timeline .bar.ok{fill:#2e7d32}.timeline .bar.failed{fill:#c62828}.timeline .bar.running{fill:#1565c0}
+        .timeline .bar.skipped{fill:#9e9e9e}.timeline .bar.interrupted{fill:#ef6c00}.timeline .bar.rollback{fill:#6a1b9a}
+        .timeline .drained{fill:#90caf9;opacity:.45}
+        .timeline .band rect{fill:#fff59d;opacity:.5}
+        .timeline .row.failed .label,.timeline .row.rolled_back .label{fill:#c62828;font-weight:bold}
+        .timeline .error{font:11px sans-serif;fill:#c62828}
         """
 
     static func render(_ timeline: Timeline) -> String {
-        let plotWidth = width - labelWidth - 20
+        // Room on the right for the failures' reasons, so the text never covers a bar.
+        let plotWidth = width - labelWidth - (timeline.rows.contains { $0.error != nil } ? 330 : 20)
         func x(_ date: Date) -> Double {
             labelWidth + max(0, date.timeIntervalSince(timeline.start)) / max(timeline.seconds, 0.001) * plotWidth
         }
@@ -61,9 +64,9 @@ enum TimelineSVG {
                     + "height=\"\(n(rowHeight - 8))\"><title>\(Format.escape(bar.title))</title></rect>"
             }
             if let error = row.error {
-                let after = min((row.bars.map { x($0.end) }.max() ?? labelWidth) + 6, width - 300)
+                let after = (row.bars.map { x($0.end) }.max() ?? labelWidth) + 6
                 g +=
-                    "<text class=\"error\" x=\"\(n(after))\" y=\"\(n(y + 12))\">\(Format.escape(clip(error, 60)))"
+                    "<text class=\"error\" x=\"\(n(after))\" y=\"\(n(y + 12))\">\(Format.escape(clip(error, 50)))"
                     + "<title>\(Format.escape(error))</title></text>"
             }
             rowsSVG.append(g + "</g>")
