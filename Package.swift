@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         // C libraries
@@ -43,6 +44,9 @@ let package = Package(
         .target(name: "AgentKit", dependencies: ["CAgentSupport", "Yams"]),
         .target(name: "RolloutDev", dependencies: ["AgentKit", "RolloutGateway"]),
         .target(name: "RolloutReport", dependencies: ["RolloutStore"]),
+        .target(
+            name: "RolloutServe",
+            dependencies: ["RolloutReport", "RolloutStore", .product(name: "Hummingbird", package: "hummingbird")]),
         .target(name: "RolloutTestSupport", dependencies: ["CAgentSupport"]),
 
         // Executables: argument parsing and wiring only
@@ -50,7 +54,7 @@ let package = Package(
             name: "rollout",
             dependencies: [
                 "RolloutConfig", "RolloutCore", "RolloutEngine", "RolloutStore", "SSHClient", "RolloutDev",
-                "RolloutReport",
+                "RolloutReport", "RolloutServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

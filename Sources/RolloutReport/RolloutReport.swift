@@ -12,6 +12,13 @@ public enum RolloutReport {
     /// still runs) and the host table folds each batch into a `<details>`.
     public static let collapseAbove = 200
 
+    /// Text safe in HTML (element content and attribute values).
+    public static func escape(_ text: String) -> String { Format.escape(text) }
+    /// `2026-12-07T03:19:19Z`.
+    public static func timestamp(_ date: Date) -> String { Format.timestamp(date) }
+    /// `1.25 s`, `42.0 s`, `12 min 3 s`.
+    public static func seconds(_ interval: TimeInterval) -> String { Format.seconds(interval) }
+
     public static func svg(_ detail: RolloutDetail, now: Date = Date()) -> String {
         TimelineSVG.render(Timeline(detail, now: now, collapseAbove: collapseAbove))
     }
@@ -124,7 +131,8 @@ public enum RolloutReport {
                     "\(e(phase.name)) "
                     + (phase.finishedAt.map { Format.seconds($0.timeIntervalSince(phase.startedAt)) } ?? "running")
                 guard phase.status != .ok else { return text }
-                return "<span class=\"phase \(e(phase.status.rawValue))\"\(phase.error.map { " title=\"\(e($0))\"" } ?? "")>"
+                return
+                    "<span class=\"phase \(e(phase.status.rawValue))\"\(phase.error.map { " title=\"\(e($0))\"" } ?? "")>"
                     + "\(text)</span>"
             }.joined(separator: " · ")
             rows.append(

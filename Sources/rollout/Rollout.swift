@@ -14,7 +14,7 @@ struct Rollout: AsyncParsableCommand {
         subcommands: [
             Ping.self, Exec.self, PlanCommand.self, CheckCommand.self, Deploy.self, Rollback.self, Resume.self,
             Promote.self, AgentGroup.self, History.self, Show.self, LiveConfig.self, Lock.self, Gateway.self,
-            Dev.self,
+            Dev.self, Serve.self,
         ]
     )
 
