@@ -15,7 +15,10 @@ int cas_enable_passcred(int fd) {
     return setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
 }
 
-ssize_t cas_recv_with_pid(int fd, void *buffer, size_t length, pid_t *sender) {
+// One datagram with its ancillary data: the sender's pid (SO_PASSCRED) and the fds it carries, kept in `fds` up to
+// `max_fds` (close-on-exec) and closed beyond that (or all of them when `fds` is NULL).
+static ssize_t cas_recv_message(int fd, void *buffer, size_t length, pid_t *sender, int *fds, int max_fds,
+                                int *fd_count) {
     struct iovec iov = { buffer, length };
     union {
         struct cmsghdr align;
@@ -31,22 +34,34 @@ ssize_t cas_recv_with_pid(int fd, void *buffer, size_t length, pid_t *sender) {
     do {
         n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
-    *sender = 0;
+    if (sender) *sender = 0;
+    if (fd_count) *fd_count = 0;
     if (n < 0) return -1;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS && sender) {
             struct ucred cred;
             memcpy(&cred, CMSG_DATA(c), sizeof cred);
             *sender = cred.pid;
         } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            // sd_notify may pass fds (FDSTORE); we do not keep them.
             size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-            int fds[16];
-            memcpy(fds, CMSG_DATA(c), count * sizeof(int));
-            for (size_t i = 0; i < count && i < 16; i++) close(fds[i]);
+            int received[16];
+            memcpy(received, CMSG_DATA(c), count * sizeof(int));
+            for (size_t i = 0; i < count && i < 16; i++) {
+                if (fds && *fd_count < max_fds) fds[(*fd_count)++] = received[i];
+                else close(received[i]);
+            }
         }
     }
     return n;
+}
+
+// sd_notify may pass fds (FDSTORE); the agent's notify sockets do not keep them.
+ssize_t cas_recv_with_pid(int fd, void *buffer, size_t length, pid_t *sender) {
+    return cas_recv_message(fd, buffer, length, sender, NULL, 0, NULL);
+}
+
+ssize_t cas_recv_with_fds(int fd, void *buffer, size_t length, int *fds, int max_fds, int *fd_count) {
+    return cas_recv_message(fd, buffer, length, NULL, fds, max_fds, fd_count);
 }
 
 int cas_peer_uid(int fd, uid_t *uid, pid_t *pid) {

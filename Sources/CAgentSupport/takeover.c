@@ -118,34 +118,3 @@ int cas_close_from(int first) {
     for (int fd = first; fd < 65536; fd++) (void)close(fd);
     return 0;
 }
-
-ssize_t cas_recv_with_fds(int fd, void *buffer, size_t length, int *fds, int max_fds, int *fd_count) {
-    struct iovec iov = { buffer, length };
-    union {
-        struct cmsghdr align;
-        char data[CMSG_SPACE(sizeof(int) * 16)];
-    } control;
-    struct msghdr msg;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.data;
-    msg.msg_controllen = sizeof control.data;
-    ssize_t n;
-    do {
-        n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
-    *fd_count = 0;
-    if (n < 0) return -1;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        int received[16];
-        memcpy(received, CMSG_DATA(c), count * sizeof(int));
-        for (size_t i = 0; i < count && i < 16; i++) {
-            if (*fd_count < max_fds) fds[(*fd_count)++] = received[i];
-            else close(received[i]);
-        }
-    }
-    return n;
-}

@@ -176,6 +176,21 @@ final class AgentFixture {
 
     var agentOutput: String { agent?.output ?? "" }
 
+    /// Starts a load (8 connections) on the service and, once it is served, `kill -9`s the agent. Returns the load, the
+    /// serving generation's pid and the dead agent's processes (the service and its log holder), which the caller
+    /// kills at the end whatever happens.
+    func killAgentUnderLoad() throws -> (load: LoadGenerator.Handle, servicePID: Int32, orphans: [pid_t]) {
+        let agent = try #require(agent)
+        let servicePID = try #require(try servingPID())
+        let orphans = Self.descendants(of: agent.pid)
+        let load = try LoadGenerator.start(
+            LoadGenerator.Configuration(port: port, concurrency: 8, duration: .seconds(120), requestTimeout: .seconds(30)))
+        #expect(load.waitForSucceeded(100, timeout: .seconds(30)))
+        agent.signal(SIGKILL)
+        _ = try agent.waitForExit(timeout: .seconds(10))
+        return (load, servicePID, orphans)
+    }
+
     /// All processes below `pid` (by walking /proc parent links).
     static func descendants(of pid: pid_t) -> [pid_t] {
         var parents: [pid_t: pid_t] = [:]

@@ -45,22 +45,14 @@ extension AgentProcessTests {
             var store: [String: [Int32]] = [:]
             defer { store.values.joined().forEach { close($0) } }
             try fixture.start(agentEnvironment: ["NOTIFY_SOCKET": systemd.path])
-            let first = try #require(fixture.agent)
             try systemd.collectStore(&store, until: "READY=1", timeout: .seconds(30))
             #expect(store.keys.sorted() == ["http"], "\(store)")
             let stored = try #require(store["http"]?.first)
             #expect(store["http"]?.count == 1)
             #expect(TestListener.boundPort(stored) == fixture.port, "the stored fd is the listener itself")
 
-            let servicePID = try #require(try fixture.servingPID())
-            let processes = AgentFixture.descendants(of: first.pid)
-            defer { processes.forEach { kill($0, SIGKILL) } }
-            let load = try LoadGenerator.start(
-                LoadGenerator.Configuration(
-                    port: fixture.port, concurrency: 8, duration: .seconds(120), requestTimeout: .seconds(30)))
-            #expect(load.waitForSucceeded(100, timeout: .seconds(30)))
-            first.signal(SIGKILL)
-            _ = try first.waitForExit(timeout: .seconds(10))
+            let (load, servicePID, orphans) = try fixture.killAgentUnderLoad()
+            defer { orphans.forEach { kill($0, SIGKILL) } }
 
             // systemd restarts the unit (Restart=, KillMode=process left the service running) with the store's fds.
             let second = try FixtureProcess(

@@ -59,15 +59,8 @@ extension AgentProcessTests {
         func unreadableStateFallsBackToTakeover() throws {
             let fixture = try AgentFixture.running()
             let first = try #require(fixture.agent)
-            let servicePID = try #require(try fixture.servingPID())
-            let processes = AgentFixture.descendants(of: first.pid)
-            defer { processes.forEach { kill($0, SIGKILL) } }
-            let load = try LoadGenerator.start(
-                LoadGenerator.Configuration(
-                    port: fixture.port, concurrency: 8, duration: .seconds(120), requestTimeout: .seconds(30)))
-            #expect(load.waitForSucceeded(100, timeout: .seconds(30)))
-            first.signal(SIGKILL)
-            _ = try first.waitForExit(timeout: .seconds(10))
+            let (load, servicePID, orphans) = try fixture.killAgentUnderLoad()
+            defer { orphans.forEach { kill($0, SIGKILL) } }
 
             // What an exec by an agent with the current schema would hand it.
             let nextSchema = try BuiltProducts.executable("rollout-agent-next-schema")
