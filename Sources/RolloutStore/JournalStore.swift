@@ -49,13 +49,30 @@ public final class JournalStore: Sendable {
             }
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try Self.openPool(path, configuration, patience: busyTimeout)
             try Self.migrate(pool)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
             throw JournalError(.cannotOpen, "cannot open the journal \(path): \(error.message ?? "\(error)")")
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw JournalError(
                 .cannotOpen, "\(path) is not a SQLite database; point --state at the journal (.rollout/state.db)")
+        }
+    }
+
+    /// Opens the pool, retrying while SQLite answers SQLITE_BUSY. Two controllers creating the journal at the same moment
+    /// both switch the new file to WAL; when each holds a shared lock and wants the exclusive one, SQLite refuses one
+    /// of them at once (waiting would deadlock, so the busy timeout does not apply): "database is locked - while
+    /// executing `PRAGMA journal_mode = WAL`", seen in CI. Once the other has finished, opening succeeds.
+    private static func openPool(_ path: String, _ configuration: Configuration, patience: Duration) throws
+        -> DatabasePool
+    {
+        let deadline = ContinuousClock.now + patience
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline {
+                usleep(UInt32.random(in: 10_000...60_000))
+            }
         }
     }
 

@@ -79,3 +79,31 @@ import Testing
         }
     }
 }
+
+/// Two controllers creating the journal at the same moment: one of them finds the other's lock on the brand-new file
+/// while it switches it to WAL (SQLite answers that pragma with SQLITE_BUSY at once, without waiting).
+@Suite struct JournalOpenRaceTests {
+    @Test func openingWaitsForAnotherProcessSettingUpTheFile() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rollout-race-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("state.db").path
+        // Another opener, caught in the middle of setting up the new file: it holds an exclusive lock for 500 ms.
+        let other = try DatabaseQueue(path: path)
+        let locked = DispatchSemaphore(value: 0)
+        let released = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? other.inDatabase { db in
+                try db.execute(sql: "BEGIN EXCLUSIVE; CREATE TABLE setup(x)")
+                locked.signal()
+                usleep(500_000)
+                try db.execute(sql: "COMMIT")
+            }
+            released.signal()
+        }
+        locked.wait()
+        let store = try JournalStore(path: path)
+        #expect(try await store.appliedMigrations() == ["v1-journal", "v2-config-files", "v3-lock-identity"])
+        released.wait()
+    }
+}
