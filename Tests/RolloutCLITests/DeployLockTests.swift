@@ -109,19 +109,25 @@ struct DeployLockTests {
         #expect(first.waitForPhase("drain", host: "h1"))
         let release = try fixture.rollout(["lock", "release", "--inventory", "./inventories/lab.yml", "--force"])
         #expect(release.status == 0 && release.stdout.contains("Released"), "\(release.stdout)\(release.stderr)")
-        let second = try fixture.deploy("v2", ["--limit", "h2", "--lock-lease", "3s"])
-        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
 
-        // Well under h1's two-minute drain deadline: the lost lease cut the wait.
+        // Well under h1's two-minute drain deadline: the lost lease cut the wait (its next renewal found the lock
+        // gone), and the journal says so before anyone else acts.
         #expect(first.wait(timeout: .seconds(45)) == 7, "\(first.stderr)")
         let finished = first.allEvents.last { $0["event"] as? String == "rollout_finished" }
         #expect(finished?["status"] as? String == "aborted" && finished?["exit_code"] as? Int == 7)
         let error = finished?["error"] as? String ?? ""
         #expect(error.hasPrefix("lock lost"), "\(error)")
+        #expect(try gated.show(2)["status"] as? String == "aborted")
+
+        // The controller that took the lock deploys; the aborted rollout it finds unfinished is superseded. (Started
+        // while rollout 2 was still stopping, the same deploy would supersede it first, and which label the journal
+        // kept would depend on who wrote last: so this one starts after.)
+        let second = try fixture.deploy("v2", ["--limit", "h2", "--lock-lease", "3s"])
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
         let detail = try gated.show(2)
-        #expect(detail["status"] as? String == "aborted")
+        #expect(detail["status"] as? String == "superseded")
         let events = (detail["events"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
-        #expect(events.contains("lock.lost"), "\(events)")
+        #expect(events.contains("lock.lost") && events.contains("rollout.superseded"), "\(events)")
         let hosts = try hostsByName(detail)
         let h1 = (hosts["h1"]?["phases"] as? [[String: Any]] ?? []).map {
             "\($0["name"] as? String ?? "") \($0["status"] as? String ?? "")"
