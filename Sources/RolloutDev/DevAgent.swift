@@ -1,6 +1,7 @@
 import AgentKit
 import Foundation
 import Glibc
+import RolloutGateway
 
 /// The `rollout-agent` that `rollout dev` runs for the service: started with the generated config in its own process
 /// group (Ctrl-C reaches `rollout dev`, which stops it gracefully), its output (its own lines and the service's, tagged
@@ -13,7 +14,7 @@ final class DevAgent {
     private var partial: [UInt8] = []
     private(set) var exitStatus: Int32?
 
-    /// Writes `config` and starts `binary run --config` on it; returns once the agent answers `status`.
+    /// Writes `config` and starts `binary run --config` on it (`DevSession` then waits for it to answer).
     init(binary: String, config: String, options: DevOptions) throws {
         try FileManager.default.createDirectory(atPath: options.absoluteState, withIntermediateDirectories: true)
         let configPath = options.agentConfigPath
@@ -27,44 +28,18 @@ final class DevAgent {
         guard pipe(&pipeFDs) == 0 else { throw DevError("pipe: \(String(cString: strerror(errno)))") }
         for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         _ = fcntl(pipeFDs[0], F_SETFL, fcntl(pipeFDs[0], F_GETFL) | O_NONBLOCK)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2] {
-            sigaddset(&defaults, signal)
-        }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let environment = ProcessInfo.processInfo.environment.filter {
-            !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET"
-        }
-        let arguments: [String] = [binary, "run", "--config", configPath]
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, binary, &actions, &attributes, argv, envp)
-        close(pipeFDs[1])
-        guard result == 0 else {
+        let child: pid_t
+        do {
+            child = try LocalSpawn.spawn(
+                binary, ["run", "--config", configPath],
+                removing: ["NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"], stdin: .file("/dev/null"),
+                stdout: .fd(pipeFDs[1]), stderr: .fd(pipeFDs[1]))
+        } catch {
             close(pipeFDs[0])
-            throw DevError("cannot start \(binary): \(String(cString: strerror(result)))")
+            close(pipeFDs[1])
+            throw DevError("cannot start \(binary): \(error)")
         }
+        close(pipeFDs[1])
         pid = child
         outputFD = pipeFDs[0]
         controlSocket = options.controlSocket

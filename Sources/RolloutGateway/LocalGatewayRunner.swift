@@ -46,9 +46,9 @@ public struct LocalGatewayRunner: GatewayCommandRunner {
         _ = FileManager.default.createFile(atPath: inURL.path, contents: Data(stdin ?? []))
         let pid: pid_t
         do {
-            pid = try spawnInOwnGroup(
-                shell, ["-c", command], environment: environment, stdin: inURL.path, stdout: outURL.path,
-                stderr: errURL.path)
+            pid = try LocalSpawn.spawn(
+                shell, ["-c", command], environment: environment, stdin: .file(inURL.path),
+                stdout: .file(outURL.path), stderr: .file(errURL.path))
         } catch {
             throw GatewayError(.commandFailed, "cannot run `\(shell) -c \(command)` on the controller: \(error)")
         }
@@ -92,43 +92,64 @@ private final class ReapedStatus: @unchecked Sendable {
     func get() -> Int32 { lock.withLock { status } }
 }
 
-/// Spawns `executable` with `arguments` as the leader of a new process group (`POSIX_SPAWN_SETPGROUP`), standard
-/// streams from and to the given files, signal mask and the usual signals' dispositions reset (the controller may
-/// ignore SIGPIPE; its children must not inherit that).
-private func spawnInOwnGroup(
-    _ executable: String, _ arguments: [String], environment: [String: String], stdin: String, stdout: String,
-    stderr: String
-) throws -> pid_t {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_TRUNC, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_TRUNC, 0)
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    posix_spawnattr_setpgroup(&attributes, 0)
-    var mask = sigset_t()
-    sigemptyset(&mask)
-    posix_spawnattr_setsigmask(&attributes, &mask)
-    var defaults = sigset_t()
-    sigemptyset(&defaults)
-    for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM] {
-        sigaddset(&defaults, signal)
+/// Starts local processes the way the controller needs them: as the leader of a new process group (a signal to the
+/// group reaches everything it starts; a terminal's Ctrl-C does not reach it), with the signal mask emptied and the
+/// usual signals' dispositions reset (the controller may ignore SIGPIPE, SIGINT or SIGTERM; its children must not
+/// inherit that), and standard streams from files or fds.
+public enum LocalSpawn {
+    /// Where a standard stream of the child comes from or goes to.
+    public enum Stream: Sendable {
+        /// A file opened for reading (stdin) or truncated for writing (stdout, stderr).
+        case file(String)
+        /// An fd of the caller, duplicated into place.
+        case fd(Int32)
     }
-    posix_spawnattr_setsigdefault(&attributes, &defaults)
-    posix_spawnattr_setflags(
-        &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    let variables = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-        for pointer in argv { free(pointer) }
-        for pointer in envp { free(pointer) }
+
+    /// Spawns `executable` (an absolute path) with `arguments` and the controller's environment merged with
+    /// `environment` (`removing` the names listed). Returns the child's pid.
+    public static func spawn(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], removing: Set<String> = [],
+        stdin: Stream, stdout: Stream, stderr: Stream
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (target, stream) in [(Int32(0), stdin), (1, stdout), (2, stderr)] {
+            switch stream {
+            case .file(let path):
+                posix_spawn_file_actions_addopen(&actions, target, path, target == 0 ? O_RDONLY : O_WRONLY | O_TRUNC, 0)
+            case .fd(let fd):
+                posix_spawn_file_actions_adddup2(&actions, fd, target)
+            }
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM] {
+            sigaddset(&defaults, signal)
+        }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            .filter { !removing.contains($0.key) }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard result == 0 else {
+            throw GatewayError(.commandFailed, "posix_spawn \(executable): \(String(cString: strerror(result)))")
+        }
+        return pid
     }
-    var pid: pid_t = 0
-    let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-    guard result == 0 else { throw GatewayError(.commandFailed, "posix_spawn: \(String(cString: strerror(result)))") }
-    return pid
 }
