@@ -153,8 +153,9 @@ enum Format {
         return "\(Int(interval) / 60) min \(Int(interval) % 60) s"
     }
 
+    /// `03:19:19.250Z` (UTC, as every time the journal keeps).
     static func clock(_ date: Date) -> String {
-        date.formatted(.iso8601.time(includingFractionalSeconds: true).timeSeparator(.colon))
+        date.formatted(.iso8601.time(includingFractionalSeconds: true).timeSeparator(.colon)) + "Z"
     }
 
     static func timestamp(_ date: Date) -> String {
