@@ -39,9 +39,12 @@ let package = Package(
         .target(name: "RolloutGateway", dependencies: ["RolloutConfig", "RolloutCore"]),
         .target(
             name: "RolloutEngine",
-            dependencies: ["RolloutConfig", "RolloutCore", "RolloutGateway", "RolloutStore", "SSHClient"]
+            dependencies: [
+                "AgentProtocol", "RolloutConfig", "RolloutCore", "RolloutGateway", "RolloutStore", "SSHClient",
+            ]
         ),
-        .target(name: "AgentKit", dependencies: ["CAgentSupport", "Yams"]),
+        .target(name: "AgentProtocol"),
+        .target(name: "AgentKit", dependencies: ["AgentProtocol", "CAgentSupport", "Yams"]),
         .target(name: "RolloutDev", dependencies: ["AgentKit", "RolloutGateway"]),
         .target(name: "RolloutReport", dependencies: ["RolloutStore"]),
         .target(
@@ -85,6 +88,7 @@ let package = Package(
             dependencies: [
                 "AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-agent-next-schema", "rollout-demo-service",
             ]),
+        .testTarget(name: "AgentProtocolTests", dependencies: ["AgentProtocol"]),
         .testTarget(name: "RolloutReportTests", dependencies: ["RolloutReport", "RolloutStore"]),
         .testTarget(
             name: "RolloutDevTests",

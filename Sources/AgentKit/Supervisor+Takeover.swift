@@ -323,16 +323,3 @@ extension Supervisor {
         }
     }
 }
-
-/// How this agent came to supervise its generations, in `status` (`agent.takeover`).
-public struct TakeoverInfo: Codable, Sendable, Equatable {
-    /// The dead agent's pid and version.
-    public var fromPid: Int32
-    public var fromVersion: String
-    /// The generations taken over.
-    public var generations: [Int]
-    /// From reading the record to supervising (listeners, pipes and notify sockets in hand).
-    public var takeoverMs: Int
-    /// Where the listeners came from: `pidfd_getfd` (copied from the service) or `fdstore` (systemd).
-    public var listenersFrom: String
-}

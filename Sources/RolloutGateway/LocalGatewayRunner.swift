@@ -19,7 +19,8 @@ public struct LocalGatewayRunner: GatewayCommandRunner {
     }
 
     public func run(_ command: String, stdin: [UInt8]?, timeout: Duration) async throws -> GatewayCommandResult {
-        let shell = shell, environment = environment
+        let shell = shell
+        let environment = environment
         // Process and its waits block; keep them off the cooperative thread pool.
         return try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
@@ -38,7 +39,8 @@ public struct LocalGatewayRunner: GatewayCommandRunner {
         let files = FileManager.default.temporaryDirectory.appendingPathComponent("rollout-gw-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: files) }
-        let outURL = files.appendingPathComponent("out"), errURL = files.appendingPathComponent("err")
+        let outURL = files.appendingPathComponent("out")
+        let errURL = files.appendingPathComponent("err")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         // Standard input from a file too: a command that exits without reading it cannot raise SIGPIPE here.

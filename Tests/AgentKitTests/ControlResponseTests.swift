@@ -23,7 +23,7 @@ struct ControlResponseTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         #expect(
             Set(object.keys) == [
-                "command", "outcome", "reason", "generation", "old_pid", "new_pid", "ready_ms", "drain_ms",
+                "protocol_version", "command", "outcome", "reason", "generation", "old_pid", "new_pid", "ready_ms", "drain_ms",
                 "handoff_ms",
                 "old_killed", "log_tail", "release", "version",
             ])
@@ -35,7 +35,7 @@ struct ControlResponseTests {
         var response = ControlResponse(command: "status", outcome: "ok")
         response.restarts = RestartCounters(hot: 1, failed: 2, crashes: 3, crashRestarts: 4)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(response.encoded())) as? [String: Any])
-        #expect(Set(object.keys) == ["command", "outcome", "restarts"])
+        #expect(Set(object.keys) == ["protocol_version", "command", "outcome", "restarts"])
         let restarts = try #require(object["restarts"] as? [String: Int])
         #expect(restarts == ["hot": 1, "failed": 2, "crashes": 3, "crash_restarts": 4])
     }

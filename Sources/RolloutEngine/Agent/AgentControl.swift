@@ -1,3 +1,4 @@
+import AgentProtocol
 import Foundation
 import RolloutCore
 import RolloutStore
@@ -9,9 +10,17 @@ public struct AgentAnswer: Sendable {
     public var reason: String?
     /// The version the answer names (`restart`: the new generation's; `status`: the serving generation's).
     public var version: String?
+    /// The answer as the agent's protocol defines it (`AgentProtocol`); nil when `ctl` printed no answer.
+    public var response: ControlResponse?
     public var json: JournalJSON
     /// The `ctl` exit status.
     public var exitStatus: Int32
+
+    /// `prefix` and the reason, with the last lines of the service's log when the agent sent them.
+    public func failure(_ prefix: String) -> String {
+        let tail = response?.logTail ?? []
+        return prefix + (reason ?? outcome) + (tail.isEmpty ? "" : " (log: \(tail.suffix(5).joined(separator: " | ")))")
+    }
 }
 
 /// Talks to a host's agent through `rollout-agent ctl --socket S ...` over SSH (see docs/agent.md).
@@ -88,26 +97,20 @@ public struct AgentControl: Sendable {
         lenient.mayFail = true
         let result = try await shell.run(lenient, timeout: timeout)
         let line = result.stdoutText.split(separator: "\n").last.map(String.init) ?? ""
+        let response = try? ControlResponse.decode(Data(line.utf8))
         let json =
             (try? JournalJSON(text: line)) ?? .object(["raw": .string(line), "stderr": .string(result.stderrText)])
-        guard case .object(let members) = json else {
+        guard let response else {
+            let fallback = result.exitStatus == 3 ? "no agent answers" : result.stderrText
             return AgentAnswer(
-                outcome: "error", reason: line, version: nil, json: json, exitStatus: result.exitStatus ?? -1)
+                outcome: "error", reason: line.isEmpty ? fallback : line, version: nil, response: nil, json: json,
+                exitStatus: result.exitStatus ?? -1)
         }
-        func string(_ key: String) -> String? { if case .string(let s)? = members[key] { s } else { nil } }
-        var version = string("version")
-        if version == nil, case .array(let generations)? = members["generations"] {
-            for case .object(let generation) in generations {
-                if case .string("ready")? = generation["state"], case .string(let v)? = generation["version"] {
-                    version = v
-                }
-            }
-        }
-        let fallback = result.exitStatus == 3 ? "no agent answers" : result.stderrText
+        // `status` names the serving generation's version; the other answers their own.
+        let version = response.version ?? response.generations?.last { $0.state == "ready" }?.version
         return AgentAnswer(
-            outcome: string("outcome") ?? "error",
-            reason: string("reason") ?? (string("outcome") == nil ? fallback : nil),
-            version: version, json: json, exitStatus: result.exitStatus ?? -1)
+            outcome: response.outcome, reason: response.reason, version: version, response: response, json: json,
+            exitStatus: result.exitStatus ?? -1)
     }
 }
 

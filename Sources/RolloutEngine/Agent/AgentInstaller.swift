@@ -82,11 +82,9 @@ public struct AgentInstaller: Sendable {
                 result.details.append("started")
                 result.change = .installed
                 // A dead agent's service still running: the new agent took it over (rollout-agent run does that).
-                if let takeover = try await control.status()?.json["agent"]?["takeover"],
-                    case .int(let pid)? = takeover["from_pid"]
-                {
+                if let takeover = try await control.status()?.response?.agent?.takeover {
                     result.change = .recovered
-                    result.details.append("took over from dead agent pid \(pid)")
+                    result.details.append("took over from dead agent pid \(takeover.fromPid)")
                 }
             } else if binaryChanged || configChanged {
                 if binaryChanged { try await control.upgrade(binary: target.agentPath) }

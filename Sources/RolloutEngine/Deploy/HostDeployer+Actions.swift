@@ -15,14 +15,8 @@ extension HostDeployer {
                     let answer = try await agent.restart(timeout: context.plan.timeouts.restart)
                     details["agent"] = answer.json
                     guard answer.outcome == "ok" else {
-                        var message =
-                            "the agent on \(plan.name) did not switch to \(version): "
-                            + (answer.reason ?? answer.outcome)
-                        if case .object(let members) = answer.json, case .array(let tail)? = members["log_tail"] {
-                            let lines = tail.compactMap { if case .string(let s) = $0 { s } else { nil } }
-                            if !lines.isEmpty { message += " (log: \(lines.suffix(5).joined(separator: " | ")))" }
-                        }
-                        throw DeployError(.restart, message)
+                        throw DeployError(
+                            .restart, answer.failure("the agent on \(plan.name) did not switch to \(version): "))
                     }
                 } else if step.phase == .validate && hook == nil {
                     details["validate"] = .array(

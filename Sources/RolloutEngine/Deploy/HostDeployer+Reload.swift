@@ -74,12 +74,7 @@ extension HostDeployer {
     func reloadService(_ agent: AgentControl) async throws -> JournalJSON {
         let answer = try await agent.reloadService(timeout: reloadCommand?.timeout ?? .seconds(60))
         guard answer.outcome == "ok" else {
-            var message = "the service on \(plan.name) did not reload: " + (answer.reason ?? answer.outcome)
-            if case .object(let members) = answer.json, case .array(let tail)? = members["log_tail"] {
-                let lines = tail.compactMap { if case .string(let s) = $0 { s } else { nil } }
-                if !lines.isEmpty { message += " (log: \(lines.suffix(5).joined(separator: " | ")))" }
-            }
-            throw DeployError(.reload, message)
+            throw DeployError(.reload, answer.failure("the service on \(plan.name) did not reload: "))
         }
         return answer.json
     }

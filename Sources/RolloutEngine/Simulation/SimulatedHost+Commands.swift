@@ -1,5 +1,5 @@
+import AgentProtocol
 import Foundation
-import RolloutStore
 
 extension SimulatedHost {
     /// The exit status, stdout and stderr of one command line (called under `lock`).
@@ -40,7 +40,8 @@ extension SimulatedHost {
             return (0, names.map { $0 + "\n" }.joined(), "")
         case "sh":
             // Hooks and `command` health checks: they pass unless the generation serving is the unhealthy one.
-            return unhealthyGeneration == generation ? (1, "", "simulated failure: unhealthy generation\n") : (0, "", "")
+            return unhealthyGeneration == generation
+                ? (1, "", "simulated failure: unhealthy generation\n") : (0, "", "")
         case "uname":
             return (0, "Linux simulated\n", "")
         default:
@@ -49,56 +50,52 @@ extension SimulatedHost {
         }
     }
 
-    /// `rollout-agent ctl ... COMMAND`: the JSON line the agent prints and its exit status (docs/agent.md).
+    /// `rollout-agent ctl ... COMMAND`: the answer the agent prints (its protocol's own type, `AgentProtocol`) and the
+    /// exit status.
     private func agent(_ command: String) -> (Int32, String, String) {
-        var fields: [String: JournalJSON] = ["command": .string(command), "outcome": .string("ok")]
+        var answer = ControlResponse(command: command, outcome: "ok")
         var status: Int32 = 0
         switch command {
         case "status":
-            fields["state"] = .string(serving == nil ? "idle" : "running")
-            fields["generations"] = .array(
+            answer.state = serving == nil ? "idle" : "running"
+            answer.generations =
                 serving.map { version in
                     [
-                        .object([
-                            "generation": .int(Int64(generation)), "state": .string("ready"),
-                            "version": .string(version), "pid": .int(Int64(10_000 + generation)),
-                        ])
+                        GenerationInfo(
+                            generation: generation, pid: Int32(10_000 + generation), release: nil, version: version,
+                            state: "ready", started: "", readyMs: nil, status: nil, listeners: [])
                     ]
-                } ?? [])
-            if let serving { fields["version"] = .string(serving) }
+                } ?? []
+            answer.version = serving
         case "restart":
             guard let root, case .symlink(let target)? = files["\(root)/current"],
                 let version = target.split(separator: "/").last.map(String.init),
                 files["\(root)/releases/\(version)"] == .directory
             else {
-                fields["outcome"] = .string("failed")
-                fields["reason"] = .string("current does not point to a release directory")
-                return (1, line(fields), "")
+                answer.outcome = "failed"
+                answer.reason = "current does not point to a release directory"
+                return (1, String(decoding: answer.encoded(), as: UTF8.self), "")
             }
-            fields["version"] = .string(version)
-            fields["release"] = .string("\(root)/releases/\(version)")
+            answer.version = version
+            answer.release = "\(root)/releases/\(version)"
             if takeFailure(.restart) {
-                fields["outcome"] = .string("failed")
-                fields["reason"] = .string(
-                    "simulated failure: generation \(generation + 1) exited with status 1 before it was ready")
-                fields["log_tail"] = .array([.string("simulated failure (failure-rate, seed \(fleet.spec.seed))")])
+                answer.outcome = "failed"
+                answer.reason =
+                    "simulated failure: generation \(generation + 1) exited with status 1 before it was ready"
+                answer.logTail = ["simulated failure (failure-rate, seed \(fleet.spec.seed))"]
                 status = 1
             } else {
-                fields["old_pid"] = .int(Int64(10_000 + generation))
+                answer.oldPid = Int32(10_000 + generation)
                 generation += 1
                 serving = version
-                fields["generation"] = .int(Int64(generation))
-                fields["new_pid"] = .int(Int64(10_000 + generation))
+                answer.generation = generation
+                answer.newPid = Int32(10_000 + generation)
                 if takeFailure(.verify) { unhealthyGeneration = generation }
             }
         default:
             break
         }
-        return (status, line(fields), "")
-    }
-
-    private func line(_ fields: [String: JournalJSON]) -> String {
-        ((try? JournalJSON.object(fields).text()) ?? "{}") + "\n"
+        return (status, String(decoding: answer.encoded(), as: UTF8.self), "")
     }
 }
 

@@ -5,6 +5,9 @@ import Foundation
 /// `outcome` is `ok`, `failed` (the operation ran and did not succeed), `refused` (not started:
 /// busy or stopping) or `error` (bad request). The full schema per command is in `docs/agent.md`.
 public struct ControlResponse: Codable, Sendable, Equatable {
+    /// The version of this protocol that the answering agent speaks, in every answer since it was introduced (absent:
+    /// an older agent). A new field is added without a new version; a change of meaning bumps it.
+    public var protocolVersion: Int?
     public var command: String
     public var outcome: String
     public var reason: String?
@@ -52,7 +55,11 @@ public struct ControlResponse: Codable, Sendable, Equatable {
     public var listenersAdded: [String]?
     public var listenersRemoved: [String]?
 
+    /// The protocol version this build speaks.
+    public static let currentProtocolVersion = 1
+
     public init(command: String, outcome: String, reason: String? = nil) {
+        protocolVersion = Self.currentProtocolVersion
         self.command = command
         self.outcome = outcome
         self.reason = reason
