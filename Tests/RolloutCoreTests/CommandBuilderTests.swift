@@ -126,3 +126,18 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+@Suite struct HostProbesTests {
+    @Test("probes are argv (quoted when run), may fail, and change nothing")
+    func probes() {
+        let path = "/srv/web/releases/v 2; rm -rf /"
+        let probes = [
+            HostProbes.sha256(of: path, on: "h1"), HostProbes.exists(path, on: "h1"),
+            HostProbes.isDirectory(path, on: "h1"), HostProbes.contents(of: path, on: "h1"),
+        ]
+        #expect(probes.map(\.argv.first) == ["sha256sum", "test", "test", "cat"])
+        #expect(probes.allSatisfy { $0.mayFail && $0.on == "h1" && $0.argv.last == path })
+        #expect(probes[0].line == "sha256sum -- '/srv/web/releases/v 2; rm -rf /'", "one quoted word")
+        #expect(probes.allSatisfy { $0.line == ShellQuote.join($0.argv) && !$0.line.contains("2>") })
+    }
+}

@@ -105,8 +105,7 @@ public struct AgentInstaller: Sendable {
 
     /// Uploads the binary unless the host's copy has the same SHA-256. True when it was uploaded.
     private func ensureBinary(_ target: AgentInstallTarget, _ shell: HostShell) async throws -> Bool {
-        let sum = try await shell.probe(
-            "sha256sum -- \(ShellQuote.quote(target.agentPath)) 2>/dev/null", timeout: timeout)
+        let sum = try await shell.probe(HostProbes.sha256(of: target.agentPath, on: target.host.name), timeout: timeout)
         if sum.succeeded, sum.stdoutText.split(separator: " ").first.map(String.init) == binarySHA256 { return false }
         _ = try await shell.connection.upload(
             from: binaryPath, to: target.agentPath, mode: 0o755, expectedSHA256: binarySHA256, timeout: timeout)
@@ -116,7 +115,7 @@ public struct AgentInstaller: Sendable {
     /// Writes the config unless the host's file has the same text (atomically: temporary file, then rename).
     private func ensureConfig(_ target: AgentInstallTarget, _ shell: HostShell) async throws -> Bool {
         let current = try await shell.probe(
-            "cat -- \(ShellQuote.quote(target.configPath)) 2>/dev/null", timeout: timeout)
+            HostProbes.contents(of: target.configPath, on: target.host.name), timeout: timeout)
         if current.succeeded && current.stdoutText == target.configText { return false }
         try await shell.run(Self.atomicWrite(target.configPath, text: target.configText, on: target.host.name))
         return true

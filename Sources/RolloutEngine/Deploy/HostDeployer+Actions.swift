@@ -77,7 +77,7 @@ extension HostDeployer {
     func upload(_ upload: PlannedUpload, shell: HostShell) async throws -> [String: JournalJSON] {
         let name = upload.source.split(separator: "/").last.map(String.init) ?? upload.source
         if context.reuseReleasesOnly {
-            guard try await shell.probe("test -d \(ShellQuote.quote(upload.release))").succeeded else {
+            guard try await shell.probe(HostProbes.isDirectory(upload.release, on: plan.name)).succeeded else {
                 throw DeployError(
                     .upload,
                     "\(upload.release) is not on \(plan.name): roll back only to a release the host still has, "
@@ -87,11 +87,11 @@ extension HostDeployer {
         }
         // A release already there is trusted only when its digest is the artifact's: a file by its SHA-256, a
         // directory by its manifest's (every file's SHA-256, name and link target).
+        // The manifest's digest fails by itself when the release directory is not there.
         let existing = try await shell.probe(
             upload.kind == .file
-                ? "sha256sum -- \(ShellQuote.quote("\(upload.release)/\(name)")) 2>/dev/null"
-                : "test -d \(ShellQuote.quote(upload.release)) && "
-                    + ReleaseManifest.digest(of: upload.release, on: plan.name).line,
+                ? HostProbes.sha256(of: "\(upload.release)/\(name)", on: plan.name)
+                : ReleaseManifest.digest(of: upload.release, on: plan.name),
             timeout: upload.timeout)
         if existing.succeeded, existing.stdoutText.split(separator: " ").first.map(String.init) == upload.sha256 {
             return ["skipped": .string("already present and verified"), "sha256": .string(upload.sha256)]

@@ -145,7 +145,7 @@ extension HostDeployer {
 
     /// The SHA-256 of a file on the host, nil when it does not exist.
     private func sha256(of path: String, shell: HostShell) async throws -> String? {
-        let result = try await shell.probe("sha256sum -- \(ShellQuote.quote(path)) 2>/dev/null")
+        let result = try await shell.probe(HostProbes.sha256(of: path, on: plan.name))
         return result.succeeded ? result.stdoutText.split(separator: " ").first.map(String.init) : nil
     }
 

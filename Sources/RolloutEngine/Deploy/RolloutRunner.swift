@@ -366,7 +366,7 @@ public struct RolloutRunner: Sendable {
             let link = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
             return link.split(separator: "/").last.map(String.init)
         }
-        let exists = try await shell.probe("test -e \(ShellQuote.quote(command.current))")
+        let exists = try await shell.probe(HostProbes.exists(command.current, on: shell.host))
         guard exists.exitStatus == 1 else {
             let stderr = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
             throw DeployError(

@@ -28,8 +28,10 @@ public struct HostShell: Sendable {
         return result
     }
 
-    /// Runs a command line; returns the result whatever its exit status.
-    public func probe(_ line: String, timeout: Duration = .seconds(30)) async throws -> SSHCommandResult {
-        try await connection.execute(line, timeout: timeout)
+    /// Runs a read-only probe (`HostProbes`); returns the result whatever its exit status.
+    public func probe(_ command: PlannedCommand, timeout: Duration = .seconds(30)) async throws -> SSHCommandResult {
+        var probe = command
+        probe.mayFail = true
+        return try await run(probe, timeout: timeout)
     }
 }
