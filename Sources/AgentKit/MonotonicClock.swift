@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 
 /// Milliseconds on CLOCK_MONOTONIC: deadlines and durations never jump with the wall clock.
-enum MonotonicClock {
-    static func now() -> Int64 {
+public enum MonotonicClock {
+    /// Milliseconds since an arbitrary point (boot), never going back.
+    public static func now() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000

@@ -181,12 +181,10 @@ extension Supervisor {
     static func childPIDs(of parent: pid_t) -> [pid_t] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return entries.compactMap { entry in
-            guard let pid = pid_t(entry),
-                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            else { return nil }
-            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-            return fields.count > 1 && pid_t(fields[1]) == parent ? pid : nil
+            guard let pid = pid_t(entry), let fields = ProcessIdentity.statFields(pid), fields.count > 1 else {
+                return nil
+            }
+            return pid_t(fields[1]) == parent ? pid : nil
         }
     }
 }

@@ -290,11 +290,7 @@ public final class DevSession {
         Array(text.split(separator: "\n", omittingEmptySubsequences: true).suffix(lines).map(String.init))
     }
 
-    static func now() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
+    static func now() -> Int64 { MonotonicClock.now() }
 }
 
 /// The result of work done on another thread, read by the loop.

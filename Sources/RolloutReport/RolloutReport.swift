@@ -122,9 +122,7 @@ public enum RolloutReport {
                 + "<th>out of rotation</th><th>phases</th><th>error</th></tr>"
         ]
         for host in hosts {
-            let drained = Timeline.row(host, now: timeline.end).drained.reduce(0.0) {
-                $0 + $1.end.timeIntervalSince($1.start)
-            }
+            let drained = timeline.drainedSeconds[host.name] ?? 0
             // Plain text for a phase that went well, a marked span for one that did not (10,000 hosts stay small).
             let phases = host.phases.map { phase in
                 let text =

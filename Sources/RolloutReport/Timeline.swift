@@ -38,6 +38,8 @@ struct Timeline {
     let bands: [Band]
     let canaryHosts: Set<String>
     let collapsed: Bool
+    /// Seconds each host was out of rotation (hosts never drained are absent).
+    let drainedSeconds: [String: Double]
 
     init(_ detail: RolloutDetail, now: Date, collapseAbove: Int = 200) {
         let phases = detail.hosts.flatMap(\.phases)
@@ -49,6 +51,10 @@ struct Timeline {
         let hostRows = detail.hosts.sorted { ($0.batch, $0.position) < ($1.batch, $1.position) }.map {
             Self.row($0, now: now)
         }
+        drainedSeconds = Dictionary(
+            hostRows.filter { !$0.drained.isEmpty }.map { row in
+                (row.label, row.drained.reduce(0.0) { $0 + $1.end.timeIntervalSince($1.start) })
+            }, uniquingKeysWith: { first, _ in first })
         if collapsed {
             var rows: [Row] = []
             for (batch, members) in Dictionary(grouping: hostRows, by: \.batch).sorted(by: { $0.key < $1.key }) {
