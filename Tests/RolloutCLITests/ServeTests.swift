@@ -203,11 +203,19 @@ struct ServeTests {
 
     @Test("the live page receives the phases of a real rollout on the test cluster as they happen")
     func livePage() throws {
-        let fixture = try DeployFixture(hosts: 2, playbookExtra: "serial: 1", successes: 4)
-        defer { fixture.stop() }
+        // The rollout holds before each restart while the gate file exists: the page is opened while it runs.
+        let gate = "/tmp/rollout-serve-gate-\(UUID().uuidString.prefix(8))"
+        let hook = "while [ -e \(gate) ]; do sleep 0.1; done"
+        let fixture = try DeployFixture(
+            hosts: 2, playbookExtra: "serial: 1\nhooks:\n  before_restart: [{run: \"\(hook)\", on: controller}]")
+        defer {
+            unlink(gate)
+            fixture.stop()
+        }
         try fixture.stageDemoService()
         #expect(try fixture.installAgents().status == 0)
         #expect(try fixture.deploy("v1").status == 0)
+        FileManager.default.createFile(atPath: gate, contents: nil)
         let deploy = try DeployBackground(
             fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v2"])
         #expect(deploy.waitForPhase("upload"), "\(deploy.stderr)")
@@ -220,6 +228,10 @@ struct ServeTests {
         func live() throws -> Int {
             try browser.evaluate("document.querySelectorAll('#live-events li').length") as? Int ?? 0
         }
+        // The phases journaled so far arrive first; then the rollout goes on.
+        let opened = ContinuousClock.now + .seconds(30)
+        while try live() == 0 && ContinuousClock.now < opened { usleep(100_000) }
+        unlink(gate)
         let deadline = ContinuousClock.now + .seconds(60)
         var seen: [Int] = []
         while ContinuousClock.now < deadline {
