@@ -30,34 +30,48 @@ let package = Package(
         // Libraries
         .target(
             name: "SSHClient",
-            dependencies: ["CLibSSH2", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CLibSSH2", "RolloutText", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "RolloutText"),
+        .target(name: "RolloutJSON", dependencies: ["RolloutText"]),
+        .target(name: "RolloutModel"),
         .target(name: "RolloutConfig", dependencies: ["Yams"]),
         .target(
-            name: "RolloutCore", dependencies: ["RolloutConfig", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "RolloutStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "RolloutGateway", dependencies: ["RolloutConfig", "RolloutCore"]),
+            name: "RolloutCore",
+            dependencies: [
+                "RolloutConfig", "RolloutJSON", "RolloutModel", "RolloutText",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "RolloutStore",
+            dependencies: ["RolloutJSON", "RolloutModel", "RolloutText", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "RolloutGateway", dependencies: ["RolloutConfig", "RolloutCore", "RolloutText"]),
         .target(
             name: "RolloutEngine",
             dependencies: [
-                "AgentProtocol", "RolloutConfig", "RolloutCore", "RolloutGateway", "RolloutStore", "SSHClient",
+                "AgentProtocol", "RolloutConfig", "RolloutCore", "RolloutGateway", "RolloutJSON", "RolloutModel",
+                "RolloutStore", "RolloutText", "SSHClient",
             ]
         ),
-        .target(name: "AgentProtocol"),
-        .target(name: "AgentKit", dependencies: ["AgentProtocol", "CAgentSupport", "Yams"]),
-        .target(name: "RolloutDev", dependencies: ["AgentKit", "RolloutGateway"]),
-        .target(name: "RolloutReport", dependencies: ["RolloutStore"]),
+        .target(name: "AgentProtocol", dependencies: ["RolloutJSON"]),
+        .target(name: "AgentKit", dependencies: ["AgentProtocol", "CAgentSupport", "RolloutJSON", "Yams"]),
+        .target(name: "RolloutDev", dependencies: ["AgentKit", "RolloutGateway", "RolloutJSON"]),
+        .target(name: "RolloutReport", dependencies: ["RolloutJSON", "RolloutModel", "RolloutStore"]),
         .target(
             name: "RolloutServe",
-            dependencies: ["RolloutReport", "RolloutStore", .product(name: "Hummingbird", package: "hummingbird")]),
+            dependencies: [
+                "RolloutJSON", "RolloutReport", "RolloutStore", .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         .target(name: "RolloutTestSupport", dependencies: ["CAgentSupport"]),
 
         // Executables: argument parsing and wiring only
         .executableTarget(
             name: "rollout",
             dependencies: [
-                "RolloutConfig", "RolloutCore", "RolloutEngine", "RolloutStore", "SSHClient", "RolloutDev",
-                "RolloutReport", "RolloutServe",
+                "RolloutConfig", "RolloutCore", "RolloutEngine", "RolloutJSON", "RolloutModel", "RolloutStore",
+                "RolloutText",
+                "SSHClient",
+                "RolloutDev", "RolloutReport", "RolloutServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,13 +89,20 @@ let package = Package(
 
         // Tests
         .testTarget(name: "RolloutConfigTests", dependencies: ["RolloutConfig"]),
-        .testTarget(name: "RolloutCoreTests", dependencies: ["RolloutCore", "RolloutConfig"]),
+        .testTarget(name: "RolloutJSONTests", dependencies: ["RolloutJSON", "RolloutText"]),
+        .testTarget(
+            name: "RolloutCoreTests",
+            dependencies: ["RolloutCore", "RolloutConfig", "RolloutJSON", "RolloutModel", "RolloutText"]),
         .testTarget(
             name: "RolloutStoreTests",
-            dependencies: ["RolloutStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "RolloutJSON", "RolloutModel", "RolloutStore", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "RolloutGatewayTests", dependencies: ["RolloutGateway", "RolloutTestSupport"]),
-        .testTarget(name: "RolloutEngineTests", dependencies: ["RolloutEngine", "RolloutTestSupport"]),
+        .testTarget(
+            name: "RolloutEngineTests",
+            dependencies: ["RolloutEngine", "RolloutJSON", "RolloutTestSupport", "RolloutText"]),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "RolloutTestSupport", "rollout-lab"]),
         .testTarget(
             name: "AgentKitTests",
@@ -89,12 +110,13 @@ let package = Package(
                 "AgentKit", "RolloutTestSupport", "rollout-agent", "rollout-agent-next-schema", "rollout-demo-service",
             ]),
         .testTarget(name: "AgentProtocolTests", dependencies: ["AgentProtocol"]),
-        .testTarget(name: "RolloutReportTests", dependencies: ["RolloutReport", "RolloutStore"]),
+        .testTarget(name: "RolloutReportTests", dependencies: ["RolloutModel", "RolloutReport", "RolloutStore"]),
         .testTarget(
             name: "RolloutDevTests",
             dependencies: ["RolloutDev", "RolloutTestSupport", "rollout", "rollout-agent", "rollout-demo-service"]),
         .testTarget(
-            name: "RolloutCLITests", dependencies: ["RolloutTestSupport", "RolloutStore", "rollout", "rollout-lab"]),
+            name: "RolloutCLITests",
+            dependencies: ["RolloutModel", "RolloutTestSupport", "RolloutStore", "rollout", "rollout-lab"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import RolloutJSON
 
 /// The format of `ROLLOUT_AGENT_STATE` (`AgentState`) this build writes, and the ones it reads.
 public enum AgentStateSchema {
@@ -110,7 +111,7 @@ struct AgentState: Codable {
         struct Version: Decodable { var schema: Int? }
         let data = Data(text.utf8)
         let readable = AgentStateSchema.readable.sorted().map(String.init).joined(separator: ", ")
-        guard let version = try? JSONDecoder().decode(Version.self, from: data) else {
+        guard let version = try? JSONValue.decode(Version.self, from: data) else {
             return .failure(AgentError("agent.upgrade-state", "\(variable) is not a JSON object"))
         }
         let schema = version.schema ?? 1
@@ -121,7 +122,7 @@ struct AgentState: Codable {
                     "\(variable) has schema \(schema); rollout-agent \(AgentVersion.current) reads schema \(readable)"))
         }
         do {
-            return .success(try JSONDecoder().decode(AgentState.self, from: data))
+            return .success(try JSONValue.decode(AgentState.self, from: data))
         } catch {
             return .failure(
                 AgentError("agent.upgrade-state", "\(variable) (schema \(schema)) is unreadable: \(error)"))
@@ -129,6 +130,6 @@ struct AgentState: Codable {
     }
 
     func encoded() throws -> String {
-        String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+        try JSONValue.compactText(of: self)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import RolloutJSON
 
 /// The client side of the control socket, used by `rollout-agent ctl`.
 public enum ControlClient {
@@ -16,9 +17,7 @@ public enum ControlClient {
                 "ctl.unreachable", "cannot reach the agent at \(socketPath): \(error.message); is it running?")
         }
         defer { close(fd) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try SocketAddress.writeAll(fd, Array(try encoder.encode(request)) + [10])
+        try SocketAddress.writeAll(fd, Array(try JSONValue.compactText(of: request).utf8) + [10])
         let bytes: [UInt8]
         do {
             bytes = try SocketAddress.readAll(fd)

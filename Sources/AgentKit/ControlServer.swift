@@ -1,6 +1,7 @@
 internal import CAgentSupport
 import Foundation
 import Glibc
+import RolloutJSON
 
 /// The control socket: a Unix stream socket of mode 0600 that only the agent's own user (or root)
 /// may use, checked again with SO_PEERCRED on every connection.
@@ -78,8 +79,7 @@ final class ControlServer {
         } else {
             return nil
         }
-        let decoder = JSONDecoder()
-        guard let request = try? decoder.decode(ControlRequest.self, from: Data(line)) else {
+        guard let request = try? JSONValue.decode(ControlRequest.self, from: Data(line)) else {
             return .invalid(
                 ControlResponse(command: "", outcome: "error", reason: "malformed request; send one JSON line"))
         }

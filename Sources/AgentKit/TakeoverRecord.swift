@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import RolloutJSON
 
 /// What a running agent keeps on disk so that a new agent can take its service over after it died: the agent
 /// itself, its listeners, and each running generation with the order of the listeners it got from fd 3.
@@ -51,12 +52,10 @@ struct TakeoverRecord: Codable, Equatable {
         "\(config.notifyDirectory)/\(config.service).takeover.json"
     }
 
+    static let coding = JSONCoding(snakeCaseKeys: true, dates: .iso8601)
+
     func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return Array(try encoder.encode(self)) + [10]
+        Array(try JSONValue.compactText(of: self, coding: Self.coding).utf8) + [10]
     }
 
     func write(to path: String) throws {
@@ -72,10 +71,8 @@ struct TakeoverRecord: Codable, Equatable {
 
     static func decode(_ data: Data, path: String) throws -> TakeoverRecord {
         struct Version: Decodable { var schema: Int? }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
-        guard let version = try? decoder.decode(Version.self, from: data), let schema = version.schema else {
+        guard let version = try? JSONValue.decode(Version.self, from: data, coding: coding), let schema = version.schema
+        else {
             throw AgentError("agent.takeover-record", "\(path) is not a takeover record (no schema); remove it")
         }
         guard schema <= Self.schema else {
@@ -85,7 +82,7 @@ struct TakeoverRecord: Codable, Equatable {
                     + "reads schema \(Self.schema) and older: run the newer binary to take over")
         }
         do {
-            return try decoder.decode(TakeoverRecord.self, from: data)
+            return try JSONValue.decode(TakeoverRecord.self, from: data, coding: coding)
         } catch {
             throw AgentError("agent.takeover-record", "\(path) is damaged (\(error)); remove it")
         }

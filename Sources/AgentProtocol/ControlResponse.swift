@@ -1,4 +1,5 @@
 import Foundation
+import RolloutJSON
 
 /// The answer to every control request: one JSON object; fields that do not apply are absent.
 ///
@@ -71,15 +72,10 @@ public struct ControlResponse: Codable, Sendable, Equatable {
 
     /// One line of JSON with sorted snake_case keys.
     public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(self)) ?? Data("{\"outcome\":\"error\"}".utf8)) + [10]
+        Array(((try? JSONValue.compactText(of: self, coding: .snakeCase)) ?? #"{"outcome":"error"}"#).utf8) + [10]
     }
 
     public static func decode(_ data: Data) throws -> ControlResponse {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(ControlResponse.self, from: data)
+        try JSONValue.decode(ControlResponse.self, from: data, coding: .snakeCase)
     }
 }

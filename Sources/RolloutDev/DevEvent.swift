@@ -1,4 +1,5 @@
 import Foundation
+import RolloutJSON
 
 /// One thing `rollout dev` reports: printed as a JSON line with `--output json` (for editors), and shown in the
 /// terminal's status line otherwise. Fields that do not apply are absent.
@@ -59,8 +60,6 @@ public struct DevEvent: Encodable, Sendable, Equatable {
 
     /// One JSON line, keys sorted.
     public func jsonLine() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        (try? JSONValue.compactText(of: self)) ?? ""
     }
 }

@@ -1,5 +1,6 @@
 import AgentKit
 import Foundation
+import RolloutJSON
 
 /// Everything `rollout dev` was asked to do, checked, and the agent configuration that follows from it. Pure.
 public struct DevOptions: Sendable {
@@ -118,8 +119,7 @@ public struct DevOptions: Sendable {
     /// output goes to the agent's stderr, tagged by generation.
     public func agentConfig(environment: [String: String]) throws -> String {
         func quoted(_ text: String) -> String {
-            let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-            return String(decoding: data, as: UTF8.self)
+            (try? JSONValue.string(text).compactText()) ?? #""""#
         }
         let listeners = try listeners()
         var lines = ["service: dev", "listeners:"]

@@ -1,5 +1,6 @@
 import RolloutConfig
 import RolloutCore
+import RolloutText
 
 /// The `command` driver: the playbook's own `drain`, `restore` and `status` commands, rendered per host and run
 /// where the gateway lives.

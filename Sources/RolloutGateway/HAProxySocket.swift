@@ -1,5 +1,6 @@
 import Foundation
 import RolloutCore
+import RolloutText
 
 /// Where an HAProxy admin socket is, and how its one-shot commands get there.
 public enum HAProxyTransport: Sendable {
@@ -20,7 +21,8 @@ struct HAProxySocket: Sendable {
     func send(_ command: String) async throws -> String {
         switch transport {
         case .direct:
-            let endpoint = endpoint, timeout = timeout
+            let endpoint = endpoint
+            let timeout = timeout
             return try await withCheckedThrowingContinuation { continuation in
                 Thread.detachNewThread {
                     continuation.resume(with: Result { try Self.exchange(endpoint, command, timeout: timeout) })

@@ -1,5 +1,6 @@
 import RolloutConfig
 import RolloutCore
+import RolloutText
 import Synchronization
 
 /// The LVS driver, through `ipvsadm` on the director.

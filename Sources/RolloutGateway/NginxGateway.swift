@@ -1,5 +1,6 @@
 import RolloutConfig
 import RolloutCore
+import RolloutText
 
 /// The nginx driver: the host's `server ADDRESS ...;` line in an upstream file gets (or loses) `down`, the
 /// configuration is tested (`nginx -t`), then nginx is reloaded (old workers finish their requests).
@@ -95,7 +96,9 @@ public struct NginxGateway: TrafficGateway {
     private func read(_ file: String) async throws -> String {
         let command = ShellQuote.join(NginxCommands.read(file))
         let result = try await runner.run(command, stdin: nil, timeout: timeout)
-        guard result.status == 0 else { throw GatewayError.failed("reading the nginx upstream file", command: command, result) }
+        guard result.status == 0 else {
+            throw GatewayError.failed("reading the nginx upstream file", command: command, result)
+        }
         return result.stdout
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import RolloutJSON
+import RolloutModel
 import RolloutStore
 
 /// The rows, bars and marks of a rollout's timeline, computed from the journal: one row per host (or, beyond
@@ -75,12 +77,12 @@ struct Timeline {
         var drainStart: Date?
         let bars = host.phases.map { phase -> Bar in
             let end = phase.finishedAt ?? now
-            if phase.name == "drain" { drainStart = phase.startedAt }
-            if phase.name == "undrain", let from = drainStart {
+            if phase.phase == .drain { drainStart = phase.startedAt }
+            if phase.phase == .undrain, let from = drainStart {
                 drained.append((from, end))
                 drainStart = nil
             }
-            let style = phase.name == "rollback" && phase.status == .ok ? "rollback" : phase.status.rawValue
+            let style = phase.phase == .rollback && phase.status == .ok ? "rollback" : phase.status.rawValue
             var title =
                 "\(host.name) \(phase.name): \(phase.status.rawValue), \(Format.seconds(end.timeIntervalSince(phase.startedAt)))"
                 + " (\(Format.clock(phase.startedAt))–\(phase.finishedAt.map(Format.clock) ?? "running"))"
@@ -125,7 +127,7 @@ struct Timeline {
             drained: [], error: nil)
     }
 
-    static func canaryHosts(_ plan: JournalJSON?) -> Set<String> {
+    static func canaryHosts(_ plan: JSONValue?) -> Set<String> {
         guard case .array(let batches)? = plan?["batches"] else { return [] }
         var hosts: Set<String> = []
         for batch in batches {

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutJSON
 import RolloutStore
 
 /// What changed in a rollout between two reads of the journal, as server-sent events: a `phase` event for every phase
@@ -29,7 +30,7 @@ struct LiveFeed {
                         "host": .string(host), "phase": .string(phase.name), "status": .string(phase.status.rawValue),
                         "started_at": .string(JournalTime.string(from: phase.startedAt)),
                         "finished_at": phase.finishedAt.map { .string(JournalTime.string(from: $0)) } ?? .null,
-                        "error": phase.error.map(JournalJSON.string) ?? .null,
+                        "error": phase.error.map(JSONValue.string) ?? .null,
                     ])))
         }
         if detail.status != .running {
@@ -45,9 +46,7 @@ struct LiveFeed {
         return events
     }
 
-    static func json(_ members: [String: JournalJSON]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(JournalJSON.object(members))) ?? Data("{}".utf8), as: UTF8.self)
+    static func json(_ members: [String: JSONValue]) -> String {
+        (try? JSONValue.object(members).compactText()) ?? "{}"
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RolloutJSON
 import RolloutReport
 import RolloutStore
 
@@ -110,11 +111,9 @@ public struct RolloutServer: Sendable {
             let names = try await journal.inventoryNames()
             return Self.html(ServePages.history(Array(rollouts), filter: filter, inventories: names, token: token))
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let body = try encoder.encode(["rollouts": Array(rollouts)])
+        let body = try JSONValue.formatted(["rollouts": Array(rollouts)])
         return Response(
-            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     static func html(_ text: String) -> Response {

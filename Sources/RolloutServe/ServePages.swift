@@ -1,4 +1,5 @@
 import Foundation
+import RolloutJSON
 import RolloutReport
 import RolloutStore
 
@@ -112,7 +113,7 @@ enum ServePages {
             "<table id=\"phases\"><tr><th>phase</th><th>status</th><th>started</th><th>duration</th><th>error</th><th>detail</th></tr>"
         )
         for phase in host.phases {
-            let detailText = (try? phase.detail.map { try prettyJSON($0) }) ?? nil
+            let detailText = phase.detail?.formatted()
             page.append(
                 "<tr class=\"phase \(e(phase.status.rawValue))\" data-phase=\"\(e(phase.name))\"><td>\(e(phase.name))</td>"
                     + "<td>\(e(phase.status.rawValue))</td><td>\(e(RolloutReport.timestamp(phase.startedAt)))</td>"
@@ -139,14 +140,7 @@ enum ServePages {
 
     /// A JavaScript string literal that cannot close the script element.
     static func jsString(_ text: String) -> String {
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
-        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
-    }
-
-    static func prettyJSON(_ value: JournalJSON) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        ((try? JSONValue.string(text).compactText()) ?? #""""#).replacingOccurrences(of: "<", with: "\\u003c")
     }
 
     static let style = """

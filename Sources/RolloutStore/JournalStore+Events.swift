@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RolloutJSON
 
 extension JournalStore {
     /// Records an event and returns its id. With a `rolloutID` and no `inventory`, the rollout's
@@ -7,9 +8,9 @@ extension JournalStore {
     @discardableResult
     public func recordEvent(
         _ kind: EventKind, message: String, rolloutID: Int64? = nil, inventory: String? = nil,
-        detail: JournalJSON? = nil, at date: Date = Date()
+        detail: JSONValue? = nil, at date: Date = Date()
     ) async throws -> Int64 {
-        let detailText = try JournalJSON.columnText(detail)
+        let detailText = try JSONValue.columnText(detail)
         return try await journalWrite { db in
             var inventory = inventory
             if let rolloutID {
@@ -30,8 +31,8 @@ extension JournalStore {
     /// message and detail, keeping its kind, rollout and time.
     ///
     /// - Throws: ``JournalError`` `unknown_event` for an unknown id.
-    public func updateEvent(_ id: Int64, message: String, detail: JournalJSON?) async throws {
-        let detailText = try JournalJSON.columnText(detail)
+    public func updateEvent(_ id: Int64, message: String, detail: JSONValue?) async throws {
+        let detailText = try JSONValue.columnText(detail)
         try await journalWrite { db in
             try db.execute(
                 sql: "UPDATE event SET message = ?, detail = ? WHERE id = ?", arguments: [message, detailText, id])
@@ -68,11 +69,11 @@ extension JournalStore {
 
     /// Inserts an event inside a transaction the caller already holds (lock takeovers).
     static func insertEvent(
-        _ kind: EventKind, message: String, inventory: String?, detail: JournalJSON?, at date: Date, _ db: Database
+        _ kind: EventKind, message: String, inventory: String?, detail: JSONValue?, at date: Date, _ db: Database
     ) throws {
         let row = EventRow(
             id: nil, rolloutID: nil, inventory: inventory, kind: kind.rawValue, message: message,
-            detail: try JournalJSON.columnText(detail), at: date)
+            detail: try JSONValue.columnText(detail), at: date)
         try row.insert(db)
     }
 }

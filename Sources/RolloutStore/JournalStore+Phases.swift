@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import RolloutJSON
+import RolloutModel
 
 extension JournalStore {
     /// Write-ahead: journals that `phase` is about to run on `host` (status `running`) and returns the
@@ -7,7 +9,7 @@ extension JournalStore {
     ///
     /// - Throws: ``JournalError`` `unknown_host` when the host was not added to the rollout.
     public func beginPhase(
-        _ phase: String, host: String, in rolloutID: Int64, detail: JournalJSON? = nil, at date: Date = Date()
+        _ phase: Phase, host: String, in rolloutID: Int64, detail: JSONValue? = nil, at date: Date = Date()
     ) async throws -> Int64 {
         try await beginPhases([PhaseStart(host: host, phase: phase, detail: detail)], in: rolloutID, at: date)[0]
     }
@@ -16,7 +18,7 @@ extension JournalStore {
     public func beginPhases(_ starts: [PhaseStart], in rolloutID: Int64, at date: Date = Date()) async throws
         -> [Int64]
     {
-        let details = try starts.map { try JournalJSON.columnText($0.detail) }
+        let details = try starts.map { try JSONValue.columnText($0.detail) }
         return try await journalWrite { db in
             let findHost = try db.cachedStatement(sql: "SELECT id FROM rollout_host WHERE rollout_id = ? AND name = ?")
             let markRunning = try db.cachedStatement(
@@ -34,7 +36,7 @@ extension JournalStore {
                     throw Self.unknownHost(start.host, rolloutID)
                 }
                 try markRunning.execute(arguments: [now, hostID])
-                try insert.execute(arguments: [rolloutID, hostID, start.phase, now, detail])
+                try insert.execute(arguments: [rolloutID, hostID, start.phase.rawValue, now, detail])
                 ids.append(db.lastInsertedRowID)
             }
             return ids
@@ -45,7 +47,7 @@ extension JournalStore {
     ///
     /// - Throws: ``JournalError`` `unknown_phase`, or `phase_already_finished` (a phase closes once).
     public func finishPhase(
-        _ phaseID: Int64, outcome: PhaseOutcome, error: String? = nil, detail: JournalJSON? = nil,
+        _ phaseID: Int64, outcome: PhaseOutcome, error: String? = nil, detail: JSONValue? = nil,
         at date: Date = Date()
     ) async throws {
         try await finishPhases(
@@ -54,7 +56,7 @@ extension JournalStore {
 
     /// Closes several phases in one transaction; if any cannot be closed, none is.
     public func finishPhases(_ finishes: [PhaseFinish], at date: Date = Date()) async throws {
-        let details = try finishes.map { try JournalJSON.columnText($0.detail) }
+        let details = try finishes.map { try JSONValue.columnText($0.detail) }
         try await journalWrite { db in try Self.finish(finishes, details: details, date: date, db) }
     }
 
@@ -63,11 +65,11 @@ extension JournalStore {
     /// next write (the next phase's ``beginPhase(_:host:in:detail:at:)``) knows this one is durable too — one commit
     /// wait per step instead of two. `onError` hears of a close that could not be written.
     public func finishPhaseQueued(
-        _ phaseID: Int64, outcome: PhaseOutcome, error: String? = nil, detail: JournalJSON? = nil,
+        _ phaseID: Int64, outcome: PhaseOutcome, error: String? = nil, detail: JSONValue? = nil,
         at date: Date = Date(), onError: @escaping @Sendable (any Error) -> Void
     ) throws {
         let finishes = [PhaseFinish(phaseID: phaseID, outcome: outcome, error: error, detail: detail)]
-        let details = try finishes.map { try JournalJSON.columnText($0.detail) }
+        let details = try finishes.map { try JSONValue.columnText($0.detail) }
         enqueueWrite({ db in try Self.finish(finishes, details: details, date: date, db) }) { result in
             if case .failure(let failure) = result { onError(failure) }
         }

@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
+import RolloutJSON
 
 extension JournalStore {
     /// Journals the start of a rollout (status `running`) and returns its id.
     ///
     /// Ids increase and are never reused, even across deletes by hand (`AUTOINCREMENT`).
     public func beginRollout(_ start: RolloutStart) async throws -> Int64 {
-        let plan = try JournalJSON.columnText(start.plan)
+        let plan = try JSONValue.columnText(start.plan)
         return try await journalWrite { db in
             let row = RolloutRow(
                 id: nil, inventory: start.inventory, playbook: start.playbook, version: start.version,
@@ -107,10 +108,10 @@ extension JournalStore {
     /// Returns false, writing nothing, when `id` is no longer resumable (another controller finished it meanwhile).
     @discardableResult
     public func supersedeRollout(
-        _ id: Int64, by newer: Int64, message: String, detail: [String: JournalJSON] = [:], at date: Date = Date()
+        _ id: Int64, by newer: Int64, message: String, detail: [String: JSONValue] = [:], at date: Date = Date()
     ) async throws -> Bool {
-        let oldDetail = try JournalJSON.columnText(.object(["by": .int(newer)]))
-        let newDetail = try JournalJSON.columnText(.object(detail.merging(["rollout": .int(id)]) { $1 }))
+        let oldDetail = try JSONValue.columnText(.object(["by": .int(newer)]))
+        let newDetail = try JSONValue.columnText(.object(detail.merging(["rollout": .int(id)]) { $1 }))
         return try await journalWrite { db in
             try Self.requireRollout(newer, db)
             guard let row = try RolloutRow.fetchOne(db, key: id) else { throw Self.unknownRollout(id) }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RolloutText
 
 extension SSHConnection {
     /// Uploads a local file so that `remotePath` either keeps its old content or gets exactly the new one.
@@ -125,7 +126,7 @@ struct SSHUpload {
 
     /// Compares the temporary file's SHA-256 on the host with the local digest (and the expected one).
     private func verify(_ temporary: String, localDigest: String, sessionBroken: inout Bool) throws {
-        let result = try remote("sha256sum -- \(shellQuote(temporary))", sessionBroken: &sessionBroken)
+        let result = try remote(ShellQuote.join(["sha256sum", "--", temporary]), sessionBroken: &sessionBroken)
         guard result.succeeded, let remoteDigest = result.stdoutText.split(separator: " ").first.map(String.init),
             remoteDigest.count == 64
         else {
@@ -153,7 +154,7 @@ struct SSHUpload {
     private func moveIntoPlace(_ temporary: String, sftp: SFTPSession, sessionBroken: inout Bool) throws {
         if try sftp.rename(temporary, to: remotePath, deadline: deadline, timeout: timeoutError) { return }
         let result = try remote(
-            "mv -f -- \(shellQuote(temporary)) \(shellQuote(remotePath))",
+            ShellQuote.join(["mv", "-f", "--", temporary, remotePath]),
             sessionBroken: &sessionBroken)
         guard result.succeeded else {
             throw SSHError(
@@ -178,9 +179,4 @@ struct SSHUpload {
         let random = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         return "\(directory).\(name).rollout-tmp-\(random)"
     }
-}
-
-/// `value` as one single-quoted POSIX shell word.
-func shellQuote(_ value: String) -> String {
-    "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

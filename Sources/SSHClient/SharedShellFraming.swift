@@ -1,4 +1,5 @@
 import Foundation
+import RolloutText
 
 /// The wire format between the controller and a shared shell (``SharedShell``): pure, no I/O.
 ///
@@ -33,7 +34,7 @@ enum SharedShellFraming {
         """
 
     /// The command line that starts the loop: the login shell runs once, then replaces itself with `sh`.
-    static var startCommand: String { "exec sh -c \(shellQuote(loop))" }
+    static var startCommand: String { ShellQuote.join(["exec", "sh", "-c", loop]) }
 
     /// One request line.
     static func request(id: Int, command: String, stdin: [UInt8]?) -> [UInt8] {

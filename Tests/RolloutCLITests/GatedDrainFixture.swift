@@ -33,6 +33,17 @@ final class GatedDrainFixture {
 
     func clearLog() { try? FileManager.default.removeItem(atPath: log) }
 
+    /// Waits until the gateway has logged `line` (the drain command ran, not only its phase began); false after
+    /// `timeout`.
+    func waitForLog(_ line: String, timeout: Duration = .seconds(60)) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !gatewayLog.contains(line) {
+            if ContinuousClock.now > deadline { return false }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return true
+    }
+
     /// Every host drained in the log was restored after its last drain: none is left out of rotation.
     var everyHostInRotation: Bool {
         var out: Set<String> = []

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutModel
 import RolloutStore
 import RolloutTestSupport
 import Testing
@@ -38,7 +39,7 @@ import Testing
         }
         let first = try await begin("web", "1.0", nil, 0)
         try await store.addHosts([HostEntry(name: "web-1", position: 0, batch: 0, toVersion: "1.0")], to: first)
-        let p = try await store.beginPhase("switch", host: "web-1", in: first, at: base)
+        let p = try await store.beginPhase(.switch, host: "web-1", in: first, at: base)
         try await store.finishPhase(p, outcome: .ok, at: base.addingTimeInterval(2))
         try await store.setHostStatus(.succeeded, host: "web-1", in: first)
         try await store.finishRollout(first, status: .succeeded, exitCode: 0, at: base.addingTimeInterval(3))
@@ -49,9 +50,9 @@ import Testing
                 HostEntry(name: "web-1", position: 0, batch: 0, fromVersion: "1.0", toVersion: "1.1"),
                 HostEntry(name: "web-2", position: 1, batch: 1, fromVersion: "1.0", toVersion: "1.1"),
             ], to: second)
-        let ok = try await store.beginPhase("verify", host: "web-1", in: second, at: base.addingTimeInterval(100))
+        let ok = try await store.beginPhase(.verify, host: "web-1", in: second, at: base.addingTimeInterval(100))
         try await store.finishPhase(ok, outcome: .ok, at: base.addingTimeInterval(101.5))
-        let bad = try await store.beginPhase("verify", host: "web-2", in: second, at: base.addingTimeInterval(102))
+        let bad = try await store.beginPhase(.verify, host: "web-2", in: second, at: base.addingTimeInterval(102))
         try await store.finishPhase(
             bad, outcome: .failed, error: "HTTP 503 from /health", at: base.addingTimeInterval(110))
         try await store.setHostStatus(.succeeded, host: "web-1", in: second)

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutModel
 import RolloutStore
 import RolloutTestSupport
 import Testing
@@ -31,10 +32,10 @@ struct ServeTests {
             for (position, name) in names.enumerated() {
                 let fails = failing && position == 1
                 let restart = try await store.beginPhase(
-                    "restart", host: name, in: id, detail: .object(["agent": .object(["new_pid": .int(4711)])]),
+                    .restart, host: name, in: id, detail: .object(["agent": .object(["new_pid": .int(4711)])]),
                     at: start.addingTimeInterval(1))
                 try await store.finishPhase(restart, outcome: .ok, at: start.addingTimeInterval(2))
-                let verify = try await store.beginPhase("verify", host: name, in: id, at: start.addingTimeInterval(2))
+                let verify = try await store.beginPhase(.verify, host: name, in: id, at: start.addingTimeInterval(2))
                 try await store.finishPhase(
                     verify, outcome: fails ? .failed : .ok, error: fails ? "GET /health answered 503" : nil,
                     at: start.addingTimeInterval(4))
@@ -92,7 +93,7 @@ struct ServeTests {
         let hostPath = "/rollouts/1/hosts/" + Self.hostile.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         let host = try request(hostPath)
         #expect(host.status == 200 && !host.body.contains(Self.hostile), "\(host.status)")
-        #expect(host.body.contains("&quot;new_pid&quot; : 4711"), "the agent's answer from the phase detail")
+        #expect(host.body.contains("&quot;new_pid&quot;: 4711"), "the agent's answer from the phase detail")
         let failedPage = try request("/rollouts/2")
         #expect(failedPage.body.contains("<li class=\"failure\" data-host=\"h2\""))
         #expect(!failedPage.body.contains("id=\"live\""), "no live feed for a finished rollout")

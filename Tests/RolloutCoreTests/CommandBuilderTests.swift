@@ -1,5 +1,6 @@
 import Foundation
 import RolloutConfig
+import RolloutText
 import Testing
 
 @testable import RolloutCore
@@ -85,7 +86,10 @@ import Testing
                 ["ipvsadm", "-L", "-n", "-t", "10.0.0.1:80"],
             ])
         #expect(lvs.restore.first?.command?.argv.last == "3")
-        #expect(IPVSCommands(virtualService: "udp:[2001:db8::1]:53")?.list() == ["ipvsadm", "-L", "-n", "-u", "[2001:db8::1]:53"])
+        #expect(
+            IPVSCommands(virtualService: "udp:[2001:db8::1]:53")?.list() == [
+                "ipvsadm", "-L", "-n", "-u", "[2001:db8::1]:53",
+            ])
         #expect(IPVSCommands(virtualService: "10.0.0.1:80") == nil)
     }
 
@@ -101,7 +105,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: file) }
         try "server 10.0.0.1:8080;\n".write(toFile: file, atomically: true, encoding: .utf8)
         chmod(file, 0o640)
-        _ = try run("/bin/sh", ["-c", ShellQuote.join(NginxCommands.write(file))], stdin: "server 10.0.0.1:8080 down;\n")
+        _ = try run(
+            "/bin/sh", ["-c", ShellQuote.join(NginxCommands.write(file))], stdin: "server 10.0.0.1:8080 down;\n")
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "server 10.0.0.1:8080 down;\n")
         let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
         #expect(mode == 0o640, "the file keeps its mode")

@@ -1,4 +1,5 @@
 import RolloutConfig
+import RolloutText
 import Testing
 
 @testable import RolloutCore

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutText
 import Testing
 
 @testable import RolloutConfig

@@ -1,5 +1,6 @@
 import RolloutConfig
 import RolloutCore
+import RolloutText
 import SSHClient
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutModel
 import RolloutReport
 import RolloutStore
 import Testing
@@ -37,7 +38,7 @@ struct ReportTests {
             }, to: id, at: t0)
         var clock = 0.0
         func phase(
-            _ name: String, _ host: String, _ seconds: Double, _ outcome: PhaseOutcome = .ok, error: String? = nil
+            _ name: Phase, _ host: String, _ seconds: Double, _ outcome: PhaseOutcome = .ok, error: String? = nil
         )
             async throws
         {
@@ -45,16 +46,16 @@ struct ReportTests {
             clock += seconds
             try await store.finishPhase(entry, outcome: outcome, error: error, at: at(clock))
         }
-        for name in ["upload", "drain", "switch", "restart", "verify", "undrain"] { try await phase(name, "h1", 1) }
+        for name: Phase in [.upload, .drain, .switch, .restart, .verify, .undrain] { try await phase(name, "h1", 1) }
         try await store.setHostStatus(.succeeded, host: "h1", in: id, at: at(clock))
         try await store.recordEvent(.canaryBaking, message: "baking 5 s", rolloutID: id, at: at(clock))
         clock += 5
         try await store.recordEvent(.canaryBaked, message: "baked", rolloutID: id, at: at(clock))
-        for name in ["upload", "switch", "restart", "verify"] { try await phase(name, "h2", 0.5) }
+        for name: Phase in [.upload, .switch, .restart, .verify] { try await phase(name, "h2", 0.5) }
         try await store.setHostStatus(.succeeded, host: "h2", in: id, at: at(clock))
-        try await phase("upload", "h3", 0.5)
-        try await phase("verify", "h3", 2, .failed, error: "GET /health answered 503: \(hostile)")
-        try await phase("rollback", "h3", 1)
+        try await phase(.upload, "h3", 0.5)
+        try await phase(.verify, "h3", 2, .failed, error: "GET /health answered 503: \(hostile)")
+        try await phase(.rollback, "h3", 1)
         try await store.setHostStatus(.rolledBack, host: "h3", in: id, error: "verify failed", at: at(clock))
         try await store.finishRollout(
             id, status: .rolledBack, exitCode: 1, error: "1 host failed verify", at: at(clock))
@@ -136,7 +137,7 @@ struct ReportTests {
             }, to: id, at: t0)
         for (index, name) in names.enumerated() {
             let start = at(Double(index / 100) * 10 + Double(index % 100) * 0.01)
-            let phase = try await store.beginPhase("restart", host: name, in: id, at: start)
+            let phase = try await store.beginPhase(.restart, host: name, in: id, at: start)
             let failed = index == 555
             try await store.finishPhase(
                 phase, outcome: failed ? .failed : .ok, error: failed ? "not ready" : nil,

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RolloutModel
 import Testing
 
 @testable import RolloutStore
@@ -104,7 +105,7 @@ import Testing
             ack("rollout \(id)")
             try await store.addHosts(hosts(names, to: "2"), to: id)
             ack("hosts \(id)")
-            let phases = try await store.beginPhases(names.map { PhaseStart(host: $0, phase: "upload") }, in: id)
+            let phases = try await store.beginPhases(names.map { PhaseStart(host: $0, phase: .upload) }, in: id)
             ack("begun \(id)")
             try await store.finishPhases(phases.map { PhaseFinish(phaseID: $0, outcome: .ok) })
             ack("finished \(id)")

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutModel
 import RolloutStore
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
         let journal = try TemporaryJournal()
         let store = journal.store
         let names = (0..<10_000).map { String(format: "host-%05d", $0) }
-        let phases = ["upload", "drain", "switch", "restart", "verify"]
+        let phases: [Phase] = [.upload, .drain, .switch, .restart, .verify]
         let clock = ContinuousClock()
 
         let id = try await store.beginRollout(start("fleet", "2.0", previous: "1.0"))
@@ -20,7 +21,7 @@ import Testing
                     let begun = at(Double(index))
                     let ids = try await store.beginPhases(
                         batchHosts.map { PhaseStart(host: $0, phase: phase) }, in: id, at: begun)
-                    let failing = phase == "verify" ? batchHosts.count - 1 : -1
+                    let failing = phase == .verify ? batchHosts.count - 1 : -1
                     try await store.finishPhases(
                         ids.enumerated().map { offset, phaseID in
                             offset == failing
@@ -41,7 +42,7 @@ import Testing
         let rollout = try #require(detail)
         #expect(rollout.hosts.count == 10_000)
         #expect(rollout.hosts.map(\.name) == names)
-        #expect(rollout.hosts.allSatisfy { $0.phases.map(\.name) == phases })
+        #expect(rollout.hosts.allSatisfy { $0.phases.map(\.phase) == phases })
         #expect(rollout.hosts.reduce(0) { $0 + $1.phases.count } == 50_000)
         #expect(rollout.summary.hostCounts == HostCounts(total: 10_000, ok: 9_990, failed: 10))
         #expect(rollout.hosts[999].phases.last?.status == .failed && rollout.hosts[999].phases.last?.error == "timeout")

@@ -1,4 +1,6 @@
 import Foundation
+import RolloutJSON
+import RolloutModel
 import RolloutStore
 import Testing
 
@@ -12,17 +14,17 @@ import Testing
         try await store.addHosts(hosts(["a", "b", "c"], to: "2.0", from: "1.9"), to: id, at: at(0))
 
         // Host a: upload 0→1.5 s, switch 1.5→2 s, verify 2→4 s, all ok.
-        let uploadA = try await store.beginPhase("upload", host: "a", in: id, at: at(0))
+        let uploadA = try await store.beginPhase(.upload, host: "a", in: id, at: at(0))
         try await store.finishPhase(uploadA, outcome: .ok, detail: .object(["sha256": .string("ab12")]), at: at(1.5))
-        let switchA = try await store.beginPhase("switch", host: "a", in: id, at: at(1.5))
+        let switchA = try await store.beginPhase(.switch, host: "a", in: id, at: at(1.5))
         try await store.finishPhase(switchA, outcome: .ok, at: at(2))
-        let verifyA = try await store.beginPhase("verify", host: "a", in: id, at: at(2))
+        let verifyA = try await store.beginPhase(.verify, host: "a", in: id, at: at(2))
         try await store.finishPhase(verifyA, outcome: .ok, at: at(4))
         try await store.setHostStatus(.succeeded, host: "a", in: id, at: at(4))
         // Host b: upload ok, verify failed, rolled back.
-        let uploadB = try await store.beginPhase("upload", host: "b", in: id, at: at(0))
+        let uploadB = try await store.beginPhase(.upload, host: "b", in: id, at: at(0))
         try await store.finishPhase(uploadB, outcome: .ok, at: at(1))
-        let verifyB = try await store.beginPhase("verify", host: "b", in: id, at: at(1))
+        let verifyB = try await store.beginPhase(.verify, host: "b", in: id, at: at(1))
         try await store.finishPhase(verifyB, outcome: .failed, error: "HTTP 503 from /health", at: at(3.25))
         try await store.setHostStatus(.failed, host: "b", in: id, error: "verify: HTTP 503 from /health", at: at(3.25))
         // Host c never started.
@@ -70,9 +72,9 @@ import Testing
         let store = journal.store
         let id = try await store.beginRollout(start("web", "2.0"))
         try await store.addHosts(hosts(["a", "b"], to: "2.0"), to: id)
-        let upload = try await store.beginPhase("upload", host: "a", in: id, at: at(0))
+        let upload = try await store.beginPhase(.upload, host: "a", in: id, at: at(0))
         try await store.finishPhase(upload, outcome: .ok, at: at(1))
-        _ = try await store.beginPhase("switch", host: "a", in: id, at: at(1))
+        _ = try await store.beginPhase(.switch, host: "a", in: id, at: at(1))
         // The controller dies here. A second controller reads the journal from another connection.
         let reader = try journal.reopen()
         let detail = try #require(try await reader.rollout(id))
@@ -107,7 +109,7 @@ import Testing
         #expect(duplicate?.code == .duplicateHost)
         let unknown = await #expect(throws: JournalError.self) {
             try await store.beginPhases(
-                [PhaseStart(host: "a", phase: "upload"), PhaseStart(host: "zz", phase: "upload")],
+                [PhaseStart(host: "a", phase: .upload), PhaseStart(host: "zz", phase: .upload)],
                 in: id)
         }
         #expect(unknown?.code == .unknownHost)
@@ -116,7 +118,7 @@ import Testing
         #expect(detail.hosts.allSatisfy { $0.phases.isEmpty && $0.status == .pending })
 
         let ids = try await store.beginPhases(
-            [PhaseStart(host: "a", phase: "upload"), PhaseStart(host: "b", phase: "upload")],
+            [PhaseStart(host: "a", phase: .upload), PhaseStart(host: "b", phase: .upload)],
             in: id)
         try await store.finishPhase(ids[0], outcome: .ok)
         let twice = await #expect(throws: JournalError.self) {
@@ -155,7 +157,7 @@ import Testing
         let store = journal.store
         let id = try await store.beginRollout(start("web", "2.0"))
         try await store.addHosts(hosts(["a"], to: "2.0"), to: id)
-        let phase = try await store.beginPhase("switch", host: "a", in: id)
+        let phase = try await store.beginPhase(.switch, host: "a", in: id)
         // A controller stopped by Ctrl-C: its task is cancelled, and it journals how it stopped.
         let stopping = Task {
             withUnsafeCurrentTask { $0?.cancel() }
@@ -208,11 +210,9 @@ import Testing
         #expect(files.first?.restoredAt == at(40))
         let firstDetail = try #require(try await store.rollout(first))
         #expect(firstDetail.hosts.map { $0.files.map(\.sha256) } == [["a1"], ["aa"]])
-        // The hand-written document and the encoder agree, files included.
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        #expect(detail.jsonText() == String(decoding: try encoder.encode(detail), as: UTF8.self))
-        #expect(detail.jsonText().contains("\"previous_sha256\" : \"aa\""))
+        // The hand-written document and the Encodable conformance agree, files included.
+        #expect(detail.jsonText() + "\n" == (try JSONValue.formatted(detail)))
+        #expect(detail.jsonText().contains("\"previous_sha256\": \"aa\""))
     }
 
     @Test func aFileOfAnUnknownHostIsRefused() async throws {

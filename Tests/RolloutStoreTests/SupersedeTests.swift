@@ -48,7 +48,7 @@ import Testing
         #expect(reopened.status == .running && reopened.summary.exitCode == nil && reopened.summary.finishedAt == nil)
 
         let event = try await store.recordEvent(
-            .init("hook.before_rollout"), message: "running", rolloutID: id,
+            .hookBeforeRollout, message: "running", rolloutID: id,
             detail: .object(["state": .string("running")]))
         try await store.updateEvent(event, message: "ok", detail: .object(["state": .string("ok"), "status": .int(0)]))
         let closed = try #require(try await store.events(rolloutID: id).first)

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutModel
 import RolloutStore
 
 /// A journal in a fresh temporary directory, removed when the value is deinitialized.
@@ -52,7 +53,7 @@ extension JournalStore {
         let id = try await beginRollout(start(inventory, version, previous: previous, at: date))
         try await addHosts(hosts(hostStatuses.keys.sorted(), to: version, from: previous), to: id, at: date)
         for (host, hostStatus) in hostStatuses {
-            let phase = try await beginPhase("switch", host: host, in: id, at: date)
+            let phase = try await beginPhase(.switch, host: host, in: id, at: date)
             try await finishPhase(phase, outcome: hostStatus == .failed ? .failed : .ok, at: date.addingTimeInterval(1))
             try await setHostStatus(hostStatus, host: host, in: id, at: date.addingTimeInterval(1))
         }

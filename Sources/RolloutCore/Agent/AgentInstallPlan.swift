@@ -1,4 +1,5 @@
 import RolloutConfig
+import RolloutJSON
 
 /// What `rollout agent install` puts on one host: where the agent binary and its config go, and the config.
 public struct AgentInstallTarget: Sendable, Equatable {
@@ -90,8 +91,8 @@ extension JSONValue {
     init(_ value: ConfigValue) {
         switch value {
         case .string(let s): self = .string(s)
-        case .int(let i): self = .int(i)
-        case .double(let d): self = .number(d)
+        case .int(let i): self = .int(Int64(i))
+        case .double(let d): self = .double(d)
         case .bool(let b): self = .bool(b)
         case .null: self = .null
         case .list(let items): self = .array(items.map(JSONValue.init))

@@ -13,13 +13,17 @@ public struct AgentCommands: Sendable, Equatable {
     /// Asks the agent to start the release `current` points to on its sockets: `hot` beside the running
     /// generation (handed the sockets, then the old one drains), `cold` after the running one has stopped.
     public func restart(timeout: Duration, mode: RestartMode = .hot) -> PlannedCommand {
-        let argv = [agent, "ctl", "--socket", socket, "restart"] + (mode == .cold ? ["--cold"] : [])
-        return PlannedCommand(on: host, argv: argv, timeout: timeout)
+        ctl(["restart"] + (mode == .cold ? ["--cold"] : []), timeout: timeout)
     }
 
     /// Asks the agent what it runs (pid, generation, version).
     public func status() -> PlannedCommand {
-        PlannedCommand(on: host, argv: [agent, "ctl", "--socket", socket, "status"])
+        ctl(["status"])
+    }
+
+    /// `AGENT ctl --socket S ARGS...`.
+    func ctl(_ arguments: [String], timeout: Duration? = nil) -> PlannedCommand {
+        PlannedCommand(on: host, argv: [agent, "ctl", "--socket", socket] + arguments, timeout: timeout)
     }
 }
 
@@ -27,6 +31,18 @@ extension AgentCommands {
     /// Asks the agent to send the service its reload signal and wait for the service's confirmation
     /// (`RELOADING=1` then `READY=1`, or its readiness probe); the answer is JSON like `restart`'s.
     public func reloadService(timeout: Duration) -> PlannedCommand {
-        PlannedCommand(on: host, argv: [agent, "ctl", "--socket", socket, "reload-service"], timeout: timeout)
+        ctl(["reload-service"], timeout: timeout)
+    }
+}
+
+extension AgentCommands {
+    /// Makes the agent read its config file again (listeners added or removed, new settings).
+    public func reloadConfig() -> PlannedCommand {
+        ctl(["reload"])
+    }
+
+    /// Makes the running agent exec `binary` in place (same pid, sockets and service).
+    public func upgradeAgent(binary: String) -> PlannedCommand {
+        ctl(["upgrade-agent", "--binary", binary])
     }
 }

@@ -1,3 +1,5 @@
+import RolloutText
+
 /// Builders for the commands that switch configuration files on a host (the `reload` strategy).
 ///
 /// Beside each destination live two hidden names in the same directory (so every rename stays on one

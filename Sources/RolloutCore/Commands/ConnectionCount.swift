@@ -1,3 +1,5 @@
+import RolloutJSON
+
 /// Where a gateway driver reads a host's active connection count, as the plan shows it.
 public enum ConnectionCount: Sendable, Equatable {
     /// HAProxy `show stat` CSV: the `scur` column of the row `backend,server`.

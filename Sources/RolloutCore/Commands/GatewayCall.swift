@@ -1,3 +1,5 @@
+import RolloutText
+
 /// One exchange a traffic gateway driver has with the gateway, as the plan shows it.
 ///
 /// The drivers in `RolloutGateway` build their command lines and requests with the same builders

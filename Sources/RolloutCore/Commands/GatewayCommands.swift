@@ -1,4 +1,5 @@
 import RolloutConfig
+import RolloutText
 
 /// What a host's traffic gateway driver does to drain it, read it and restore it, call by call, for the plan.
 ///
@@ -102,7 +103,8 @@ public struct GatewayCommands: Sendable, Equatable {
         -> GatewayCommands
     {
         let read = GatewayCall.run(
-            PlannedCommand(on: on, argv: NginxCommands.read(upstreamFile)), purpose: "state: `down` on `server \(server)`")
+            PlannedCommand(on: on, argv: NginxCommands.read(upstreamFile)),
+            purpose: "state: `down` on `server \(server)`")
         let count = status.map {
             GatewayCall.run(PlannedCommand.shell($0, on: on), purpose: "connections (a count, or state= connections=)")
         }
@@ -113,7 +115,9 @@ public struct GatewayCommands: Sendable, Equatable {
                 .run(
                     PlannedCommand(on: on, argv: NginxCommands.write(upstreamFile)),
                     purpose: "the edited file on stdin; skipped when it did not change"),
-                .run(.shell(NginxCommands.configTest(reload: reload), on: on), purpose: "the file is put back if it fails"),
+                .run(
+                    .shell(NginxCommands.configTest(reload: reload), on: on),
+                    purpose: "the file is put back if it fails"),
                 .run(.shell(reload, on: on), purpose: "the file is put back if it fails"),
             ] + statusCalls.map { readBack($0, expect) }
         }

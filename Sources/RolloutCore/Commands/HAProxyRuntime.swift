@@ -1,3 +1,5 @@
+import RolloutText
+
 /// The HAProxy runtime API requests the HAProxy driver sends, and the relay that carries them to an admin socket
 /// on another host: the one source for both the driver (`RolloutGateway`) and the plan (`rollout plan`).
 public enum HAProxyRuntime {

@@ -1,3 +1,5 @@
+import RolloutText
+
 /// Read-only questions the engine asks a host before it acts (is the release there, what is the file's digest): they
 /// change nothing, and a non-zero exit is an answer ("not there"), not a failure. Built here like every other remote
 /// command, quoted by `ShellQuote` when run.

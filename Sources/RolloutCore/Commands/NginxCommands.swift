@@ -1,3 +1,5 @@
+import RolloutText
+
 /// The commands of the nginx driver around an upstream file: the one source for both the driver
 /// (`RolloutGateway`) and the plan.
 public enum NginxCommands {

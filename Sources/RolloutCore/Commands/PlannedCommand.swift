@@ -1,3 +1,5 @@
+import RolloutText
+
 /// A command the deploy engine will run: where, the exact argv, optional standard input and a time limit.
 public struct PlannedCommand: Sendable, Equatable {
     /// `controller` for the machine running rollout; otherwise an inventory host name.

@@ -69,3 +69,20 @@ public struct ReleaseCommands: Sendable, Equatable {
         versions.isEmpty ? nil : PlannedCommand(on: host, argv: ["rm", "-rf", "--"] + versions.map(release))
     }
 }
+
+extension ReleaseCommands {
+    /// Removes a release directory that did not verify (it is replaced, never trusted).
+    public func remove(_ release: String) -> PlannedCommand {
+        PlannedCommand(on: host, argv: ["rm", "-rf", "--", release])
+    }
+
+    /// A directory of an artifact directory being uploaded, at its place in the upload.
+    public func makeDirectory(_ path: String) -> PlannedCommand {
+        PlannedCommand(on: host, argv: ["mkdir", "-p", "--", path])
+    }
+
+    /// A symbolic link of an artifact directory being uploaded, pointing where the local one points.
+    public func symlink(_ path: String, to target: String) -> PlannedCommand {
+        PlannedCommand(on: host, argv: ["ln", "-sfn", "--", target, path])
+    }
+}

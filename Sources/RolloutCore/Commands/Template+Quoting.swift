@@ -1,4 +1,5 @@
 import RolloutConfig
+import RolloutText
 
 extension Template {
     /// The template rendered in `scope`, its values in shell text quoted by `ShellQuote.quote` (each its own

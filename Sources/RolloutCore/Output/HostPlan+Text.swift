@@ -1,3 +1,6 @@
+import RolloutModel
+import RolloutText
+
 extension HostPlan {
     /// The host's section of `Plan.text`: a blank line, the host's headline, then every step's actions, the phase
     /// named on its first line.
@@ -25,7 +28,7 @@ extension HostPlan {
     }
 }
 
-extension PlanStep.Phase {
+extension Phase {
     /// The name padded to the width of the longest (9 columns).
     fileprivate var label: String { rawValue + String(repeating: " ", count: max(0, 9 - rawValue.utf8.count)) }
 }

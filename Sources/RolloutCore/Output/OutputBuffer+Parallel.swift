@@ -1,3 +1,5 @@
+import RolloutText
+
 extension OutputBuffer {
     /// Writes what `body` writes for each chunk of `0..<count`: the chunks are formatted concurrently, each into
     /// a buffer of its own, and appended here strictly in order, so the bytes are those of one pass from first

@@ -1,4 +1,6 @@
 import RolloutConfig
+import RolloutJSON
+import RolloutText
 
 extension Plan {
     /// The plan in the `rollout.plan/1` JSON schema (documented in `docs/playbook.md`), with a trailing newline.
@@ -158,7 +160,7 @@ extension PlanAction {
             json.object {
                 if let count {
                     json.key("count")
-                    count.json.write(to: json)
+                    json.value(count.json)
                 }
                 json.member("deadline_seconds", seconds: deadline)
                 json.member("on_timeout", onTimeout.rawValue)

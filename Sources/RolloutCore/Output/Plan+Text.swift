@@ -1,4 +1,5 @@
 import RolloutConfig
+import RolloutText
 
 extension Plan {
     /// The plan for people: a summary, the batches in order, then every host's steps with the commands that

@@ -1,4 +1,5 @@
 import RolloutConfig
+import RolloutText
 
 // The lines of a host's steps in `Plan.text`. Every host of a 10,000-host plan goes through here, so each line is
 // written piece by piece straight into the output buffer, with no string made per line or per argument.

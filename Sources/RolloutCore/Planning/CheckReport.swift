@@ -1,4 +1,5 @@
 import RolloutConfig
+import RolloutJSON
 
 /// The result of `rollout check` as data: the stable document `rollout.check/1` (see `docs/playbook.md`).
 ///
@@ -24,7 +25,7 @@ public struct CheckReport: Sendable {
     /// The `rollout.check/1` document.
     public var json: JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        func number(_ value: Int?) -> JSONValue { value.map(JSONValue.int) ?? .null }
+        func number(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
         let list: [JSONValue] = problems.map { problem in
             .object([
                 "code": .string(problem.code.rawValue), "file": .string(problem.file), "line": number(problem.line),

@@ -1,4 +1,5 @@
 import RolloutConfig
+import RolloutModel
 
 /// One host's part of the plan.
 public struct HostPlan: Sendable, Equatable {
@@ -16,10 +17,7 @@ public struct HostPlan: Sendable, Equatable {
 
 /// A phase of one host's deployment and the actions it consists of, in order.
 public struct PlanStep: Sendable, Equatable {
-    public enum Phase: String, Sendable, Equatable {
-        case prepare, upload, validate, drain, `switch`, restart, reload, verify, undrain, cleanup
-    }
-
+    /// One of ``Phase/planned``.
     public var phase: Phase
     public var actions: [PlanAction]
 }

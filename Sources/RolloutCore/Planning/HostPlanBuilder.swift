@@ -1,4 +1,5 @@
 import RolloutConfig
+import RolloutModel
 
 /// Builds one host's steps: every template rendered in the host's variables, every command an argv.
 struct HostPlanBuilder {
@@ -89,7 +90,7 @@ struct HostPlanBuilder {
     }
 
     /// A step with the phase's `before_` hooks first and `after_` hooks last.
-    func step(_ phase: PlanStep.Phase, _ actions: [PlanAction]) -> PlanStep {
+    func step(_ phase: Phase, _ actions: [PlanAction]) -> PlanStep {
         func hooks(_ when: HookSpec.When) -> [PlanAction] {
             playbook.hooks.filter { $0.when == when && $0.phase.rawValue == phase.rawValue }.map { hook in
                 let on = hook.on == .controller ? PlannedCommand.controller : host.name

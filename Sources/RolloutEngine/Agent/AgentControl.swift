@@ -1,6 +1,7 @@
 import AgentProtocol
 import Foundation
 import RolloutCore
+import RolloutJSON
 import RolloutStore
 
 /// The agent's answer to one `ctl` command: the JSON line it printed, kept whole for the journal.
@@ -12,7 +13,7 @@ public struct AgentAnswer: Sendable {
     public var version: String?
     /// The answer as the agent's protocol defines it (`AgentProtocol`); nil when `ctl` printed no answer.
     public var response: ControlResponse?
-    public var json: JournalJSON
+    public var json: JSONValue
     /// The `ctl` exit status.
     public var exitStatus: Int32
 
@@ -67,12 +68,12 @@ public struct AgentControl: Sendable {
     }
 
     public func reload() async throws {
-        try await expectOK(PlannedCommand(on: shell.host, argv: commands.base + ["reload"]))
+        try await expectOK(commands.reloadConfig())
     }
 
     /// Makes the running agent exec its new binary in place (same pid, sockets and service).
     public func upgrade(binary: String) async throws {
-        try await expectOK(PlannedCommand(on: shell.host, argv: commands.base + ["upgrade-agent", "--binary", binary]))
+        try await expectOK(commands.upgradeAgent(binary: binary))
     }
 
     /// Polls `status` until the agent answers.
@@ -99,7 +100,7 @@ public struct AgentControl: Sendable {
         let line = result.stdoutText.split(separator: "\n").last.map(String.init) ?? ""
         let response = try? ControlResponse.decode(Data(line.utf8))
         let json =
-            (try? JournalJSON(text: line)) ?? .object(["raw": .string(line), "stderr": .string(result.stderrText)])
+            (try? JSONValue(parsing: line)) ?? .object(["raw": .string(line), "stderr": .string(result.stderrText)])
         guard let response else {
             let fallback = result.exitStatus == 3 ? "no agent answers" : result.stderrText
             return AgentAnswer(
@@ -112,9 +113,4 @@ public struct AgentControl: Sendable {
             outcome: response.outcome, reason: response.reason, version: version, response: response, json: json,
             exitStatus: result.exitStatus ?? -1)
     }
-}
-
-extension AgentCommands {
-    /// `AGENT ctl --socket S`.
-    var base: [String] { [agent, "ctl", "--socket", socket] }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import RolloutCore
+import RolloutText
 import SSHClient
 
 /// How the agent is started on a host.
@@ -60,11 +61,7 @@ public struct AgentInstaller: Sendable {
         var result = AgentInstallResult(host: target.host.name, change: nil, outcome: .ok, details: [])
         do {
             let shell = HostShell(host: target.host.name, connection: try await fleet.connection(to: target.host))
-            let directory = (target.agentPath as NSString).deletingLastPathComponent
-            try await shell.run(
-                PlannedCommand(
-                    on: target.host.name,
-                    argv: ["mkdir", "-p", directory, "\(target.root)/shared", "\(target.root)/releases"]))
+            try await shell.run(AgentInstallCommands(target).prepareDirectories())
             let binaryChanged = try await ensureBinary(target, shell)
             let configChanged = try await ensureConfig(target, shell)
             if binaryChanged { result.details.append("binary") }
@@ -76,7 +73,8 @@ public struct AgentInstaller: Sendable {
                     try await control.waitUntilAnswering(timeout: timeout)
                 } catch {
                     // E.g. a takeover it refused (it names the reason there); the running service was left alone.
-                    let log = initSystem == .systemd ? "journalctl -u rollout-agent-\(target.service)" : target.logFile
+                    let log =
+                        initSystem == .systemd ? "journalctl -u \(AgentInstallCommands(target).unit)" : target.logFile
                     throw DeployError(.command, "\(DeployError(error).message); the agent's own log says why: \(log)")
                 }
                 result.details.append("started")
@@ -117,58 +115,16 @@ public struct AgentInstaller: Sendable {
         let current = try await shell.probe(
             HostProbes.contents(of: target.configPath, on: target.host.name), timeout: timeout)
         if current.succeeded && current.stdoutText == target.configText { return false }
-        try await shell.run(Self.atomicWrite(target.configPath, text: target.configText, on: target.host.name))
+        try await shell.run(AgentInstallCommands(target).writeConfig())
         return true
     }
 
     private func start(_ target: AgentInstallTarget, _ shell: HostShell) async throws {
-        let run = ShellQuote.join([target.agentPath, "run", "--config", target.configPath])
+        let commands = AgentInstallCommands(target)
         switch initSystem {
-        case .none:
-            // Its own session, every standard stream redirected: the SSH channel closes at once and the agent
-            // outlives the connection.
-            let script =
-                "cd \(ShellQuote.quote(target.root)) && exec \(run) >> \(ShellQuote.quote(target.logFile)) 2>&1 < /dev/null"
-            try await shell.run(PlannedCommand(on: target.host.name, argv: ["setsid", "-f", "sh", "-c", script]))
+        case .none: try await shell.run(commands.startDetached())
         case .systemd:
-            let unit = "rollout-agent-\(target.service)"
-            // KillMode=process: the service outlives a dead agent and the restarted agent takes it over; the fd store
-            // gives it the listeners back (docs/agent.md, "systemd").
-            let text = """
-                [Unit]
-                Description=rollout-agent for \(target.service)
-                After=network.target
-
-                [Service]
-                Type=notify
-                NotifyAccess=main
-                ExecStart=\(run)
-                ExecReload=/bin/kill -HUP $MAINPID
-                KillMode=process
-                FileDescriptorStoreMax=16
-                OOMPolicy=continue
-                Restart=on-failure
-                RestartSec=1
-
-                [Install]
-                WantedBy=multi-user.target
-
-                """
-            let path = "\(unitDirectory)/\(unit).service"
-            // Written whole or not at all: systemd must never read a half-written unit.
-            try await shell.run(Self.atomicWrite(path, text: text, on: target.host.name, mode: "644"))
-            try await shell.run(PlannedCommand(on: target.host.name, argv: ["systemctl", "daemon-reload"]))
-            try await shell.run(PlannedCommand(on: target.host.name, argv: ["systemctl", "enable", "--now", unit]))
+            for command in commands.startWithSystemd(unitDirectory: unitDirectory) { try await shell.run(command) }
         }
-    }
-
-    /// Writes `text` to `path` whole or not at all: into a fresh temporary file beside it made by `mktemp` (an
-    /// unpredictable name, created exclusively, so a file or symlink planted at a guessable name is never written
-    /// through), then renamed over `path`. The temporary file is removed when any step fails.
-    static func atomicWrite(_ path: String, text: String, on host: String, mode: String = "600") -> PlannedCommand {
-        let script =
-            "t=$(mktemp -- \"$1.XXXXXXXX\") || exit 1; "
-            + "if cat > \"$t\" && chmod \"$2\" \"$t\" && mv -f -- \"$t\" \"$1\"; then exit 0; fi; rm -f -- \"$t\"; exit 1"
-        return PlannedCommand(on: host, argv: ["sh", "-c", script, "sh", path, mode], stdin: text)
     }
 }

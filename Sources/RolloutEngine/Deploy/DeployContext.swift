@@ -2,6 +2,8 @@ import Foundation
 import RolloutConfig
 import RolloutCore
 import RolloutGateway
+import RolloutJSON
+import RolloutModel
 import RolloutStore
 
 /// Everything the per-host pipeline needs from the run it belongs to.
@@ -39,8 +41,8 @@ public struct DeployContext: Sendable {
 
     /// Journals `phase` write-ahead, runs `body`, closes the phase with its outcome and detail; reports both ends.
     @discardableResult
-    func phase(_ phase: String, host: String, detail: JournalJSON? = nil, _ body: () async throws -> JournalJSON?)
-        async throws -> JournalJSON?
+    func phase(_ phase: Phase, host: String, detail: JSONValue? = nil, _ body: () async throws -> JSONValue?)
+        async throws -> JSONValue?
     {
         let id = try await journal.beginPhase(phase, host: host, in: rolloutID, detail: detail)
         observer.event(.phaseStarted(host: host, phase: phase))

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutModel
 import RolloutStore
 
 /// What a rollout reports as it goes; the CLI turns these into JSON lines, a terminal view and JUnit.
@@ -7,8 +8,8 @@ public enum DeployEvent: Sendable {
         id: Int64, inventory: String, playbook: String, version: String, previousVersion: String?,
         hosts: Int, batches: Int)
     case batchStarted(index: Int, kind: String, hosts: [String])
-    case phaseStarted(host: String, phase: String)
-    case phaseFinished(host: String, phase: String, outcome: PhaseOutcome, error: String?, milliseconds: Double)
+    case phaseStarted(host: String, phase: Phase)
+    case phaseFinished(host: String, phase: Phase, outcome: PhaseOutcome, error: String?, milliseconds: Double)
     case hostFinished(host: String, status: HostStatus, error: String?, milliseconds: Double)
     case rolloutFinished(id: Int64, status: RolloutStatus, exitCode: Int32, error: String?)
     /// Something worth a line for people (a lock wait, a takeover, a bake, Ctrl-C).

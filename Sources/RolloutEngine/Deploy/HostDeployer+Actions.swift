@@ -2,12 +2,13 @@ import Foundation
 import RolloutConfig
 import RolloutCore
 import RolloutGateway
+import RolloutJSON
 import RolloutStore
 
 extension HostDeployer {
     /// Carries out one step's actions in order; returns what the journal keeps about it.
-    func perform(_ step: PlanStep, shell: HostShell, agent: AgentControl) async throws -> JournalJSON? {
-        var details: [String: JournalJSON] = [:]
+    func perform(_ step: PlanStep, shell: HostShell, agent: AgentControl) async throws -> JSONValue? {
+        var details: [String: JSONValue] = [:]
         for action in step.actions {
             switch action {
             case .run(let command, let hook):
@@ -53,7 +54,7 @@ extension HostDeployer {
     /// Deletes the releases `ReleasePruning` selects. A failure here is a warning, never the host's failure: the
     /// host already serves the new release and is back in rotation, and what is left is only disk space. The
     /// warning is journaled in the cleanup phase's detail and shown as a note.
-    func pruneReleases(list: PlannedCommand, keep: Int, shell: HostShell) async -> [String: JournalJSON] {
+    func pruneReleases(list: PlannedCommand, keep: Int, shell: HostShell) async -> [String: JSONValue] {
         var delete: [String] = []
         do {
             let listing = try await shell.run(list).stdoutText.split(separator: "\n").map(String.init)
@@ -62,19 +63,19 @@ extension HostDeployer {
             if let command = ReleaseCommands(host: plan.name, root: plan.root).delete(delete) {
                 try await shell.run(command)
             }
-            return ["deleted": .array(delete.map(JournalJSON.string))]
+            return ["deleted": .array(delete.map(JSONValue.string))]
         } catch {
             let failure = DeployError(error)
             let warning =
                 "pruning old releases on \(plan.name) failed (the host is deployed and stays so; free the space "
                 + "by hand): \(failure.message)"
             context.observer.event(.note("warning: \(warning)"))
-            return ["warning": .string(warning), "not_deleted": .array(delete.map(JournalJSON.string))]
+            return ["warning": .string(warning), "not_deleted": .array(delete.map(JSONValue.string))]
         }
     }
 
     /// Uploads the artifact into its release directory, unless it is already there and verified.
-    func upload(_ upload: PlannedUpload, shell: HostShell) async throws -> [String: JournalJSON] {
+    func upload(_ upload: PlannedUpload, shell: HostShell) async throws -> [String: JSONValue] {
         let name = upload.source.split(separator: "/").last.map(String.init) ?? upload.source
         if context.reuseReleasesOnly {
             guard try await shell.probe(HostProbes.isDirectory(upload.release, on: plan.name)).succeeded else {
@@ -98,7 +99,7 @@ extension HostDeployer {
         }
         if existing.succeeded || upload.kind == .file {
             // A release directory that does not verify is replaced, never trusted.
-            try await shell.run(PlannedCommand(on: plan.name, argv: ["rm", "-rf", "--", upload.release]))
+            try await shell.run(ReleaseCommands(host: plan.name, root: plan.root).remove(upload.release))
         }
         for command in upload.begin { try await shell.run(command) }
         let source = upload.source.hasPrefix("/") ? upload.source : "\(context.baseDirectory)/\(upload.source)"
@@ -147,10 +148,10 @@ extension HostDeployer {
             let attributes = try manager.attributesOfItem(atPath: local)
             switch attributes[.type] as? FileAttributeType {
             case .typeDirectory?:
-                try await shell.run(PlannedCommand(on: plan.name, argv: ["mkdir", "-p", remote]))
+                try await shell.run(ReleaseCommands(host: plan.name, root: plan.root).makeDirectory(remote))
             case .typeSymbolicLink?:
                 let target = try manager.destinationOfSymbolicLink(atPath: local)
-                try await shell.run(PlannedCommand(on: plan.name, argv: ["ln", "-sfn", target, remote]))
+                try await shell.run(ReleaseCommands(host: plan.name, root: plan.root).symlink(remote, to: target))
             case .typeRegular?:
                 bytes += try await shell.connection.upload(
                     from: local, to: remote, mode: nil, expectedSHA256: nil, timeout: timeout
@@ -163,6 +164,6 @@ extension HostDeployer {
     }
 }
 
-extension JournalJSON {
-    var arrayValue: [JournalJSON]? { if case .array(let items) = self { items } else { nil } }
+extension JSONValue {
+    var arrayValue: [JSONValue]? { if case .array(let items) = self { items } else { nil } }
 }

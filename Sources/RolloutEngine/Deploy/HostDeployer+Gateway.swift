@@ -1,6 +1,7 @@
 import RolloutConfig
 import RolloutCore
 import RolloutGateway
+import RolloutJSON
 import RolloutStore
 
 extension HostDeployer {
@@ -14,15 +15,15 @@ extension HostDeployer {
 
     /// Carries out a gateway step through the playbook's driver; returns what the journal keeps (every state read
     /// back from the gateway: after the change, and for a re-check what was found and what was done about it).
-    func perform(_ step: GatewayStep) async throws -> [String: JournalJSON] {
+    func perform(_ step: GatewayStep) async throws -> [String: JSONValue] {
         let binding = try boundGateway()
         let gateway = binding.gateway
         let target = try binding.target(plan.name)
         switch step.operation {
         case .drain:
-            return ["gateway": try JournalJSON(encoding: try await gateway.drain(target))]
+            return ["gateway": try JSONValue(encoding: try await gateway.drain(target))]
         case .restore:
-            return ["gateway": try JournalJSON(encoding: try await gateway.restore(target))]
+            return ["gateway": try JSONValue(encoding: try await gateway.restore(target))]
         case .recheckRestored:
             return ["gateway_recheck": try recheckJSON(try await gateway.recheckRestored(target))]
         case .recheckDrained:
@@ -38,9 +39,9 @@ extension HostDeployer {
         }
     }
 
-    private func recheckJSON(_ recheck: GatewayRecheck) throws -> JournalJSON {
+    private func recheckJSON(_ recheck: GatewayRecheck) throws -> JSONValue {
         .object([
-            "found": try JournalJSON(encoding: recheck.found), "status": try JournalJSON(encoding: recheck.status),
+            "found": try JSONValue(encoding: recheck.found), "status": try JSONValue(encoding: recheck.status),
             "reapplied": .bool(recheck.reapplied),
         ])
     }
@@ -62,7 +63,7 @@ extension HostDeployer {
     func waitForDrain(
         _ gateway: any TrafficGateway, _ target: GatewayTarget, deadline: Duration, interval: Duration,
         onTimeout: DrainTimeoutAction
-    ) async throws -> JournalJSON {
+    ) async throws -> JSONValue {
         let wait = try await waitUntilDrained(gateway: gateway, target: target, deadline: deadline, interval: interval)
         let timedOut = !wait.drained && (wait.status.connections ?? 0) > 0
         if timedOut && onTimeout == .fail {

@@ -1,4 +1,5 @@
 import RolloutCore
+import RolloutModel
 import RolloutStore
 
 extension HostDeployer {
@@ -15,7 +16,7 @@ extension HostDeployer {
             }
             let shell = HostShell(host: plan.name, connection: try await context.fleet.connection(to: inventoryHost))
             result = await recover(
-                from: journaled, switched: host.switchedInJournal || failure.name == "bake",
+                from: journaled, switched: host.switchedInJournal || failure.phase == .bake,
                 drained: host.drainedInJournal,
                 rolledBack: host.rolledBackInJournal(after: failure), shell: shell, agent: agentControl(shell))
         } catch {

@@ -1,5 +1,7 @@
 import Foundation
 import RolloutCore
+import RolloutJSON
+import RolloutModel
 import RolloutStore
 
 extension HostDeployer {
@@ -13,7 +15,7 @@ extension HostDeployer {
                 if context.stop.current == .immediate {
                     throw DeployError(.interrupted, "stopped by a second interrupt before \(step.phase.rawValue)")
                 }
-                try await context.phase(step.phase.rawValue, host: plan.name) {
+                try await context.phase(step.phase, host: plan.name) {
                     try await perform(step, shell: shell, agent: agent)
                 }
                 // A switch that failed part-way put its files back itself (`switchConfig`).
@@ -45,11 +47,11 @@ extension HostDeployer {
     /// service again and verifies it with the health checks (HTTP ones without `body_contains`, which
     /// describes the configuration just taken back); journaled as the `rollback` phase.
     func revertConfig(shell: HostShell, agent: AgentControl) async throws {
-        let detail: JournalJSON = .object(["to": .string("previous configuration")])
-        try await context.phase("rollback", host: plan.name, detail: detail) {
+        let detail: JSONValue = .object(["to": .string("previous configuration")])
+        try await context.phase(.rollback, host: plan.name, detail: detail) {
             for file in configFiles { try await shell.run(ConfigCommands.restoreFile(file)) }
             try await context.journal.markConfigFilesRestored(host: plan.name, in: context.rolloutID)
-            var result: [String: JournalJSON] = ["restored": .array(configFiles.map { .string($0.destination) })]
+            var result: [String: JSONValue] = ["restored": .array(configFiles.map { .string($0.destination) })]
             result["agent"] = try await reloadService(agent)
             // `body_contains` describes the new configuration, which is exactly what was taken back.
             let checks = healthChecks.map { check -> PlannedHealthCheck in
@@ -71,7 +73,7 @@ extension HostDeployer {
     }
 
     /// Asks the agent to deliver the reload signal; throws unless the service confirmed it.
-    func reloadService(_ agent: AgentControl) async throws -> JournalJSON {
+    func reloadService(_ agent: AgentControl) async throws -> JSONValue {
         let answer = try await agent.reloadService(timeout: reloadCommand?.timeout ?? .seconds(60))
         guard answer.outcome == "ok" else {
             throw DeployError(.reload, answer.failure("the service on \(plan.name) did not reload: "))
@@ -86,7 +88,7 @@ extension HostDeployer {
     }
 
     /// Runs a file's validation command against its uploaded temporary file; a failure refuses the configuration.
-    func validateConfig(_ command: PlannedCommand, shell: HostShell) async throws -> JournalJSON {
+    func validateConfig(_ command: PlannedCommand, shell: HostShell) async throws -> JSONValue {
         let result = try await shell.run(
             PlannedCommand(
                 on: command.on, argv: command.argv, stdin: command.stdin, timeout: command.timeout, mayFail: true))
@@ -101,12 +103,12 @@ extension HostDeployer {
     }
 
     /// Uploads each file to its temporary name (SFTP, checked by SHA-256 on the host); nothing live changes.
-    func uploadConfig(_ files: [PlannedConfigFile], shell: HostShell) async throws -> [String: JournalJSON] {
+    func uploadConfig(_ files: [PlannedConfigFile], shell: HostShell) async throws -> [String: JSONValue] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "rollout-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var uploaded: [JournalJSON] = []
+        var uploaded: [JSONValue] = []
         for (index, file) in files.enumerated() {
             let local = directory.appendingPathComponent("\(index)")
             try Data(file.content).write(to: local)
@@ -152,7 +154,7 @@ extension HostDeployer {
     /// Keeps each live file as its backup and renames the new one over it, then journals the files (with the
     /// checksums of the ones they replaced) as live on this host. All or nothing: when one file (or the journal)
     /// fails, the files already switched are put back before the error is thrown.
-    func switchConfig(_ files: [PlannedConfigFile], shell: HostShell) async throws -> [String: JournalJSON] {
+    func switchConfig(_ files: [PlannedConfigFile], shell: HostShell) async throws -> [String: JSONValue] {
         var entries: [ConfigFileEntry] = []
         var switched: [PlannedConfigFile] = []
         do {
@@ -179,7 +181,7 @@ extension HostDeployer {
                 entries.map {
                     .object([
                         "path": .string($0.path), "sha256": .string($0.sha256),
-                        "previous_sha256": $0.previousSHA256.map(JournalJSON.string) ?? .null,
+                        "previous_sha256": $0.previousSHA256.map(JSONValue.string) ?? .null,
                     ])
                 })
         ]

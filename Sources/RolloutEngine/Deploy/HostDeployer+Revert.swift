@@ -1,6 +1,8 @@
 import RolloutConfig
 import RolloutCore
 import RolloutGateway
+import RolloutJSON
+import RolloutModel
 import RolloutStore
 
 extension HostDeployer {
@@ -31,7 +33,7 @@ extension HostDeployer {
         }
         var failure: DeployError?
         do {
-            try await context.phase("drain", host: plan.name, detail: .object(["for": .string("rollback")])) {
+            try await context.phase(.drain, host: plan.name, detail: .object(["for": .string("rollback")])) {
                 try await perform(drain, shell: shell, agent: agent)
             }
             try await switchBack(to: release, shell: shell, agent: agent, recheckDrain: true)
@@ -39,7 +41,7 @@ extension HostDeployer {
             failure = DeployError(error)
         }
         do {
-            try await context.phase("undrain", host: plan.name) {
+            try await context.phase(.undrain, host: plan.name) {
                 try await perform(restore, shell: shell, agent: agent)
             }
         } catch {
@@ -53,7 +55,7 @@ extension HostDeployer {
     }
 
     /// The gateway actions of the plan's `phase` step (drain and its wait, or restore and its re-check), no hook.
-    private func gatewayPart(of phase: PlanStep.Phase) -> PlanStep? {
+    private func gatewayPart(of phase: Phase) -> PlanStep? {
         guard var step = plan.steps.first(where: { $0.phase == phase }) else { return nil }
         step.actions.removeAll { if case .run(_, hook: .some) = $0 { true } else { false } }
         return step
@@ -71,10 +73,10 @@ extension HostDeployer {
     private func switchBack(to release: String, shell: HostShell, agent: AgentControl, recheckDrain: Bool = false)
         async throws
     {
-        try await context.phase("rollback", host: plan.name, detail: .object(["to": .string(release)])) {
+        try await context.phase(.rollback, host: plan.name, detail: .object(["to": .string(release)])) {
             let commands = ReleaseCommands(host: plan.name, root: plan.root)
             for command in commands.switchTo(release) { try await shell.run(command) }
-            var detail: [String: JournalJSON] = ["to": .string(release)]
+            var detail: [String: JSONValue] = ["to": .string(release)]
             if try await agent.servingVersion() != release {
                 if recheckDrain {
                     for case .gateway(let step) in plan.steps.first(where: { $0.phase == .restart })?.actions ?? []

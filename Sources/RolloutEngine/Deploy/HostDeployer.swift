@@ -2,6 +2,8 @@ import Foundation
 import RolloutConfig
 import RolloutCore
 import RolloutGateway
+import RolloutJSON
+import RolloutModel
 import RolloutStore
 
 /// How one host's part of a rollout ended.
@@ -67,7 +69,7 @@ public struct HostDeployer: Sendable {
                 if step.phase == .drain { drained = true }
                 if step.phase == .switch { switched = true }
                 // A second interrupt cuts the step in flight; restoring the gateway (below) is never cut.
-                try await context.phase(step.phase.rawValue, host: plan.name) {
+                try await context.phase(step.phase, host: plan.name) {
                     try await context.stop.cutOnImmediate { [self] in
                         try await perform(step, shell: shell, agent: agent)
                     }
@@ -88,12 +90,12 @@ public struct HostDeployer: Sendable {
     private func unchanged(shell: HostShell, agent: AgentControl) async -> HostRunResult {
         do {
             var status: GatewayServerStatus?
-            try await context.phase("check", host: plan.name) {
-                var detail: [String: JournalJSON] = ["unchanged": .bool(true), "version": .string(version)]
+            try await context.phase(.check, host: plan.name) {
+                var detail: [String: JSONValue] = ["unchanged": .bool(true), "version": .string(version)]
                 if restoreStep != nil {
                     let binding = try boundGateway()
                     let read = try await binding.gateway.status(try binding.target(plan.name))
-                    detail["gateway"] = try JournalJSON(encoding: read)
+                    detail["gateway"] = try JSONValue(encoding: read)
                     status = read
                 }
                 return .object(detail)
@@ -103,7 +105,7 @@ public struct HostDeployer: Sendable {
                 context.observer.event(
                     .note("\(plan.name) already serves \(version) but is \(found) in the gateway: restoring it"))
                 try await context.phase(
-                    "undrain", host: plan.name, detail: .object(["found": .string(found)])
+                    .undrain, host: plan.name, detail: .object(["found": .string(found)])
                 ) {
                     try await perform(restore, shell: shell, agent: agent)
                 }
@@ -147,7 +149,7 @@ public struct HostDeployer: Sendable {
         }
         if drained, let restore = restoreStep {
             do {
-                try await context.phase("undrain", host: plan.name) {
+                try await context.phase(.undrain, host: plan.name) {
                     try await perform(restore, shell: shell, agent: agent)
                 }
             } catch {

@@ -1,3 +1,4 @@
+import RolloutModel
 import RolloutStore
 
 /// What a host's phases in the journal say about where a dead controller left it.
@@ -5,8 +6,8 @@ extension HostDetail {
     /// The journal shows the host drained and not put back since: a `drain` began after its last `undrain` that
     /// passed (a drain still `running` counts: the gateway may have taken it).
     public var drainedInJournal: Bool {
-        guard let drain = phases.lastIndex(where: { $0.name == "drain" }) else { return false }
-        guard let undrain = phases.lastIndex(where: { $0.name == "undrain" && $0.status == .ok }) else { return true }
+        guard let drain = phases.lastIndex(where: { $0.phase == .drain }) else { return false }
+        guard let undrain = phases.lastIndex(where: { $0.phase == .undrain && $0.status == .ok }) else { return true }
         return drain > undrain
     }
 
@@ -17,7 +18,7 @@ extension HostDetail {
     public var unrecordedFailure: PhaseEntry? {
         guard status != .failed && status != .rolledBack else { return nil }
         return phases.first { phase in
-            phase.status == .failed && phase.name != "inspect" && phase.name != "rollback"
+            phase.status == .failed && phase.phase != .inspect && phase.phase != .rollback
                 && !Self.stopCodes.contains { phase.error?.hasPrefix($0) == true }
         }
     }
@@ -26,10 +27,10 @@ extension HostDetail {
     private static let stopCodes = [DeployError.Code.interrupted, .lockLost].map { "\($0.rawValue):" }
 
     /// A `switch` began: `current` may point to the new release.
-    var switchedInJournal: Bool { phases.contains { $0.name == "switch" } }
+    var switchedInJournal: Bool { phases.contains { $0.phase == .switch } }
 
     /// A `rollback` after the failure passed: the host is back on its previous release.
     func rolledBackInJournal(after failure: PhaseEntry) -> Bool {
-        phases.contains { $0.name == "rollback" && $0.status == .ok && $0.id > failure.id }
+        phases.contains { $0.phase == .rollback && $0.status == .ok && $0.id > failure.id }
     }
 }

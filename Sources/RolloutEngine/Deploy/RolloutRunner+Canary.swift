@@ -27,7 +27,7 @@ struct RolloutProgress: Sendable {
             case .canaryBaked: baked = true
             case .canaryWaiting: waiting = true
             case .canaryPromoted: promoted = true
-            case EventKind("hook.before_rollout"):
+            case .hookBeforeRollout:
                 // Journals before write-ahead hook events carry only the exit status, one event per hook run.
                 let index = event.detail?["index"].flatMap { if case .int(let i) = $0 { Int(i) } else { nil } }
                 let state = event.detail?["state"]

@@ -1,5 +1,7 @@
 import Foundation
 import RolloutCore
+import RolloutJSON
+import RolloutModel
 import RolloutStore
 
 /// `rollout resume` could not start.
@@ -105,9 +107,9 @@ extension RolloutRunner {
             await inspect(unfinished.filter { !$0.phases.isEmpty }, rolloutID: id)
             let failed = done.values.filter { $0.status == .failed || $0.status == .rolledBack }.count
             if failed > plan.failureBudget.maxFailures {
-                let inFlight = unfinished.filter { host in host.phases.contains { $0.name != "inspect" } }
+                let inFlight = unfinished.filter { host in host.phases.contains { $0.phase != .inspect } }
                 try await journal.recordEvent(
-                    .init("resume.rolling_back"),
+                    .resumeRollingBack,
                     message:
                         "rollout \(id) had exceeded its failure budget (\(failed) failed, "
                         + "\(plan.failureBudget.maxFailures) allowed): finishing the \(inFlight.count) host(s) "
@@ -174,7 +176,7 @@ extension RolloutRunner {
             let context = DeployContext(
                 rolloutID: rolloutID, plan: plan, journal: journal, fleet: settings.fleet,
                 inventoryHosts: [host.name: inventoryHost], observer: settings.observer, stop: settings.stop)
-            _ = try? await context.phase("inspect", host: host.name) {
+            _ = try? await context.phase(.inspect, host: host.name) {
                 let shell = HostShell(
                     host: host.name, connection: try await settings.fleet.connection(to: inventoryHost))
                 let link = try await Self.readCurrent(on: shell, root: hostPlan.root)
@@ -182,7 +184,7 @@ extension RolloutRunner {
                 let serving = try? await deployer.agentControl(shell).servingVersion()
                 return .object([
                     "current": link.map { .string("releases/\($0)") } ?? .null,
-                    "serving": serving.map(JournalJSON.string) ?? .null,
+                    "serving": serving.map(JSONValue.string) ?? .null,
                     "drained_in_journal": .bool(drained),
                 ])
             }

@@ -1,5 +1,7 @@
 import Foundation
 import RolloutCore
+import RolloutJSON
+import RolloutModel
 import RolloutStore
 
 extension RolloutRunner {
@@ -33,8 +35,8 @@ extension RolloutRunner {
         try await settings.journal.supersedeRollout(
             old.id, by: id, message: message,
             detail: [
-                "restored": .array(restored.map(JournalJSON.string)),
-                "left_drained": .object(left.mapValues(JournalJSON.string)),
+                "restored": .array(restored.map(JSONValue.string)),
+                "left_drained": .object(left.mapValues(JSONValue.string)),
             ])
         settings.observer.event(.note(message))
     }
@@ -55,8 +57,8 @@ extension RolloutRunner {
             throw DeployError(.local, "\(host) is not in the inventory")
         }
         let shell = HostShell(host: host, connection: try await settings.fleet.connection(to: inventoryHost))
-        let by: [String: JournalJSON] = ["superseded_by": .int(id)]
-        try await deployer.context.phase("undrain", host: host, detail: .object(by)) {
+        let by: [String: JSONValue] = ["superseded_by": .int(id)]
+        try await deployer.context.phase(.undrain, host: host, detail: .object(by)) {
             let done = try await deployer.perform(restore, shell: shell, agent: deployer.agentControl(shell))
             guard case .object(let members)? = done else { return .object(by) }
             return .object(members.merging(by) { $1 })

@@ -2,6 +2,8 @@ import Foundation
 import RolloutConfig
 import RolloutCore
 import RolloutGateway
+import RolloutJSON
+import RolloutModel
 import RolloutStore
 
 /// What a run needs besides the plan.
@@ -95,7 +97,7 @@ public struct RolloutRunner: Sendable {
                 }, to: id)
             if let simulation = settings.simulation {
                 try await journal.recordEvent(
-                    .init("simulation"),
+                    .simulation,
                     message: "SIMULATED rollout: \(plan.hosts.count) simulated hosts (\(simulation.summary)); "
                         + "no host was contacted and nothing was deployed",
                     rolloutID: id)
@@ -117,7 +119,7 @@ public struct RolloutRunner: Sendable {
         let context = makeContext(id: id)
         var failed: [String: HostRunResult] = [:]
         for (name, error) in unreadable.sorted(by: { $0.key < $1.key }) {
-            _ = try? await context.phase("prepare", host: name) { throw error }
+            _ = try? await context.phase(.prepare, host: name) { throw error }
             try? await settings.journal.setHostStatus(.failed, host: name, in: id, error: error.description)
             settings.observer.event(
                 .hostFinished(host: name, status: .failed, error: error.description, milliseconds: 0))
@@ -128,10 +130,10 @@ public struct RolloutRunner: Sendable {
 
     /// The plan as journaled: its JSON with a `request` member holding what else it was made from (the `--var`
     /// arguments, and whether it may only re-use releases already on the hosts), which `rollout resume` reads back.
-    var journaledPlan: JournalJSON? {
+    var journaledPlan: JSONValue? {
         guard case .object(var members)? = plan.journalJSON else { return nil }
         members["request"] = .object([
-            "vars": .array(settings.extraVars.map(JournalJSON.string)),
+            "vars": .array(settings.extraVars.map(JSONValue.string)),
             "reuse_releases_only": .bool(settings.reuseReleasesOnly),
         ])
         return .object(members)
@@ -168,7 +170,8 @@ public struct RolloutRunner: Sendable {
         // None runs for a rollout that already failed (hosts whose `current` could not be read, a resume rolling back).
         var hookFailure: String?
         if !tally.exceeded,
-            let failure = await runHooks(plan.beforeRollout, id: id, name: "before_rollout", done: progress.hooksDone)
+            let failure = await runHooks(
+                plan.beforeRollout, id: id, kind: .hookBeforeRollout, done: progress.hooksDone)
         {
             hookFailure = failure
             tally.failWith(failure)
@@ -220,7 +223,7 @@ public struct RolloutRunner: Sendable {
             try? await settings.journal.setHostStatus(.skipped, host: host.name, in: id)
         }
         if !settings.stop.isStopped, !tally.exceeded,
-            let failure = await runHooks(plan.afterRollout, id: id, name: "after_rollout")
+            let failure = await runHooks(plan.afterRollout, id: id, kind: .hookAfterRollout)
         {
             settings.observer.event(.note("after_rollout hook failed: \(failure)"))
         }
@@ -252,7 +255,7 @@ public struct RolloutRunner: Sendable {
             let deployer = HostDeployer(context: context, plan: hostPlan, fromVersion: from[name] ?? nil)
             do {
                 let shell = HostShell(host: name, connection: try await context.fleet.connection(to: host))
-                try await context.phase("bake", host: name) {
+                try await context.phase(.bake, host: name) {
                     try await HealthVerifier(shell: shell).verify(deployer.healthChecks)
                 }
             } catch {
@@ -274,11 +277,14 @@ public struct RolloutRunner: Sendable {
     /// Runs rollout-level hooks on the controller in order, skipping those `done` lists (by position, journaled
     /// as passed before a resume); the first failure's message. Each is journaled write-ahead: an event
     /// `hook.NAME` with `state: running` before the command starts, closed with its exit status and output after.
-    private func runHooks(_ hooks: [PlannedCommand], id: Int64, name: String, done: Set<Int> = []) async -> String? {
+    private func runHooks(_ hooks: [PlannedCommand], id: Int64, kind: EventKind, done: Set<Int> = []) async
+        -> String?
+    {
+        let name = kind.rawValue.dropFirst("hook.".count)
         for (index, hook) in hooks.enumerated() where !done.contains(index) {
             let label = "\(name) `\(hook.argv.last ?? hook.line)`"
             let event = try? await settings.journal.recordEvent(
-                .init("hook.\(name)"), message: "\(label): running", rolloutID: id,
+                kind, message: "\(label): running", rolloutID: id,
                 detail: .object(["index": .int(Int64(index)), "state": .string("running")]))
             let result: GatewayCommandResult
             do {

@@ -1,5 +1,6 @@
 import Foundation
 import RolloutCore
+import RolloutJSON
 import RolloutStore
 
 /// Runs a host's planned health checks: each must pass `successes` times in a row before its deadline, and with
@@ -14,16 +15,16 @@ public struct HealthVerifier: Sendable {
     /// Every check in order; throws `DeployError.health` with the last failure of the first check that did not
     /// pass. Returns what each check saw last, for the journal.
     public func verify(_ checks: [PlannedHealthCheck], isCancelled: @Sendable () -> Bool = { false }) async throws
-        -> JournalJSON
+        -> JSONValue
     {
-        var details: [JournalJSON] = []
+        var details: [JSONValue] = []
         for check in checks {
             details.append(try await verify(check, isCancelled: isCancelled))
         }
         return .array(details)
     }
 
-    private func verify(_ check: PlannedHealthCheck, isCancelled: @Sendable () -> Bool) async throws -> JournalJSON {
+    private func verify(_ check: PlannedHealthCheck, isCancelled: @Sendable () -> Bool) async throws -> JSONValue {
         let clock = ContinuousClock()
         let deadline = clock.now + check.deadline
         var consecutive = 0
@@ -70,10 +71,8 @@ public struct HealthVerifier: Sendable {
             }
             var version: String?
             if let versionHeader { version = response.headers[versionHeader.lowercased()] }
-            if let versionJSONKey, let data = response.body.data(using: .utf8),
-                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-            {
-                version = object[versionJSONKey].map { "\($0)" }
+            if let versionJSONKey, let document = try? JSONValue(parsing: response.body) {
+                version = document[versionJSONKey].flatMap(Self.versionText)
             }
             if let expected = check.expectVersion, version != expected {
                 throw DeployError(.health, "\(url) serves version \(version ?? "none"), expected \(expected)")
@@ -93,6 +92,17 @@ public struct HealthVerifier: Sendable {
                         + result.stderrText.suffix(200))
             }
             return "exit 0"
+        }
+    }
+
+    /// A version member as text: a string as it is, a number or a boolean as written; nil for null, arrays, objects.
+    static func versionText(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): text
+        case .int(let number): String(number)
+        case .double(let number): String(number)
+        case .bool(let flag): String(flag)
+        case .null, .array, .object: nil
         }
     }
 

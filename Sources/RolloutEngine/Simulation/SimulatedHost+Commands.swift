@@ -1,5 +1,6 @@
 import AgentProtocol
 import Foundation
+import RolloutText
 
 extension SimulatedHost {
     /// The exit status, stdout and stderr of one command line (called under `lock`).

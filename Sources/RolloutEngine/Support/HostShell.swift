@@ -1,5 +1,6 @@
 import Foundation
 import RolloutCore
+import RolloutText
 import SSHClient
 
 /// Runs a host's planned commands over its one connection of the run (SSH, or a simulated host).

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutJSON
 
 /// The lease one controller holds on one inventory: at most one per inventory.
 ///
@@ -44,7 +45,7 @@ public struct LockLease: Sendable, Hashable, Encodable {
     }
 
     /// What a lock event records about a holder.
-    var eventDetail: JournalJSON {
+    var eventDetail: JSONValue {
         var members = owner.identity.journalMembers
         members["acquired_at"] = .string(JournalTime.string(from: acquiredAt))
         members["heartbeat_at"] = .string(JournalTime.string(from: heartbeatAt))

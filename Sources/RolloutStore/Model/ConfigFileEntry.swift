@@ -1,4 +1,5 @@
 import Foundation
+import RolloutJSON
 
 /// A configuration file a `reload` rollout switched on a host, as given to
 /// ``JournalStore/recordConfigFiles(_:host:in:at:)``.
@@ -65,7 +66,7 @@ public struct ConfigFileRecord: Sendable, Hashable, Encodable {
         try container.encodeJournal(restoredAt, forKey: .restoredAt)
     }
 
-    func write(to writer: inout JSONTextWriter) {
+    func write(to writer: JSONWriter) {
         writer.beginObject()
         writer.field("host", host)
         writer.field("mode", file.mode)

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutJSON
 
 /// Who and where a controller runs: journaled with each rollout and as the owner of a lock.
 public struct ControllerIdentity: Codable, Sendable, Hashable {
@@ -30,12 +31,12 @@ public struct ControllerIdentity: Codable, Sendable, Hashable {
     }
 
     /// The identity as event detail: `{"user", "host", "pid", "ci_job"}`.
-    var journalJSON: JournalJSON { .object(journalMembers) }
+    var journalJSON: JSONValue { .object(journalMembers) }
 
-    var journalMembers: [String: JournalJSON] {
+    var journalMembers: [String: JSONValue] {
         [
             "user": .string(user), "host": .string(host), "pid": .int(Int64(pid)),
-            "ci_job": ciJob.map(JournalJSON.string) ?? .null,
+            "ci_job": ciJob.map(JSONValue.string) ?? .null,
         ]
     }
 

@@ -1,8 +1,10 @@
-/// The kind of a journal event: a dotted name, stable once published. Callers may define their own.
+/// The kind of a journal event: a dotted name, stable once published. Every kind rollout writes is one of the
+/// constants below (the one list of them); `init(rawValue:)` reads any kind back from the journal, one written by a
+/// newer version included.
 public struct EventKind: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(_ rawValue: String) { self.rawValue = rawValue }
+    private init(_ rawValue: String) { self.rawValue = rawValue }
     public var description: String { rawValue }
 
     public init(from decoder: any Decoder) throws {
@@ -30,6 +32,15 @@ public struct EventKind: RawRepresentable, Codable, Hashable, Sendable, CustomSt
     public static let canaryBaked = EventKind("canary.baked")
     /// The canary is verified and baked; the rollout waits for `rollout promote` (`promote: manual`).
     public static let canaryWaiting = EventKind("canary.waiting")
+    /// A `before_rollout` hook is running on the controller (`state: running`, write-ahead) or finished (`state`,
+    /// `status`, output tail); `index` is its position among the playbook's hooks.
+    public static let hookBeforeRollout = EventKind("hook.before_rollout")
+    /// The same for an `after_rollout` hook.
+    public static let hookAfterRollout = EventKind("hook.after_rollout")
+    /// `rollout resume` found the rollout past its failure budget and rolls back the hosts it had in flight.
+    public static let resumeRollingBack = EventKind("resume.rolling_back")
+    /// `rollout deploy --simulate`: the hosts are simulated, nothing was contacted.
+    public static let simulation = EventKind("simulation")
     /// The controller received Ctrl-C or SIGTERM and stopped (detail: `immediate`, `exit_code`).
     public static let interrupted = EventKind("rollout.interrupted")
     /// `rollout resume` took over an unfinished rollout.

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutJSON
 
 /// Something that happened to a rollout or to an inventory's lock: a takeover, a canary promotion, an interrupt.
 public struct JournalEvent: Sendable, Hashable, Encodable {
@@ -8,7 +9,7 @@ public struct JournalEvent: Sendable, Hashable, Encodable {
     public var inventory: String?
     public var kind: EventKind
     public var message: String
-    public var detail: JournalJSON?
+    public var detail: JSONValue?
     public var at: Date
 
     enum CodingKeys: String, CodingKey {
@@ -32,9 +33,9 @@ public struct JournalEvent: Sendable, Hashable, Encodable {
         id = row.id ?? 0
         rolloutID = row.rolloutID
         inventory = row.inventory
-        kind = EventKind(row.kind)
+        kind = EventKind(rawValue: row.kind)
         message = row.message
-        detail = try JournalJSON.fromColumn(row.detail)
+        detail = try JSONValue.fromColumn(row.detail)
         at = row.at
     }
 }

@@ -1,15 +1,21 @@
 import Foundation
+import RolloutJSON
+import RolloutModel
 
 /// One phase of one host as `rollout show` reports it.
 public struct PhaseEntry: Sendable, Hashable, Encodable {
     public var id: Int64
+    /// The phase's name as journaled (a ``Phase``'s raw value; a journal written by a newer rollout may hold one
+    /// this version does not know, kept as it is).
     public var name: String
+    /// The phase, nil for a name this version does not know.
+    public var phase: Phase? { Phase(rawValue: name) }
     /// `running` until closed: a phase still `running` in an unfinished rollout is where the controller stopped.
     public var status: PhaseStatus
     public var startedAt: Date
     public var finishedAt: Date?
     public var error: String?
-    public var detail: JournalJSON?
+    public var detail: JSONValue?
 
     /// Nil while running.
     public var duration: Duration? { JournalDuration.between(startedAt, finishedAt) }
@@ -21,7 +27,7 @@ public struct PhaseEntry: Sendable, Hashable, Encodable {
         startedAt = row.startedAt
         finishedAt = row.finishedAt
         error = row.error
-        detail = parsingDetail ? try JournalJSON.fromColumn(row.detail) : nil
+        detail = parsingDetail ? try JSONValue.fromColumn(row.detail) : nil
     }
 
     enum CodingKeys: String, CodingKey {

@@ -1,11 +1,13 @@
+import RolloutJSON
+import RolloutModel
+
 /// A phase about to be carried out on one host, for ``JournalStore/beginPhases(_:in:at:)``.
 public struct PhaseStart: Sendable, Hashable {
     public var host: String
-    /// The step's name: `upload`, `drain`, `switch`, `restart`, `verify`, `undrain`, `rollback`, ...
-    public var phase: String
-    public var detail: JournalJSON?
+    public var phase: Phase
+    public var detail: JSONValue?
 
-    public init(host: String, phase: String, detail: JournalJSON? = nil) {
+    public init(host: String, phase: Phase, detail: JSONValue? = nil) {
         self.host = host
         self.phase = phase
         self.detail = detail
@@ -18,9 +20,9 @@ public struct PhaseFinish: Sendable, Hashable {
     public var outcome: PhaseOutcome
     public var error: String?
     /// Replaces the detail written at the start when not nil (e.g. adds the checksums of what was uploaded).
-    public var detail: JournalJSON?
+    public var detail: JSONValue?
 
-    public init(phaseID: Int64, outcome: PhaseOutcome, error: String? = nil, detail: JournalJSON? = nil) {
+    public init(phaseID: Int64, outcome: PhaseOutcome, error: String? = nil, detail: JSONValue? = nil) {
         self.phaseID = phaseID
         self.outcome = outcome
         self.error = error

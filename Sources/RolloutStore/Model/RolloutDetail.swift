@@ -1,9 +1,10 @@
 import Foundation
+import RolloutJSON
 
 /// Everything the journal knows about one rollout: `rollout show`, and what `rollout resume` starts from.
 public struct RolloutDetail: Sendable, Hashable, Encodable {
     public var summary: RolloutSummary
-    public var plan: JournalJSON?
+    public var plan: JSONValue?
     /// In plan order (`position`).
     public var hosts: [HostDetail]
     /// Oldest first.

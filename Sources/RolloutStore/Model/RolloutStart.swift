@@ -1,4 +1,5 @@
 import Foundation
+import RolloutJSON
 
 /// What the engine knows when a rollout begins; written by ``JournalStore/beginRollout(_:)``.
 public struct RolloutStart: Sendable, Hashable {
@@ -13,12 +14,12 @@ public struct RolloutStart: Sendable, Hashable {
     /// Who started it and from where.
     public var startedBy: ControllerIdentity
     /// The full plan, if the engine wants it kept (resume can rebuild from it).
-    public var plan: JournalJSON?
+    public var plan: JSONValue?
     public var startedAt: Date
 
     public init(
         inventory: String, playbook: String, version: String, previousVersion: String? = nil,
-        strategy: String? = nil, startedBy: ControllerIdentity, plan: JournalJSON? = nil, startedAt: Date = Date()
+        strategy: String? = nil, startedBy: ControllerIdentity, plan: JSONValue? = nil, startedAt: Date = Date()
     ) {
         self.inventory = inventory
         self.playbook = playbook

@@ -1,4 +1,5 @@
 import GRDB
+import RolloutJSON
 
 /// `rollout show`: one rollout with every host, phase and configuration file, in five statements whatever the
 /// host count.
@@ -9,7 +10,9 @@ enum DetailQuery {
         let columns =
             includeJSON
             ? "*" : RolloutRow.CodingKeys.allCases.filter { $0 != .plan }.map(\.rawValue).joined(separator: ", ")
-        guard let rollout = try RolloutRow.fetchOne(db, sql: "SELECT \(columns) FROM rollout WHERE id = ?", arguments: [id])
+        guard
+            let rollout = try RolloutRow.fetchOne(
+                db, sql: "SELECT \(columns) FROM rollout WHERE id = ?", arguments: [id])
         else { return nil }
         let hostRows = try HostRow.fetchAll(
             db, sql: "SELECT \(HostRow.selection) FROM rollout_host WHERE rollout_id = ? ORDER BY position, id",
@@ -32,7 +35,7 @@ enum DetailQuery {
         ).map(JournalEvent.init)
         return RolloutDetail(
             summary: RolloutSummary(rollout, counts: counts(hosts)),
-            plan: try JournalJSON.fromColumn(rollout.plan), hosts: hosts, events: events)
+            plan: try JSONValue.fromColumn(rollout.plan), hosts: hosts, events: events)
     }
 
     static func counts(_ hosts: [HostDetail]) -> HostCounts {

@@ -1,4 +1,5 @@
 import GRDB
+import RolloutJSON
 
 /// `rollout history`: the latest rollouts with their host counts, in one statement.
 enum HistoryQuery {
@@ -38,7 +39,7 @@ enum HistoryQuery {
             """
         var arguments: StatementArguments = ["limit": limit]
         if let inventories {
-            arguments += ["inventories": try JournalJSON.array(inventories.map(JournalJSON.string)).text()]
+            arguments += ["inventories": try JSONValue.array(inventories.map(JSONValue.string)).compactText()]
         }
         return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
             let counts = HostCounts(

@@ -1,4 +1,5 @@
 import GRDB
+import RolloutJSON
 
 /// What the journal says about versions: the rollback default and where each host stands.
 enum VersionQueries {
@@ -22,7 +23,7 @@ enum VersionQueries {
                 LIMIT 1
                 """,
             arguments: [
-                "inventories": try JournalJSON.array(inventories.map(JournalJSON.string)).text(),
+                "inventories": try JSONValue.array(inventories.map(JSONValue.string)).compactText(),
                 "excluding": excluding,
             ])
     }

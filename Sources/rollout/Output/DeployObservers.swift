@@ -1,5 +1,7 @@
 import Foundation
 import RolloutEngine
+import RolloutJSON
+import RolloutModel
 import RolloutStore
 
 /// `--output json`: one JSON object per line on stdout, written at once (`event`, `time`, then the fields); a
@@ -8,8 +10,8 @@ struct JSONLinesObserver: DeployObserver {
     private static let lock = NSLock()
 
     func event(_ event: DeployEvent) {
-        var fields: [String: JournalJSON] = ["time": .string(JournalTime.string(from: Date()))]
-        func put(_ key: String, _ value: String?) { fields[key] = value.map(JournalJSON.string) ?? .null }
+        var fields: [String: JSONValue] = ["time": .string(JournalTime.string(from: Date()))]
+        func put(_ key: String, _ value: String?) { fields[key] = value.map(JSONValue.string) ?? .null }
         switch event {
         case .rolloutStarted(let id, let inventory, let playbook, let version, let previous, let hosts, let batches):
             put("event", "rollout_started")
@@ -24,15 +26,15 @@ struct JSONLinesObserver: DeployObserver {
             put("event", "batch_started")
             fields["batch"] = .int(Int64(index))
             put("kind", kind)
-            fields["hosts"] = .array(hosts.map(JournalJSON.string))
+            fields["hosts"] = .array(hosts.map(JSONValue.string))
         case .phaseStarted(let host, let phase):
             put("event", "phase_started")
             put("host", host)
-            put("phase", phase)
+            put("phase", phase.rawValue)
         case .phaseFinished(let host, let phase, let outcome, let error, let ms):
             put("event", "phase_finished")
             put("host", host)
-            put("phase", phase)
+            put("phase", phase.rawValue)
             put("status", outcome.rawValue)
             put("error", error)
             fields["duration_ms"] = .int(Int64(ms.rounded()))
@@ -52,7 +54,7 @@ struct JSONLinesObserver: DeployObserver {
             put("event", "note")
             put("message", message)
         }
-        guard let line = try? JournalJSON.object(fields).text() else { return }
+        guard let line = try? JSONValue.object(fields).compactText() else { return }
         Self.lock.withLock { StandardStream.output.write(line + "\n") }
     }
 }
@@ -64,7 +66,7 @@ final class TextObserver: DeployObserver, @unchecked Sendable {
     private let lock = NSLock()
     private let terminal: Bool
     private let start = ContinuousClock.now
-    private var inFlight: [String: String] = [:]
+    private var inFlight: [String: Phase] = [:]
     private var batch = ""
 
     init(terminal: Bool) {

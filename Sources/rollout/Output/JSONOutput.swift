@@ -1,19 +1,12 @@
 import Foundation
+import RolloutJSON
 import RolloutStore
 
 /// Prints one JSON document for programs: snake_case keys, sorted, pretty-printed, timestamps as
 /// UTC ISO-8601 with milliseconds (the journal's format).
 func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .custom { date, encoder in
-        var container = encoder.singleValueContainer()
-        try container.encode(JournalTime.string(from: date))
-    }
-    var data = try encoder.encode(value)
-    data.append(0x0A)
-    StandardStream.output.write(data)
+    let coding = JSONCoding(snakeCaseKeys: true, dates: .text(JournalTime.string(from:)))
+    StandardStream.output.write(Data(try JSONValue.formatted(value, coding: coding).utf8))
 }
 
 /// Rounds milliseconds to 0.1 ms for reports.

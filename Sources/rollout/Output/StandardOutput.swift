@@ -1,5 +1,6 @@
 import Foundation
 import RolloutCore
+import RolloutText
 
 /// Standard output as the drain of an `OutputBuffer`: large documents (a 10,000-host plan) go out in chunks
 /// as they are written instead of being built whole in memory first.

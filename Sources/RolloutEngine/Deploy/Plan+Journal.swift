@@ -1,4 +1,5 @@
 import RolloutCore
+import RolloutJSON
 import RolloutStore
 
 extension Plan {
@@ -10,11 +11,11 @@ extension Plan {
     /// of the first host only (every host runs the same steps, rendered with its own variables), and
     /// `steps_journaled_for` saying so. The full document of 10,000 hosts is 26 MB of text and cost the controller
     /// 350 MB of memory to journal; `rollout plan` prints it whenever it is wanted.
-    var journalJSON: JournalJSON? {
+    var journalJSON: JSONValue? {
         var trimmed = self
         let trim = hosts.count > Self.journaledStepsHostLimit
         if trim { for index in trimmed.hosts.indices.dropFirst() { trimmed.hosts[index].steps = [] } }
-        guard case .object(var members)? = try? JournalJSON(text: trimmed.jsonText) else { return nil }
+        guard case .object(var members)? = try? JSONValue(parsing: trimmed.jsonText) else { return nil }
         if trim {
             members["steps_journaled_for"] = .string(
                 "\(hosts[0].name) only: \(hosts.count) hosts is above \(Self.journaledStepsHostLimit); "

@@ -6,9 +6,10 @@
 public final class OutputBuffer {
     // Raw memory and unchecked exclusivity: every byte of a 75 MB plan goes through here, and the checks and
     // bounds of `[UInt8]` were a sixth of the time of `rollout plan -o json`. Only this class touches it.
-    @exclusivity(unchecked) private var storage: UnsafeMutablePointer<UInt8>
-    @exclusivity(unchecked) private var capacity: Int
-    @exclusivity(unchecked) private var count = 0
+    // `@usableFromInline` and `@inlinable` writes: the JSON and text writers of other modules write through them.
+    @exclusivity(unchecked) @usableFromInline var storage: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) @usableFromInline var capacity: Int
+    @exclusivity(unchecked) @usableFromInline var count = 0
     private let drain: ((UnsafeBufferPointer<UInt8>) -> Void)?
 
     /// A buffer that keeps everything written, for `text`.
@@ -31,61 +32,62 @@ public final class OutputBuffer {
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Everything written so far that has not been drained; valid until the next write.
-    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage, count: count) }
+    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage, count: count) }
 
-    @inline(__always)
-    func write(_ string: String) {
+    @inlinable
+    public func write(_ string: String) {
         var string = string
         // Native strings are contiguous UTF-8 already: a single copy of their bytes.
         string.withUTF8 { write($0) }
     }
 
-    @inline(__always)
-    func write(_ string: Substring) {
+    @inlinable
+    public func write(_ string: Substring) {
         var string = string
         string.withUTF8 { write($0) }
     }
 
-    @inline(__always)
-    func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+    @inlinable
+    public func write(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress else { return }
         reserve(bytes.count)
         (storage + count).update(from: base, count: bytes.count)
         count += bytes.count
     }
 
-    @inline(__always)
-    func write(byte: UInt8) {
+    @inlinable
+    public func write(byte: UInt8) {
         reserve(1)
         storage[count] = byte
         count += 1
     }
 
     /// Everything `other` holds (a buffer without a drain), appended.
-    func write(contentsOf other: OutputBuffer) {
+    public func write(contentsOf other: OutputBuffer) {
         write(other.bytes)
     }
 
     /// `count` spaces.
-    @inline(__always)
-    func writeSpaces(_ spaces: Int) {
+    @inlinable
+    public func writeSpaces(_ spaces: Int) {
         reserve(spaces)
         (storage + count).update(repeating: UInt8(ascii: " "), count: spaces)
         count += spaces
     }
 
     /// Forgets what was written, keeping the memory (a buffer reused for the next chunk).
-    func removeAll() { count = 0 }
+    public func removeAll() { count = 0 }
 
     /// Hands what was written to the drain (a buffer without one keeps it).
     public func finish() { flush() }
 
-    @inline(__always)
-    private func reserve(_ needed: Int) {
+    @inlinable
+    func reserve(_ needed: Int) {
         if count + needed > capacity { makeRoom(needed) }
     }
 
-    private func makeRoom(_ needed: Int) {
+    @usableFromInline
+    func makeRoom(_ needed: Int) {
         flush()
         guard count + needed > capacity else { return }
         // Collecting everything, or one write larger than a chunk: grow.

@@ -11,17 +11,20 @@ public enum ShellQuote {
     }
 
     /// `quote(argument)` written into `out`, with no string made for it (the plan's text quotes millions).
-    static func write(_ argument: String, to out: OutputBuffer) {
+    @inlinable
+    public static func write(_ argument: String, to out: OutputBuffer) {
         var argument = argument
         argument.withUTF8 { write(bytes: $0, to: out) }
     }
 
-    static func write(_ argument: Substring, to out: OutputBuffer) {
+    @inlinable
+    public static func write(_ argument: Substring, to out: OutputBuffer) {
         var argument = argument
         argument.withUTF8 { write(bytes: $0, to: out) }
     }
 
-    private static func write(bytes: UnsafeBufferPointer<UInt8>, to out: OutputBuffer) {
+    @inlinable
+    static func write(bytes: UnsafeBufferPointer<UInt8>, to out: OutputBuffer) {
         if !bytes.isEmpty && bytes.allSatisfy(isSafe) { return out.write(bytes) }
         out.write(byte: UInt8(ascii: "'"))
         var start = 0
@@ -42,7 +45,8 @@ public enum ShellQuote {
     }
 
     /// `join(argv)` written into `out`.
-    static func write(line argv: [String], to out: OutputBuffer) {
+    @inlinable
+    public static func write(line argv: [String], to out: OutputBuffer) {
         for (i, argument) in argv.enumerated() {
             if i > 0 { out.write(byte: UInt8(ascii: " ")) }
             write(argument, to: out)
@@ -50,7 +54,8 @@ public enum ShellQuote {
     }
 
     /// ASCII letters, digits and `@%+=:,./_-`: bytes a POSIX shell reads literally in any position.
-    private static func isSafe(_ byte: UInt8) -> Bool {
+    @inlinable
+    static func isSafe(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"):

@@ -1,15 +1,9 @@
-/// Parses stored JSON text into a `JournalJSON` in one pass over its UTF-8 bytes.
+/// Reads JSON text into a ``JSONValue`` in one pass over its UTF-8 bytes.
 ///
-/// `JSONDecoder` with `JournalJSON`'s try-each-type `init(from:)` was the cost of `rollout show --output json` on
-/// large rollouts: the plan of 10,000 hosts is tens of megabytes. Same results: integers that fit `Int64` are
-/// `.int`, other numbers `.double`; strings with every JSON escape, surrogate pairs included.
-struct JournalJSONParser {
-    struct Failure: Error, CustomStringConvertible {
-        var offset: Int
-        var message: String
-        var description: String { "\(message) at byte \(offset)" }
-    }
-
+/// `JSONDecoder` with a try-each-type `init(from:)` was the cost of `rollout show --output json` on large rollouts:
+/// the plan of 10,000 hosts is tens of megabytes. Integers that fit `Int64` are `.int`, other numbers `.double`;
+/// strings with every JSON escape, surrogate pairs included.
+struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
 
@@ -18,27 +12,27 @@ struct JournalJSONParser {
     }
 
     /// The one value of the text (whitespace around it allowed).
-    mutating func parseDocument() throws(Failure) -> JournalJSON {
+    mutating func parseDocument() throws(JSONError) -> JSONValue {
         let value = try parseValue(depth: 0)
         skipWhitespace()
         guard index == bytes.count else { throw failure("unexpected text after the value") }
         return value
     }
 
-    private func failure(_ message: String) -> Failure { Failure(offset: index, message: message) }
+    private func failure(_ message: String) -> JSONError { JSONError(offset: index, message: message) }
 
     private mutating func skipWhitespace() {
         while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
     }
 
-    private mutating func parseValue(depth: Int) throws(Failure) -> JournalJSON {
+    private mutating func parseValue(depth: Int) throws(JSONError) -> JSONValue {
         guard depth < 512 else { throw failure("nested too deeply") }
         skipWhitespace()
         guard index < bytes.count else { throw failure("unexpected end") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
             index += 1
-            var members: [String: JournalJSON] = [:]
+            var members: [String: JSONValue] = [:]
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
@@ -65,7 +59,7 @@ struct JournalJSONParser {
             }
         case UInt8(ascii: "["):
             index += 1
-            var items: [JournalJSON] = []
+            var items: [JSONValue] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                 index += 1
@@ -100,7 +94,7 @@ struct JournalJSONParser {
         }
     }
 
-    private mutating func literal(_ word: String) throws(Failure) {
+    private mutating func literal(_ word: String) throws(JSONError) {
         let count = word.utf8.count
         guard index + count <= bytes.count, bytes[index..<index + count].elementsEqual(word.utf8) else {
             throw failure("invalid literal")
@@ -108,7 +102,7 @@ struct JournalJSONParser {
         index += count
     }
 
-    private mutating func parseNumber() throws(Failure) -> JournalJSON {
+    private mutating func parseNumber() throws(JSONError) -> JSONValue {
         let start = index
         var integral = true
         while index < bytes.count {
@@ -128,7 +122,7 @@ struct JournalJSONParser {
         return .double(value)
     }
 
-    private mutating func parseString() throws(Failure) -> String {
+    private mutating func parseString() throws(JSONError) -> String {
         index += 1  // the opening quote
         let start = index
         // Fast path: no escape, the bytes are the string.
@@ -176,7 +170,7 @@ struct JournalJSONParser {
         }
     }
 
-    private mutating func hex4() throws(Failure) -> UInt32 {
+    private mutating func hex4() throws(JSONError) -> UInt32 {
         guard index + 4 <= bytes.count,
             let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
         else { throw failure("invalid \\u escape") }
