@@ -45,7 +45,10 @@ extension SimulatedHost {
         case "uname":
             return (0, "Linux simulated\n", "")
         default:
-            if argv.count >= 3, argv[1] == "ctl" { return agent(operands.last ?? "") }
+            // The command word, wherever options (`--fence N`) put it.
+            if argv.count >= 3, argv[1] == "ctl" {
+                return agent(argv.last { ControlRequest.commands.contains($0) } ?? "")
+            }
             return (0, "", "")
         }
     }

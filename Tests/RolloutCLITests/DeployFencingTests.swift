@@ -1,0 +1,119 @@
+import Foundation
+import RolloutTestSupport
+import Testing
+
+/// Fencing on the hosts: a controller that lost the fleet to another one (here: SIGSTOPped while a second controller,
+/// with its own journal in another working directory, deployed the same hosts) is refused by the agents when it
+/// continues, stops with `lock lost` and touches no other host. Real sshd hosts, real agents, a drain gateway.
+@Suite("rollout deploy: fencing tokens on the hosts", .serialized)
+struct DeployFencingTests {
+    /// Each host's agent: the serving generation's number and pid, and the highest fencing token it has seen.
+    func agents(_ fixture: DeployFixture) throws -> [String: (generation: Int, pid: Int32, fence: Int64?)] {
+        var result: [String: (generation: Int, pid: Int32, fence: Int64?)] = [:]
+        for host in fixture.cluster.hosts {
+            let root = host.rootDirectory + "/srv"
+            let output = try runCommand(
+                root + "/bin/rollout-agent", ["ctl", "--socket", root + "/agent.sock", "status"])
+            let status = try json(output)
+            let ready = (status["generations"] as? [[String: Any]] ?? []).first { $0["state"] as? String == "ready" }
+            result[host.name] = (
+                ready?["generation"] as? Int ?? -1, Int32(ready?["pid"] as? Int ?? -1),
+                (status["highest_fence"] as? NSNumber)?.int64Value
+            )
+        }
+        return result
+    }
+
+    /// The fencing token journaled for rollout `id` (`lock.acquired`) in the journal of `directory`.
+    func fence(rollout id: Int, in directory: String) throws -> Int64? {
+        let detail = try json(
+            try runCommand(
+                try BuiltProducts.executable("rollout"), ["show", String(id), "--output", "json"],
+                currentDirectory: directory))
+        let event = (detail["events"] as? [[String: Any]] ?? []).first { $0["kind"] as? String == "lock.acquired" }
+        return ((event?["detail"] as? [String: Any])?["fence"] as? NSNumber)?.int64Value
+    }
+
+    @Test("a controller stopped past its lease while another (separate journal) deploys is refused, exits 7")
+    func staleControllerIsFencedOff() throws {
+        let gates = try KillGates(directory: NSTemporaryDirectory() + "fence-gates-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(atPath: gates.directory) }
+        let log = NSTemporaryDirectory() + "fence-gateway-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let fixture = try DeployFixture(
+            hosts: 2,
+            playbookExtra: DeployGatewayTests.drainPlaybook(log: log) + "\n" + gates.hooksYAML(phases: ["restart"]))
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+        let v1 = try fixture.deploy("v1")
+        #expect(v1.status == 0, "\(v1.stdout)\(v1.stderr)")
+        try FileManager.default.removeItem(atPath: log)
+
+        // A second working directory (another CI runner): the same inventory and playbook, its own empty journal.
+        let other = fixture.cluster.directory + "/project-b"
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        for directory in ["inventories", "playbooks", "artifact"] {
+            try FileManager.default.copyItem(atPath: "\(fixture.project)/\(directory)", toPath: "\(other)/\(directory)")
+        }
+
+        // Controller A deploys v2 and is stopped in h1's restart step, before its request to the agent: h1 is drained
+        // and switched. Its lease (2 s) runs out while it is stopped.
+        gates.arm("h1", "before-restart")
+        let first = try DeployBackground(
+            fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v2", "--lock-lease", "2s"])
+        defer { first.kill(SIGCONT) }
+        defer { first.kill() }
+        #expect(gates.waitReached("h1", "before-restart"), "\(first.stderr)")
+        first.kill(SIGSTOP)
+        gates.open("h1", "before-restart")
+        Thread.sleep(forTimeInterval: 3)
+
+        // Controller B, from the other directory, deploys v3 to the whole fleet: its journal knows nothing of A.
+        let second = try runCommand(
+            try BuiltProducts.executable("rollout"),
+            ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v3"], currentDirectory: other)
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        #expect(fixture.servedVersions() == ["h1": "v3", "h2": "v3"])
+        let afterSecond = try agents(fixture)
+        let fenceA = try #require(try fence(rollout: 2, in: fixture.project), "A journaled its token")
+        let fenceB = try #require(try fence(rollout: 1, in: other), "B journaled its token")
+        #expect(fenceA < fenceB, "B acquired later: a higher token (\(fenceA) < \(fenceB))")
+        #expect(afterSecond.values.allSatisfy { $0.fence == fenceB }, "\(afterSecond)")
+
+        // A continues: its restart of h1 carries the older token and is refused; it stops with `lock lost`.
+        first.kill(SIGCONT)
+        #expect(first.wait(timeout: .seconds(90)) == 7, "\(first.stderr)")
+        let finished = first.allEvents.last { $0["event"] as? String == "rollout_finished" }
+        #expect(
+            finished?["status"] as? String == "aborted" && finished?["exit_code"] as? Int == 7, "\(finished ?? [:])")
+        let error = finished?["error"] as? String ?? ""
+        #expect(error.hasPrefix("lock lost") && error.contains("fencing token \(fenceA)"), "\(error)")
+        #expect(error.contains("\(fenceB)"), "names the newer token: \(error)")
+
+        // No host restarted by A: same generations and pids as B left them, still v3; A did nothing to h2.
+        let afterFirst = try agents(fixture)
+        for host in ["h1", "h2"] {
+            #expect(afterFirst[host]?.generation == afterSecond[host]?.generation, "\(host): \(afterFirst)")
+            #expect(afterFirst[host]?.pid == afterSecond[host]?.pid, "\(host): \(afterFirst)")
+        }
+        #expect(fixture.servedVersions() == ["h1": "v3", "h2": "v3"])
+        let detail = try json(try fixture.rollout(["show", "2", "--output", "json"]))
+        #expect(detail["status"] as? String == "aborted")
+        let hosts = try hostsByName(detail)
+        let h1 = (hosts["h1"]?["phases"] as? [[String: Any]] ?? [])
+        let restart = try #require(h1.first { $0["name"] as? String == "restart" })
+        #expect(restart["status"] as? String == "failed", "\(restart)")
+        #expect((restart["error"] as? String ?? "").contains("refused our fencing token"), "\(restart)")
+        #expect(h1.last?["name"] as? String == "undrain" && h1.last?["status"] as? String == "ok", "A put h1 back")
+        #expect(!h1.contains { $0["name"] as? String == "rollback" }, "nothing reverted over the newer holder")
+        #expect((hosts["h1"]?["error"] as? String ?? "").contains("NOT restarted"), "\(hosts["h1"] ?? [:])")
+        #expect((hosts["h2"]?["phases"] as? [[String: Any]] ?? []).isEmpty, "A never touched h2")
+        let kinds = (detail["events"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+        #expect(kinds.contains("lock.lost"), "\(kinds)")
+        // Nothing left drained: A drained h1, B drained and restored both, A restored h1 after the refusal.
+        let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        #expect(
+            lines == ["drain h1", "drain h1", "restore h1", "drain h2", "restore h2", "restore h1"], "\(lines)")
+    }
+}
