@@ -116,4 +116,38 @@ struct DeployFencingTests {
         #expect(
             lines == ["drain h1", "drain h1", "restore h1", "drain h2", "restore h2", "restore h1"], "\(lines)")
     }
+
+    @Test("a resumed rollout takes the lock again: a new, higher token, which the agents then see")
+    func resumeGetsANewToken() throws {
+        let gates = try KillGates(directory: NSTemporaryDirectory() + "fence-gates-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(atPath: gates.directory) }
+        let fixture = try DeployFixture(hosts: 2, playbookExtra: "serial: 1\n" + gates.hooksYAML(phases: ["restart"]))
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+        #expect(try fixture.deploy("v1").status == 0)
+
+        // Rollout 2 restarts h1, then is killed in h2's restart step, before its request to h2's agent.
+        gates.arm("h2", "before-restart")
+        let run = try DeployBackground(
+            fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v2"])
+        defer { run.kill() }
+        #expect(gates.waitReached("h2", "before-restart"), "\(run.stderr)")
+        run.kill()
+        _ = run.wait()
+        gates.open("h2", "before-restart")
+        let first = try #require(try fence(rollout: 2, in: fixture.project))
+        #expect(try agents(fixture)["h1"]?.fence == first)
+
+        let resumed = try fixture.rollout(["resume", "--output", "json"])
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        let detail = try json(try fixture.rollout(["show", "2", "--output", "json"]))
+        let fences = (detail["events"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "lock.acquired" }
+            .compactMap { (($0["detail"] as? [String: Any])?["fence"] as? NSNumber)?.int64Value }
+        #expect(fences.count == 2 && fences[0] == first && fences[1] > first, "\(fences)")
+        let after = try agents(fixture)
+        #expect(after["h2"]?.fence == fences.last, "h2 was restarted by the resume, with its token: \(after)")
+        #expect(after["h1"]?.fence == first, "h1 had finished: not restarted again")
+        #expect(fixture.servedVersions() == ["h1": "v2", "h2": "v2"])
+    }
 }
