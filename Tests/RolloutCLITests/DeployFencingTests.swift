@@ -150,4 +150,50 @@ struct DeployFencingTests {
         #expect(after["h1"]?.fence == first, "h1 had finished: not restarted again")
         #expect(fixture.servedVersions() == ["h1": "v2", "h2": "v2"])
     }
+
+    /// Puts a `rollout-agent` whose `ctl` rejects `--fence` (as one built before fencing does: ArgumentParser's usage
+    /// error, exit 64) in front of the real one on `host`; the running agent is not touched.
+    func emulateAgentOlderThanFencing(_ fixture: DeployFixture, _ host: String) throws {
+        let root = try #require(fixture.cluster.hosts.first { $0.name == host }).rootDirectory + "/srv/bin"
+        try FileManager.default.moveItem(atPath: root + "/rollout-agent", toPath: root + "/rollout-agent.real")
+        try """
+        #!/bin/sh
+        for a in "$@"; do
+            if [ "$a" = "--fence" ]; then
+                echo "Error: Unknown option '--fence'" >&2; echo "Usage: rollout-agent ctl [--socket <socket>] ..." >&2
+                exit 64
+            fi
+        done
+        exec \(root)/rollout-agent.real "$@"
+
+        """.write(toFile: root + "/rollout-agent", atomically: true, encoding: .utf8)
+        chmod(root + "/rollout-agent", 0o755)
+    }
+
+    @Test("an agent whose ctl is older than fencing is restarted without the token, with a note; the others fence")
+    func olderAgentIsRestartedWithoutAToken() throws {
+        let fixture = try DeployFixture(hosts: 2)
+        defer { fixture.stop() }
+        try fixture.stageDemoService()
+        #expect(try fixture.installAgents().status == 0)
+        #expect(try fixture.deploy("v1").status == 0)
+        try emulateAgentOlderThanFencing(fixture, "h1")
+
+        let v2 = try fixture.deploy("v2")
+        #expect(v2.status == 0, "\(v2.stdout)\(v2.stderr)")
+        #expect((v2.stdout + v2.stderr).contains("the agent on h1 is older than fencing tokens"), "\(v2.stdout)")
+        #expect(fixture.servedVersions() == ["h1": "v2", "h2": "v2"])
+        let token = try #require(try fence(rollout: 2, in: fixture.project))
+        let agents = try agents(fixture)
+        // h1's agent kept the token of v1's rollout (sent before its ctl was replaced), h2's has v2's.
+        let before = try #require(try fence(rollout: 1, in: fixture.project))
+        #expect(agents["h1"]?.fence == before && agents["h2"]?.fence == token && before < token, "\(agents)")
+        let hosts = try hostsByName(try json(try fixture.rollout(["show", "2", "--output", "json"])))
+        func restartDetail(_ host: String) -> [String: Any]? {
+            (hosts[host]?["phases"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "restart" }?["detail"]
+                as? [String: Any]
+        }
+        #expect(restartDetail("h1")?["unfenced"] as? Bool == true, "\(restartDetail("h1") ?? [:])")
+        #expect(restartDetail("h2")?["unfenced"] == nil, "\(restartDetail("h2") ?? [:])")
+    }
 }

@@ -15,8 +15,15 @@ public struct AgentAnswer: Sendable {
     public var json: JournalJSON
     /// The `ctl` exit status.
     public var exitStatus: Int32
-    /// The host's `rollout-agent ctl` predates fencing: the request was sent again without our token.
+    /// The host's agent predates fencing tokens: its `ctl` rejected `--fence` (the request was sent again without
+    /// it), or the running agent ignored it (its answer does not echo it). Nothing was checked.
     public var unfenced = false
+
+    /// The note for an ``unfenced`` answer.
+    public func unfencedNote(_ host: String) -> String {
+        "the agent on \(host) is older than fencing tokens and did not check ours; upgrade it "
+            + "(`rollout agent install`) so that a controller that lost the lock cannot restart it"
+    }
 
     /// `prefix` and the reason, with the last lines of the service's log when the agent sent them.
     public func failure(_ prefix: String) -> String {
@@ -94,6 +101,8 @@ public struct AgentControl: Sendable {
             answer = try await run(build(nil))
             answer.unfenced = true
         }
+        // A running agent older than fencing ignores the field: its answer does not echo it.
+        if fence != nil, let response = answer.response, response.fence == nil { answer.unfenced = true }
         if answer.response?.isFencedOff == true {
             throw DeployError(
                 .lockLost, "the agent on \(shell.host) refused our fencing token: \(answer.reason ?? "refused")")

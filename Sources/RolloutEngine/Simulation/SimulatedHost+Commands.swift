@@ -47,7 +47,8 @@ extension SimulatedHost {
         default:
             // The command word, wherever options (`--fence N`) put it.
             if argv.count >= 3, argv[1] == "ctl" {
-                return agent(argv.last { ControlRequest.commands.contains($0) } ?? "")
+                let fence = argv.firstIndex(of: "--fence").flatMap { $0 + 1 < argv.count ? Int64(argv[$0 + 1]) : nil }
+                return agent(argv.last { ControlRequest.commands.contains($0) } ?? "", fence: fence)
             }
             return (0, "", "")
         }
@@ -55,8 +56,10 @@ extension SimulatedHost {
 
     /// `rollout-agent ctl ... COMMAND`: the answer the agent prints (its protocol's own type, `AgentProtocol`) and the
     /// exit status.
-    private func agent(_ command: String) -> (Int32, String, String) {
+    private func agent(_ command: String, fence: Int64?) -> (Int32, String, String) {
         var answer = ControlResponse(command: command, outcome: "ok")
+        // Echoed as a current agent does (a simulated host never refuses one: one controller drives it).
+        (answer.fence, answer.highestFence) = (fence, fence)
         var status: Int32 = 0
         switch command {
         case "status":
