@@ -36,19 +36,9 @@ struct DeployFencingTests {
 
     @Test("a controller stopped past its lease while another (separate journal) deploys is refused, exits 7")
     func staleControllerIsFencedOff() throws {
-        let gates = try KillGates(directory: NSTemporaryDirectory() + "fence-gates-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(atPath: gates.directory) }
-        let log = NSTemporaryDirectory() + "fence-gateway-\(UUID().uuidString).log"
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        let fixture = try DeployFixture(
-            hosts: 2,
-            playbookExtra: DeployGatewayTests.drainPlaybook(log: log) + "\n" + gates.hooksYAML(phases: ["restart"]))
-        defer { fixture.stop() }
-        try fixture.stageDemoService()
-        #expect(try fixture.installAgents().status == 0)
-        let v1 = try fixture.deploy("v1")
-        #expect(v1.status == 0, "\(v1.stdout)\(v1.stderr)")
-        try FileManager.default.removeItem(atPath: log)
+        let stopped = try StoppedHolder()
+        defer { stopped.cleanUp() }
+        let (fixture, first, log) = (stopped.fixture, stopped.first, stopped.log)
 
         // A second working directory (another CI runner): the same inventory and playbook, its own empty journal.
         let other = fixture.cluster.directory + "/project-b"
@@ -56,18 +46,6 @@ struct DeployFencingTests {
         for directory in ["inventories", "playbooks", "artifact"] {
             try FileManager.default.copyItem(atPath: "\(fixture.project)/\(directory)", toPath: "\(other)/\(directory)")
         }
-
-        // Controller A deploys v2 and is stopped in h1's restart step, before its request to the agent: h1 is drained
-        // and switched. Its lease (2 s) runs out while it is stopped.
-        gates.arm("h1", "before-restart")
-        let first = try DeployBackground(
-            fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v2", "--lock-lease", "2s"])
-        defer { first.kill(SIGCONT) }
-        defer { first.kill() }
-        #expect(gates.waitReached("h1", "before-restart"), "\(first.stderr)")
-        first.kill(SIGSTOP)
-        gates.open("h1", "before-restart")
-        Thread.sleep(forTimeInterval: 3)
 
         // Controller B, from the other directory, deploys v3 to the whole fleet: its journal knows nothing of A.
         let second = try runCommand(
@@ -80,6 +58,12 @@ struct DeployFencingTests {
         let fenceB = try #require(try fence(rollout: 1, in: other), "B journaled its token")
         #expect(fenceA < fenceB, "B acquired later: a higher token (\(fenceA) < \(fenceB))")
         #expect(afterSecond.values.allSatisfy { $0.fence == fenceB }, "\(afterSecond)")
+
+        // A's journal shows its lock with its token (text and JSON).
+        let locks = try json(try fixture.rollout(["lock", "status", "--output", "json"]))["locks"] as? [[String: Any]]
+        #expect((locks?.first?["fence"] as? NSNumber)?.int64Value == fenceA, "\(locks ?? [])")
+        let text = try fixture.rollout(["lock", "status"]).stdout
+        #expect(text.contains("FENCE") && text.contains(String(fenceA)), "\(text)")
 
         // A continues: its restart of h1 carries the older token and is refused; it stops with `lock lost`.
         first.kill(SIGCONT)
@@ -195,5 +179,102 @@ struct DeployFencingTests {
         }
         #expect(restartDetail("h1")?["unfenced"] as? Bool == true, "\(restartDetail("h1") ?? [:])")
         #expect(restartDetail("h2")?["unfenced"] == nil, "\(restartDetail("h2") ?? [:])")
+    }
+
+    /// The gateway log's last word on each host: `drain` or `restore`.
+    func lastGatewayState(_ log: String) -> [String: String] {
+        var state: [String: String] = [:]
+        for line in ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n") {
+            let parts = line.split(separator: " ").map(String.init)
+            if parts.count == 2 { state[parts[1]] = parts[0] }
+        }
+        return state
+    }
+
+    @Test("one journal: a lease taken over by a controller on another host while the holder was stopped; exit 7")
+    func takenOverHolderStopsWithLockLost() throws {
+        let stopped = try StoppedHolder()
+        defer { stopped.cleanUp() }
+        let (fixture, first, log) = (stopped.fixture, stopped.first, stopped.log)
+
+        // B runs as another machine (its own host name, in a UTS namespace) on the same journal: A is silent and its
+        // lease expired, so B takes the lock over and deploys v3.
+        let second = try runCommand(
+            try BuiltProducts.tool("unshare"),
+            [
+                "--uts", "/bin/sh", "-c", "hostname ci-runner-2 && exec \"$@\"", "sh",
+                try BuiltProducts.executable("rollout"), "deploy", "--inventory", "lab", "--playbook", "demo",
+                "--version", "v3",
+            ], currentDirectory: fixture.project)
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        let takeover = try json(try fixture.rollout(["show", "3", "--output", "json"]))
+        let fenceB = try #require(try fence(rollout: 3, in: fixture.project))
+        let fenceA = try #require(try fence(rollout: 2, in: fixture.project))
+        #expect(fenceA < fenceB)
+        #expect((takeover["status"] as? String) == "succeeded")
+        let afterSecond = try agents(fixture)
+        #expect(afterSecond.values.allSatisfy { $0.fence == fenceB }, "\(afterSecond)")
+
+        // A continues: whichever sees it first, its heartbeat (the lock is no longer its own: B took it, and released
+        // it when done) or h1's agent (B's token is higher), it stops with `lock lost` and restarts nothing.
+        first.kill(SIGCONT)
+        #expect(first.wait(timeout: .seconds(90)) == 7, "\(first.stderr)")
+        let finished = first.allEvents.last { $0["event"] as? String == "rollout_finished" }
+        let error = finished?["error"] as? String ?? ""
+        #expect(
+            error.hasPrefix("lock lost")
+                && (error.contains("fencing token \(fenceA)") || error.contains("no longer ours")),
+            "\(error)")
+        let afterFirst = try agents(fixture)
+        for host in ["h1", "h2"] {
+            #expect(afterFirst[host]?.generation == afterSecond[host]?.generation, "\(host): \(afterFirst)")
+            #expect(afterFirst[host]?.pid == afterSecond[host]?.pid, "\(host): \(afterFirst)")
+        }
+        #expect(fixture.servedVersions() == ["h1": "v3", "h2": "v3"])
+        #expect(lastGatewayState(log) == ["h1": "restore", "h2": "restore"], "\(lastGatewayState(log))")
+    }
+}
+
+/// Two hosts rolled with `strategy: drain` through a command gateway that logs `drain h1` / `restore h1`, and a gate
+/// before each restart; v1 deployed (the log then cleared). Controller A deploys v2 with a 2 s lease and is stopped
+/// (SIGSTOP) in h1's restart step, before its request to the agent (h1 drained and switched); its lease has run out.
+final class StoppedHolder {
+    let gates: KillGates
+    let log = NSTemporaryDirectory() + "fence-gateway-\(UUID().uuidString).log"
+    let fixture: DeployFixture
+    let first: DeployBackground
+
+    init() throws {
+        gates = try KillGates(directory: NSTemporaryDirectory() + "fence-gates-\(UUID().uuidString)")
+        fixture = try DeployFixture(
+            hosts: 2,
+            playbookExtra: DeployGatewayTests.drainPlaybook(log: log) + "\n" + gates.hooksYAML(phases: ["restart"]))
+        try fixture.stageDemoService()
+        let install = try fixture.installAgents()
+        let v1 = try fixture.deploy("v1")
+        guard install.status == 0, v1.status == 0 else {
+            fixture.stop()
+            throw TestSupportError("setting up v1 failed: \(install.stderr)\(v1.stdout)\(v1.stderr)")
+        }
+        try? FileManager.default.removeItem(atPath: log)
+        gates.arm("h1", "before-restart")
+        first = try DeployBackground(
+            fixture, ["deploy", "--inventory", "lab", "--playbook", "demo", "--version", "v2", "--lock-lease", "2s"])
+        guard gates.waitReached("h1", "before-restart") else {
+            first.kill()
+            fixture.stop()
+            throw TestSupportError("A never reached h1's restart: \(first.stderr)")
+        }
+        first.kill(SIGSTOP)
+        gates.open("h1", "before-restart")
+        Thread.sleep(forTimeInterval: 3)
+    }
+
+    func cleanUp() {
+        first.kill()
+        first.kill(SIGCONT)
+        fixture.stop()
+        try? FileManager.default.removeItem(atPath: gates.directory)
+        try? FileManager.default.removeItem(atPath: log)
     }
 }
