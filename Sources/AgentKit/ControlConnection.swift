@@ -7,6 +7,8 @@ final class ControlConnection {
     var buffer: [UInt8] = []
     /// Set once the request line was parsed; the connection then waits for `respond`.
     var request: ControlRequest?
+    /// For a request with a fencing token: the highest token seen once it was admitted (echoed in the answer).
+    var highestFence: Int64?
 
     init(fd: Int32, acceptedMono: Int64) {
         self.fd = fd

@@ -5,6 +5,10 @@ extension Supervisor {
     /// Dispatches one control request. `restart`, `reload-service`, `stop` and `upgrade-agent` answer later, when the
     /// operation has finished; the others answer at once.
     func handleRequest(_ request: ControlRequest, from connection: ControlConnection) {
+        if request.fence != nil, let refusal = admitFence(request, from: connection) {
+            finish(connection, refusal)
+            return
+        }
         switch request.command {
         case "status":
             finish(connection, status())
@@ -53,6 +57,7 @@ extension Supervisor {
                 }, adopted: generation.adopted ? true : nil)
         }
         response.restarts = counters
+        response.highestFence = try? FenceRecord.highest(path: FenceRecord.path(for: config))
         return response
     }
 

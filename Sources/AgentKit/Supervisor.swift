@@ -218,6 +218,11 @@ public final class Supervisor {
 
     /// Answers `connection` and forgets it.
     func finish(_ connection: ControlConnection, _ response: ControlResponse) {
+        var response = response
+        if let fence = connection.request?.fence, response.fence == nil {
+            response.fence = fence
+            response.highestFence = connection.highestFence
+        }
         connection.respond(response)
         connections.removeAll { $0 === connection }
     }

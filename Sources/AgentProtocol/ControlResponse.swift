@@ -55,6 +55,11 @@ public struct ControlResponse: Codable, Sendable, Equatable {
     // reload
     public var listenersAdded: [String]?
     public var listenersRemoved: [String]?
+    // fencing (restart, reload-service, stop with a token; status)
+    /// The fencing token the request carried.
+    public var fence: Int64?
+    /// The highest fencing token the agent has seen for its service (after this request).
+    public var highestFence: Int64?
 
     /// The protocol version this build speaks.
     public static let currentProtocolVersion = 1
@@ -68,6 +73,13 @@ public struct ControlResponse: Codable, Sendable, Equatable {
 
     public static func refused(_ command: String, _ reason: String) -> ControlResponse {
         ControlResponse(command: command, outcome: "refused", reason: reason)
+    }
+
+    /// Refused because the request's fencing token is lower than one the agent has already seen: a newer lock holder
+    /// controls this service, and retrying cannot succeed.
+    public var isFencedOff: Bool {
+        guard outcome == "refused", let fence, let highestFence else { return false }
+        return fence < highestFence
     }
 
     /// One line of JSON with sorted snake_case keys.

@@ -10,6 +10,9 @@ extension JournalStore {
     ///   same host and process gone or pid reused; another host and lease expired) is taken over and a
     ///   `lock.takeover` event records the previous holder and the reason.
     /// - Otherwise nothing changes and the holder is returned as `held(by:)`.
+    /// - Every acquisition (free lock, takeover, after a forced release) gets a new fencing token
+    ///   (``LockLease/fence``, ``FencingToken``) in the same transaction, above any token issued before for `inventory`;
+    ///   a re-acquire by the holder keeps its token.
     /// - `aliases` are other keys the same fleet may be locked under (a typed inventory path, by a controller
     ///   older than `v3-lock-identity`): such a lock is judged the same way, and taken over (removed) or returned
     ///   as the holder.
@@ -52,13 +55,16 @@ extension JournalStore {
     private static func acquire(
         _ mine: LockLease, isProcessAlive: (Int32) -> Bool, processStart: (Int32) -> String?, _ db: Database
     ) throws -> LockAcquisition {
+        var mine = mine
         guard let current = try LockRow.fetchOne(db, key: mine.inventory).map(LockLease.init) else {
+            mine.fence = try issueFence(for: mine.inventory, at: mine.acquiredAt, db)
             try mine.row.insert(db)
             return .acquired(mine)
         }
         if current.owner.token == mine.owner.token {
             var renewed = mine
             renewed.acquiredAt = current.acquiredAt
+            renewed.fence = current.fence
             try renewed.row.update(db)
             return .acquired(renewed)
         }
@@ -67,9 +73,36 @@ extension JournalStore {
                 at: mine.heartbeatAt, fromHost: mine.owner.identity.host, isProcessAlive: isProcessAlive,
                 processStart: processStart)
         else { return .held(by: current) }
+        mine.fence = try issueFence(for: mine.inventory, at: mine.acquiredAt, db)
         try mine.row.update(db)
         try recordTakeover(of: current, by: mine, reason: reason, db)
         return .acquiredByTakeover(mine, previous: current, reason: reason)
+    }
+
+    /// The next fencing token for `key`, recorded as its last one (``FencingToken``). A lock row written by an older
+    /// controller may carry none; the high-water mark is the larger of `lock_fence` and any token still in a lock row.
+    private static func issueFence(for key: String, at now: Date, _ db: Database) throws -> Int64 {
+        let last = try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT MAX(f) FROM (
+                    SELECT last_fence AS f FROM lock_fence WHERE inventory = ?1
+                    UNION ALL SELECT fence FROM inventory_lock WHERE inventory = ?1)
+                """, arguments: [key])
+        let fence = FencingToken.next(after: last, now: now)
+        try db.execute(
+            sql: """
+                INSERT INTO lock_fence (inventory, last_fence, issued_at) VALUES (?1, ?2, ?3)
+                ON CONFLICT (inventory) DO UPDATE SET last_fence = excluded.last_fence, issued_at = excluded.issued_at
+                """, arguments: [key, fence, JournalTime.string(from: now)])
+        return fence
+    }
+
+    /// The last fencing token this journal issued for `inventory` (a lock key), nil when none was.
+    public func lastFence(inventory: String) async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT last_fence FROM lock_fence WHERE inventory = ?", arguments: [inventory])
+        }
     }
 
     private static func recordTakeover(

@@ -127,4 +127,26 @@ struct AnswerRoundTripTests {
         }
         #expect(ControlRequest(command: "status", mode: "cold").problem == "mode applies to restart only")
     }
+
+    @Test("a fencing token: on the commands that change the service only; a refusal for it is told apart")
+    func fencing() throws {
+        let request = ControlRequest(command: "restart", mode: "cold", fence: 1_796_622_835_269_000)
+        #expect(
+            String(decoding: try JSONEncoder().encode(request), as: UTF8.self).contains("\"fence\":1796622835269000"))
+        #expect(try JSONDecoder().decode(ControlRequest.self, from: JSONEncoder().encode(request)) == request)
+        #expect(request.problem == nil && ControlRequest(command: "reload-service", fence: 3).problem == nil)
+        #expect(ControlRequest(command: "status", fence: 3).problem?.hasPrefix("fence applies to") == true)
+        #expect(ControlRequest(command: "restart", fence: 0).problem?.contains("positive") == true)
+
+        var refused = ControlResponse.refused("restart", "fencing token 3 is lower than 5")
+        (refused.fence, refused.highestFence) = (3, 5)
+        #expect(refused.isFencedOff)
+        let line = String(decoding: refused.encoded(), as: UTF8.self)
+        #expect(line.contains("\"fence\":3") && line.contains("\"highest_fence\":5"), "\(line)")
+        #expect(try ControlResponse.decode(Data(line.utf8)).isFencedOff)
+        // Busy is not fenced off (the controller retries it), nor is an accepted token.
+        var busy = ControlResponse.refused("restart", "a restart is already in progress")
+        (busy.fence, busy.highestFence) = (5, 5)
+        #expect(!busy.isFencedOff && !ControlResponse.refused("restart", "busy").isFencedOff)
+    }
 }

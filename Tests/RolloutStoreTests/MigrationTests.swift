@@ -8,7 +8,10 @@ import Testing
     @Test func createsDirectoryAndAppliesNamedMigrationsInWALMode() async throws {
         let journal = try TemporaryJournal()
         #expect(FileManager.default.fileExists(atPath: journal.path))
-        #expect(try await journal.store.appliedMigrations() == ["v1-journal", "v2-config-files", "v3-lock-identity"])
+        #expect(
+            try await journal.store.appliedMigrations() == [
+                "v1-journal", "v2-config-files", "v3-lock-identity", "v4-lock-fence",
+            ])
         // WAL leaves its -wal file next to the database while a connection is open.
         #expect(FileManager.default.fileExists(atPath: journal.path + "-wal"))
     }
@@ -17,7 +20,10 @@ import Testing
         let journal = try TemporaryJournal()
         let id = try await journal.store.beginRollout(start("web", "1.0"))
         let second = try journal.reopen()
-        #expect(try await second.appliedMigrations() == ["v1-journal", "v2-config-files", "v3-lock-identity"])
+        #expect(
+            try await second.appliedMigrations() == [
+                "v1-journal", "v2-config-files", "v3-lock-identity", "v4-lock-fence",
+            ])
         #expect(try await second.rollout(id)?.summary.version == "1.0")
         // Both pools write to the same file.
         let other = try await second.beginRollout(start("web", "1.1"))
@@ -34,7 +40,9 @@ import Testing
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(migrations == Array(repeating: ["v1-journal", "v2-config-files", "v3-lock-identity"], count: 6))
+        #expect(
+            migrations
+                == Array(repeating: ["v1-journal", "v2-config-files", "v3-lock-identity", "v4-lock-fence"], count: 6))
     }
 
     @Test func anUnwritableLocationIsAClearError() throws {
@@ -103,7 +111,10 @@ import Testing
         }
         locked.wait()
         let store = try JournalStore(path: path)
-        #expect(try await store.appliedMigrations() == ["v1-journal", "v2-config-files", "v3-lock-identity"])
+        #expect(
+            try await store.appliedMigrations() == [
+                "v1-journal", "v2-config-files", "v3-lock-identity", "v4-lock-fence",
+            ])
         released.wait()
     }
 }

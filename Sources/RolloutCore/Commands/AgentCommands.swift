@@ -12,9 +12,13 @@ public struct AgentCommands: Sendable, Equatable {
 
     /// Asks the agent to start the release `current` points to on its sockets: `hot` beside the running
     /// generation (handed the sockets, then the old one drains), `cold` after the running one has stopped.
-    public func restart(timeout: Duration, mode: RestartMode = .hot) -> PlannedCommand {
-        ctl(["restart"] + (mode == .cold ? ["--cold"] : []), timeout: timeout)
+    /// `fence`: the controller's fencing token (`--fence N`), refused by the agent when lower than one it has seen.
+    public func restart(timeout: Duration, mode: RestartMode = .hot, fence: Int64? = nil) -> PlannedCommand {
+        ctl(["restart"] + (mode == .cold ? ["--cold"] : []) + fenced(fence), timeout: timeout)
     }
+
+    /// `--fence N`, or nothing.
+    func fenced(_ fence: Int64?) -> [String] { fence.map { ["--fence", String($0)] } ?? [] }
 
     /// Asks the agent what it runs (pid, generation, version).
     public func status() -> PlannedCommand {
@@ -30,8 +34,8 @@ public struct AgentCommands: Sendable, Equatable {
 extension AgentCommands {
     /// Asks the agent to send the service its reload signal and wait for the service's confirmation
     /// (`RELOADING=1` then `READY=1`, or its readiness probe); the answer is JSON like `restart`'s.
-    public func reloadService(timeout: Duration) -> PlannedCommand {
-        ctl(["reload-service"], timeout: timeout)
+    public func reloadService(timeout: Duration, fence: Int64? = nil) -> PlannedCommand {
+        ctl(["reload-service"] + fenced(fence), timeout: timeout)
     }
 }
 

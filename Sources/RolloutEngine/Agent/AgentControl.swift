@@ -16,6 +16,15 @@ public struct AgentAnswer: Sendable {
     public var json: JSONValue
     /// The `ctl` exit status.
     public var exitStatus: Int32
+    /// The host's agent predates fencing tokens: its `ctl` rejected `--fence` (the request was sent again without
+    /// it), or the running agent ignored it (its answer does not echo it). Nothing was checked.
+    public var unfenced = false
+
+    /// The note for an ``unfenced`` answer.
+    public func unfencedNote(_ host: String) -> String {
+        "the agent on \(host) is older than fencing tokens and did not check ours; upgrade it "
+            + "(`rollout agent install`) so that a controller that lost the lock cannot restart it"
+    }
 
     /// `prefix` and the reason, with the last lines of the service's log when the agent sent them.
     public func failure(_ prefix: String) -> String {
@@ -30,11 +39,17 @@ public struct AgentControl: Sendable {
     public let commands: AgentCommands
     /// How `restart` replaces the running generation (the plan's: `cold` for `drain` hosts).
     public let restartMode: RestartMode
+    /// The fencing token of the lock this controller holds, sent with every `restart` and `reload-service`; nil sends
+    /// none (the agent then checks nothing).
+    public var fence: Int64?
 
-    public init(shell: HostShell, agent: String, socket: String, restartMode: RestartMode = .hot) {
+    public init(
+        shell: HostShell, agent: String, socket: String, restartMode: RestartMode = .hot, fence: Int64? = nil
+    ) {
         self.shell = shell
         self.commands = AgentCommands(host: shell.host, agent: agent, socket: socket)
         self.restartMode = restartMode
+        self.fence = fence
     }
 
     /// The agent's status, or nil when no agent answers on the socket (`ctl` exit 3).
@@ -52,19 +67,48 @@ public struct AgentControl: Sendable {
     ///
     /// A restart the agent refuses because another is in progress (a controller killed mid-restart, then
     /// resumed) is asked again until that one finishes or `timeout` passes: the agent never queues requests.
+    /// - Throws: `DeployError` `lock-lost` when the agent refuses our fencing token (never retried).
     public func restart(timeout: Duration) async throws -> AgentAnswer {
         let deadline = ContinuousClock.now + timeout
         while true {
-            let command = commands.restart(timeout: timeout, mode: restartMode)
-            let answer = try await ctl(command, timeout: timeout + .seconds(10))
+            let answer = try await fenced {
+                commands.restart(timeout: timeout, mode: restartMode, fence: $0)
+            } run: {
+                try await ctl($0, timeout: timeout + .seconds(10))
+            }
             guard answer.outcome == "refused", ContinuousClock.now < deadline else { return answer }
             try await Task.sleep(for: .milliseconds(250))
         }
     }
 
     /// Asks the agent to send the service its reload signal; the answer says whether the service confirmed.
+    /// - Throws: `DeployError` `lock-lost` when the agent refuses our fencing token.
     public func reloadService(timeout: Duration) async throws -> AgentAnswer {
-        try await ctl(commands.reloadService(timeout: timeout), timeout: timeout + .seconds(10))
+        try await fenced {
+            commands.reloadService(timeout: timeout, fence: $0)
+        } run: {
+            try await ctl($0, timeout: timeout + .seconds(10))
+        }
+    }
+
+    /// Runs the command `build` makes with our fencing token. An agent whose `ctl` is older than fencing rejects the
+    /// option (usage error, exit 64): the command is run again without it, as an older controller would (that agent
+    /// cannot fence). A refusal of the token throws `lock-lost` (the step's phase then stops the rollout).
+    private func fenced(
+        _ build: (Int64?) -> PlannedCommand, run: (PlannedCommand) async throws -> AgentAnswer
+    ) async throws -> AgentAnswer {
+        var answer = try await run(build(fence))
+        if fence != nil, answer.response == nil, answer.exitStatus == 64, answer.reason?.contains("--fence") == true {
+            answer = try await run(build(nil))
+            answer.unfenced = true
+        }
+        // A running agent older than fencing ignores the field: its answer does not echo it.
+        if fence != nil, let response = answer.response, response.fence == nil { answer.unfenced = true }
+        if answer.response?.isFencedOff == true {
+            throw DeployError(
+                .lockLost, "the agent on \(shell.host) refused our fencing token: \(answer.reason ?? "refused")")
+        }
+        return answer
     }
 
     public func reload() async throws {

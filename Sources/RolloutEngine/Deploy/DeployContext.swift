@@ -23,6 +23,9 @@ public struct DeployContext: Sendable {
     public var reuseReleasesOnly = false
     /// The traffic gateway of a `drain` rollout; its driver drains, waits and restores.
     public var gateway: GatewayBinding?
+    /// The fencing token of the lock this run holds (``LockLease/fence``), sent to the agents with every restart and
+    /// reload; nil sends none.
+    public var fence: Int64?
 
     public init(
         rolloutID: Int64, plan: Plan, journal: JournalStore, fleet: FleetConnections,
@@ -63,6 +66,9 @@ public struct DeployContext: Sendable {
             let failure = DeployError(error)
             let outcome: PhaseOutcome = failure.code == .interrupted ? .interrupted : .failed
             try? await journal.finishPhase(id, outcome: outcome, error: failure.description)
+            // The host's agent refused our fencing token (only agents answer `lock-lost`): a newer holder of the
+            // fleet's lock controls the hosts. Stop as a lost lease does, once this step is journaled.
+            if failure.code == .lockLost { stop.fenceOff(host: host, failure.message) }
             observer.event(
                 .phaseFinished(
                     host: host, phase: phase, outcome: outcome, error: failure.description,

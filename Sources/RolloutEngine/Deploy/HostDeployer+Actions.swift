@@ -15,6 +15,10 @@ extension HostDeployer {
                 if step.phase == .restart && hook == nil {
                     let answer = try await agent.restart(timeout: context.plan.timeouts.restart)
                     details["agent"] = answer.json
+                    if answer.unfenced {
+                        details["unfenced"] = .bool(true)
+                        context.observer.event(.note(answer.unfencedNote(plan.name)))
+                    }
                     guard answer.outcome == "ok" else {
                         throw DeployError(
                             .restart, answer.failure("the agent on \(plan.name) did not switch to \(version): "))

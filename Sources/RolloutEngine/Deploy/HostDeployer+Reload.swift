@@ -75,6 +75,7 @@ extension HostDeployer {
     /// Asks the agent to deliver the reload signal; throws unless the service confirmed it.
     func reloadService(_ agent: AgentControl) async throws -> JSONValue {
         let answer = try await agent.reloadService(timeout: reloadCommand?.timeout ?? .seconds(60))
+        if answer.unfenced { context.observer.event(.note(answer.unfencedNote(plan.name))) }
         guard answer.outcome == "ok" else {
             throw DeployError(.reload, answer.failure("the service on \(plan.name) did not reload: "))
         }

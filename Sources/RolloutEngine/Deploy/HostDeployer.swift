@@ -132,6 +132,19 @@ public struct HostDeployer: Sendable {
         var status: HostStatus = failure.code == .interrupted && !switched ? .skipped : .failed
         var onNew = switched && !rolledBack
         if rolledBack { status = .rolledBack }
+        // An agent refused our fencing token: a newer holder of the fleet's lock controls the hosts, so nothing is
+        // reverted by this rollout (a rollback would switch and restart hosts under it); the gateway is still restored.
+        if context.stop.isFencedOff() {
+            onNew = false
+            if context.stop.isFencedOff(plan.name) {
+                failure.message =
+                    "\(plan.name) was NOT restarted by this rollout: its agent refused our fencing token, a newer "
+                    + "holder of the fleet's lock controls it; it keeps serving what it served"
+                    + (switched ? ", and its `current` is left for that holder to set" : "") + " (\(failure.message))"
+            } else if switched {
+                failure.message += "; not reverted: a newer holder of the fleet's lock controls the hosts"
+            }
+        }
         if onNew, context.plan.rollback != .none {
             if plan.strategy == .reload || fromVersion != nil {
                 do {
@@ -169,7 +182,8 @@ public struct HostDeployer: Sendable {
         let argv = restart?.argv ?? []
         let socket = argv.firstIndex(of: "--socket").map { argv[$0 + 1] } ?? ""
         return AgentControl(
-            shell: shell, agent: argv.first ?? "rollout-agent", socket: socket, restartMode: RestartMode(argv: argv))
+            shell: shell, agent: argv.first ?? "rollout-agent", socket: socket, restartMode: RestartMode(argv: argv),
+            fence: context.fence)
     }
 
     var healthChecks: [PlannedHealthCheck] {

@@ -1,4 +1,5 @@
 import Foundation
+import RolloutJSON
 import RolloutStore
 
 extension RolloutRunner {
@@ -23,6 +24,7 @@ extension RolloutRunner {
             // Locks taken by a controller older than `v3-lock-identity` are keyed by the path it was given.
             let legacy = InventoryIdentity.spellings(of: key, among: try await journal.lockStatus().map(\.inventory))
             let attempt = try await journal.acquireLock(inventory: key, owner: owner, lease: lease, aliases: legacy)
+            if let held = attempt.lease { settings.heldLock.hold(held) }
             switch attempt {
             case .acquired:
                 break
@@ -91,6 +93,7 @@ extension RolloutRunner {
                 detail: .object([
                     "key": .string(key), "owner": .string(by), "reason": .string(message),
                     "exit_code": .int(Int64(outcome.exitCode)),
+                    "fence": settings.heldLock.fence.map(JSONValue.int) ?? .null,
                 ]),
                 at: at)
         case .interrupted:
@@ -104,5 +107,18 @@ extension RolloutRunner {
                 ]),
                 at: at)
         }
+    }
+
+    /// Journals on rollout `id` the fencing token of the lock this run holds (`lock.acquired`): which token its
+    /// requests to the agents carry. A resumed rollout gets a new one with its new acquisition.
+    func recordFence(rolloutID id: Int64) async throws {
+        guard let lease = settings.heldLock.current, let fence = lease.fence else { return }
+        try await settings.journal.recordEvent(
+            .lockAcquired,
+            message: "rollout \(id) holds the lock of \(lease.inventory) with fencing token \(fence)",
+            rolloutID: id,
+            detail: .object([
+                "key": .string(lease.inventory), "fence": .int(fence), "owner": .string(lease.owner.displayName),
+            ]))
     }
 }

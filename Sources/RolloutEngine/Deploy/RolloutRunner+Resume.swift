@@ -69,6 +69,7 @@ extension RolloutRunner {
             if !closed.isEmpty { try await journal.finishPhases(closed) }
             try await journal.recordEvent(
                 .resumed, message: "rollout \(id) resumed by \(settings.identity.displayName)", rolloutID: id)
+            try await recordFence(rolloutID: id)
             if detail.status != .running { try await journal.reopenRollout(id) }
             // Older unfinished rollouts a deploy killed before it could supersede them: this one does.
             let fleet = try await journal.fleetSpellings(ofFile: settings.inventory.file)

@@ -27,6 +27,8 @@ public struct RolloutSettings: Sendable {
     public var extraVars: [String] = []
     /// Set when the fleet is simulated (`rollout deploy --simulate`): the journal says so (strategy and an event).
     public var simulation: SimulationSpec?
+    /// The lease this run holds once it has the lock (set by the lock, read by every host deployer).
+    public let heldLock = HeldLock()
 
     public init(
         inventory: Inventory, journal: JournalStore, fleet: FleetConnections, observer: any DeployObserver,
@@ -85,6 +87,7 @@ public struct RolloutRunner: Sendable {
                     inventory: plan.inventory, playbook: plan.playbook, version: journalVersion(previous: previous),
                     previousVersion: previous, strategy: strategySummary, startedBy: settings.identity,
                     plan: journaledPlan))
+            try await recordFence(rolloutID: id)
             let batchOf = Dictionary(
                 uniqueKeysWithValues: plan.batches.flatMap { b in b.hosts.map { ($0, b.index - 1) } })
             try await journal.addHosts(
@@ -149,6 +152,7 @@ public struct RolloutRunner: Sendable {
             baseDirectory: settings.baseDirectory)
         context.reuseReleasesOnly = settings.reuseReleasesOnly
         context.gateway = settings.gateway
+        context.fence = settings.heldLock.fence
         return context
     }
 

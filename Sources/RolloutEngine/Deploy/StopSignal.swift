@@ -23,6 +23,8 @@ public final class StopSignal: @unchecked Sendable {
     private var reason: Reason?
     private var lostLock: String?
     private var stoppedAt: Date?
+    /// Hosts whose agent refused our fencing token.
+    private var fencedHosts: Set<String> = []
     /// Tasks waiting in `untilImmediate()`, resumed by the second interrupt.
     private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     private var nextWaiter = 0
@@ -50,6 +52,18 @@ public final class StopSignal: @unchecked Sendable {
     public func loseLock(_ message: String) {
         lock.withLock { if lostLock == nil { lostLock = message } }
         stop(.immediate)
+    }
+
+    /// The agent on `host` refused our fencing token (`message` says why): a newer holder of the fleet's lock controls
+    /// the hosts. The lease is lost (``loseLock(_:)``), and no host is to be reverted by this rollout.
+    public func fenceOff(host: String, _ message: String) {
+        lock.withLock { _ = fencedHosts.insert(host) }
+        loseLock(message)
+    }
+
+    /// Whether an agent refused our fencing token (on `host`, or on any host when nil).
+    public func isFencedOff(_ host: String? = nil) -> Bool {
+        lock.withLock { host.map { fencedHosts.contains($0) } ?? !fencedHosts.isEmpty }
     }
 
     /// Records a reason; an interruption wins over failures, an immediate stop over everything.

@@ -46,15 +46,21 @@ extension SimulatedHost {
         case "uname":
             return (0, "Linux simulated\n", "")
         default:
-            if argv.count >= 3, argv[1] == "ctl" { return agent(operands.last ?? "") }
+            // The command word, wherever options (`--fence N`) put it.
+            if argv.count >= 3, argv[1] == "ctl" {
+                let fence = argv.firstIndex(of: "--fence").flatMap { $0 + 1 < argv.count ? Int64(argv[$0 + 1]) : nil }
+                return agent(argv.last { ControlRequest.commands.contains($0) } ?? "", fence: fence)
+            }
             return (0, "", "")
         }
     }
 
     /// `rollout-agent ctl ... COMMAND`: the answer the agent prints (its protocol's own type, `AgentProtocol`) and the
     /// exit status.
-    private func agent(_ command: String) -> (Int32, String, String) {
+    private func agent(_ command: String, fence: Int64?) -> (Int32, String, String) {
         var answer = ControlResponse(command: command, outcome: "ok")
+        // Echoed as a current agent does (a simulated host never refuses one: one controller drives it).
+        (answer.fence, answer.highestFence) = (fence, fence)
         var status: Int32 = 0
         switch command {
         case "status":

@@ -15,15 +15,21 @@ public struct LockLease: Sendable, Hashable, Encodable {
     /// The last renewal (the acquisition time until the first heartbeat).
     public var heartbeatAt: Date
     public var expiresAt: Date
+    /// The fencing token of this acquisition (``FencingToken``), passed to the agents with every request that changes
+    /// the service; nil for a lock taken by a controller older than `v4-lock-fence`.
+    public var fence: Int64?
 
     public func isExpired(at now: Date) -> Bool { expiresAt <= now }
 
-    init(inventory: String, owner: LockOwner, acquiredAt: Date, heartbeatAt: Date, expiresAt: Date) {
+    init(
+        inventory: String, owner: LockOwner, acquiredAt: Date, heartbeatAt: Date, expiresAt: Date, fence: Int64? = nil
+    ) {
         self.inventory = inventory
         self.owner = owner
         self.acquiredAt = acquiredAt
         self.heartbeatAt = heartbeatAt
         self.expiresAt = expiresAt
+        self.fence = fence
     }
 
     init(_ row: LockRow) {
@@ -35,13 +41,15 @@ public struct LockLease: Sendable, Hashable, Encodable {
         acquiredAt = row.acquiredAt
         heartbeatAt = row.heartbeatAt
         expiresAt = row.expiresAt
+        fence = row.fence
     }
 
     var row: LockRow {
         LockRow(
             inventory: inventory, ownerUser: owner.identity.user, ownerHost: owner.identity.host,
             ownerPid: owner.identity.pid, ownerCIJob: owner.identity.ciJob, ownerToken: owner.token,
-            ownerStarted: owner.processStart, acquiredAt: acquiredAt, heartbeatAt: heartbeatAt, expiresAt: expiresAt)
+            ownerStarted: owner.processStart, acquiredAt: acquiredAt, heartbeatAt: heartbeatAt, expiresAt: expiresAt,
+            fence: fence)
     }
 
     /// What a lock event records about a holder.
@@ -50,6 +58,7 @@ public struct LockLease: Sendable, Hashable, Encodable {
         members["acquired_at"] = .string(JournalTime.string(from: acquiredAt))
         members["heartbeat_at"] = .string(JournalTime.string(from: heartbeatAt))
         members["expires_at"] = .string(JournalTime.string(from: expiresAt))
+        if let fence { members["fence"] = .int(fence) }
         return .object(members)
     }
 
@@ -58,6 +67,7 @@ public struct LockLease: Sendable, Hashable, Encodable {
         case acquiredAt = "acquired_at"
         case heartbeatAt = "heartbeat_at"
         case expiresAt = "expires_at"
+        case fence
     }
 
     /// The owner's identity (not its token: the token is a capability to release the lock).
@@ -68,6 +78,7 @@ public struct LockLease: Sendable, Hashable, Encodable {
         try container.encodeJournal(acquiredAt, forKey: .acquiredAt)
         try container.encodeJournal(heartbeatAt, forKey: .heartbeatAt)
         try container.encodeJournal(expiresAt, forKey: .expiresAt)
+        try container.encodeJournal(fence, forKey: .fence)
     }
 }
 

@@ -10,6 +10,7 @@ enum JournalMigrations {
         migrator.registerMigration("v1-journal", migrate: v1Journal)
         migrator.registerMigration("v2-config-files", migrate: v2ConfigFiles)
         migrator.registerMigration("v3-lock-identity", migrate: v3LockIdentity)
+        migrator.registerMigration("v4-lock-fence", migrate: v4LockFence)
         return migrator
     }
 
@@ -138,5 +139,22 @@ enum JournalMigrations {
     /// (``InventoryIdentity``); rows keyed by a typed path stay as they are and are matched when read.
     private static func v3LockIdentity(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE inventory_lock ADD COLUMN owner_started TEXT")
+    }
+
+    /// Fencing tokens (``FencingToken``): the token of the lease in force (`inventory_lock.fence`, NULL in a lock taken
+    /// by an older controller), and per lock key the last token ever issued (`lock_fence`), kept when the lock row is
+    /// released or removed so that no token is issued twice.
+    private static func v4LockFence(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE inventory_lock ADD COLUMN fence INTEGER;
+                CREATE TABLE lock_fence (
+                    inventory TEXT PRIMARY KEY,
+                    last_fence INTEGER NOT NULL,
+                    issued_at TEXT NOT NULL
+                );
+                CREATE TRIGGER lock_fence_keep BEFORE DELETE ON lock_fence
+                BEGIN SELECT RAISE(ABORT, 'fencing tokens are never forgotten'); END;
+                """)
     }
 }

@@ -16,6 +16,9 @@ public struct EventKind: RawRepresentable, Codable, Hashable, Sendable, CustomSt
         try container.encode(rawValue)
     }
 
+    /// On a rollout: the lock its run holds, with the acquisition's fencing token (detail: `key`, `fence`, `owner`);
+    /// one per run (a resume is a new acquisition).
+    public static let lockAcquired = EventKind("lock.acquired")
     /// A lock whose holder was provably dead was taken over (detail: previous owner and reason).
     public static let lockTakeover = EventKind("lock.takeover")
     /// `rollout lock release --force` removed a lock (detail: the previous owner and who released it).

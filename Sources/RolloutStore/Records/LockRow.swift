@@ -16,6 +16,8 @@ struct LockRow: JournalRecord, Hashable {
     var acquiredAt: Date
     var heartbeatAt: Date
     var expiresAt: Date
+    /// `fence` (migration `v4-lock-fence`): the lease's fencing token, nil in rows of older controllers.
+    var fence: Int64?
 
     enum CodingKeys: String, CodingKey {
         case inventory
@@ -28,5 +30,6 @@ struct LockRow: JournalRecord, Hashable {
         case acquiredAt = "acquired_at"
         case heartbeatAt = "heartbeat_at"
         case expiresAt = "expires_at"
+        case fence
     }
 }

@@ -2,7 +2,7 @@ import AgentKit
 import ArgumentParser
 import Foundation
 
-/// `rollout-agent ctl --socket PATH status|restart [--cold]|reload-service|stop|reload|upgrade-agent`: talks to a
+/// `rollout-agent ctl --socket PATH status|restart [--cold]|reload-service|stop|reload|upgrade-agent [--fence N]`: talks to a
 /// running agent and prints its JSON answer on stdout. Exit status: 0 ok, 1 failed, 2 refused, 3 agent unreachable
 /// or no valid answer, 64 usage or bad request (docs/agent.md).
 struct Ctl: ParsableCommand {
@@ -21,6 +21,14 @@ struct Ctl: ParsableCommand {
         name: .long,
         help: "restart: stop the running generation first, then start the new release on the same sockets.")
     var cold = false
+
+    @Option(
+        name: .long,
+        help: """
+            restart, reload-service, stop: the controller's fencing token. Refused (exit 2) when lower than the \
+            highest the agent has seen for this service; without it, nothing is checked.
+            """)
+    var fence: Int64?
 
     @Option(name: .long, help: "Seconds to wait for the answer (restart waits for the whole handoff).")
     var timeout: Int = 900
@@ -44,6 +52,13 @@ struct Ctl: ParsableCommand {
             throw ValidationError("--binary applies to upgrade-agent only")
         }
         if cold && command != "restart" { throw ValidationError("--cold applies to restart only") }
+        if let fence {
+            guard ControlRequest.fencedCommands.contains(command) else {
+                throw ValidationError(
+                    "--fence applies to \(ControlRequest.fencedCommands.joined(separator: ", ")) only")
+            }
+            guard fence > 0 else { throw ValidationError("--fence must be a positive integer") }
+        }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
     }
 
@@ -53,7 +68,8 @@ struct Ctl: ParsableCommand {
         do {
             let path = try socket ?? AgentConfig.load(path: config ?? "").controlSocket
             let (raw, response) = try ControlClient.send(
-                ControlRequest(command: command, binary: binary, mode: cold ? "cold" : nil), socketPath: path,
+                ControlRequest(command: command, binary: binary, mode: cold ? "cold" : nil, fence: fence),
+                socketPath: path,
                 timeoutSeconds: timeout)
             print(raw)
             let status = ControlClient.exitStatus(for: response)

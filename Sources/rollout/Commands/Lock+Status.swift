@@ -11,7 +11,8 @@ extension Lock {
                 A lock is keyed by the canonical path of the inventory file (INVENTORY), whichever way --inventory \
                 spells it. JSON: {"locks": [...]}, each with a state: held, expired_alive (the lease expired but \
                 its holder runs on this host: not taken over), expired (holder on another host: taken over by the \
-                next deploy) or owner_gone (same host, process gone or pid reused: taken over).
+                next deploy) or owner_gone (same host, process gone or pid reused: taken over), and fence, the \
+                acquisition's fencing token (null for a lock taken by an older controller).
                 """
         )
 
@@ -49,9 +50,10 @@ extension Lock {
                     entry.lease.inventory, entry.lease.owner.identity.displayName,
                     StoreText.when(entry.lease.acquiredAt), StoreText.when(entry.lease.heartbeatAt),
                     StoreText.when(entry.lease.expiresAt), entry.state.rawValue,
+                    entry.lease.fence.map(String.init) ?? "-",
                 ]
             }
-            return StoreText.table(["INVENTORY", "OWNER", "ACQUIRED", "HEARTBEAT", "EXPIRES", "STATE"], rows)
+            return StoreText.table(["INVENTORY", "OWNER", "ACQUIRED", "HEARTBEAT", "EXPIRES", "STATE", "FENCE"], rows)
         }
     }
 }
