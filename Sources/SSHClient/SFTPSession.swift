@@ -103,23 +103,23 @@ final class SFTPFile {
         return SFTPFile(handle: pointer, sftp: sftp, path: path)
     }
 
-    /// Writes all of `bytes`, waiting whenever the channel is full.
-    func write(_ bytes: ArraySlice<UInt8>, deadline: Deadline, timeout: () -> SSHError) throws {
-        guard let handle else { return }
-        var rest = bytes
-        while !rest.isEmpty {
-            let n = writeSome(handle, rest)
-            if n > 0 {
-                rest = rest.dropFirst(n)
-            } else if n == Int(LIBSSH2_ERROR_EAGAIN) {
-                do {
-                    try sftp.session.wait(until: deadline, timeout: timeout)
-                } catch {
-                    finishHalfSentPacket(handle, rest)
-                    throw error
-                }
-            } else {
+    /// One `libssh2_sftp_write` of `bytes`, waiting whenever the channel is full: sends, as pipelined write
+    /// requests, whatever of `bytes` was not sent by an earlier call, and returns how many of the first bytes the
+    /// server acknowledged (at least 1). The next call must start at the first unacknowledged byte
+    /// (``SFTPWriteWindow``).
+    func writeAcknowledged(_ bytes: ArraySlice<UInt8>, deadline: Deadline, timeout: () -> SSHError) throws -> Int {
+        guard let handle else { return bytes.count }
+        while true {
+            let n = writeSome(handle, bytes)
+            if n > 0 { return n }
+            guard n == Int(LIBSSH2_ERROR_EAGAIN) else {
                 throw sftp.error(Int32(n), "libssh2_sftp_write", "writing \(path) failed (disk full?)")
+            }
+            do {
+                try sftp.session.wait(until: deadline, timeout: timeout)
+            } catch {
+                finishHalfSentPacket(handle, bytes)
+                throw error
             }
         }
     }

@@ -84,13 +84,51 @@ extension SSHClientTests {
             await connection.close()
         }
 
+        /// While the server acknowledges nothing (its session processes stopped), the upload has already read
+        /// and sent `bytesInFlight` bytes instead of waiting for its first chunk to be acknowledged: on a link with
+        /// a round-trip time, that window is what travels per round trip.
+        @Test func keepsAWindowOfBytesInFlightWhileTheServerIsSilent() async throws {
+            let cluster = try SSHCluster.start(hosts: 1)
+            defer { cluster.stopAll() }
+            let host = try cluster.host("h1")
+            let dir = try Fixture.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let local = dir + "/artifact.bin"
+            try randomFile(local, bytes: 4 * SSHUpload.bytesInFlight, mode: 0o644)
+            let connection = try await SSHConnection.connect(
+                Fixture.endpoint(host, in: cluster), options: Fixture.options)
+            // Opens the SFTP channel, so that the session processes stopped below are the ones serving it.
+            _ = try await connection.upload(from: "/etc/hostname", to: host.rootDirectory + "/warm")
+            let sessions = ProcessTree.descendants(of: host.pid)
+            try #require(!sessions.isEmpty, "no sshd session process below \(host.pid)")
+            let reads = ReadCounter()
+            connection.hooks.corruptUploadChunk = { index, _ in
+                if index == 0 { for pid in sessions { kill(pid, SIGSTOP) } }
+                reads.increment()
+            }
+            let upload = Task { try await connection.upload(from: local, to: host.rootDirectory + "/a.bin") }
+            var seen = -1
+            let deadline = ContinuousClock.now + .seconds(10)
+            while reads.value != seen && ContinuousClock.now < deadline {  // until reading stops for 1 s
+                seen = reads.value
+                try await Task.sleep(for: .seconds(1))
+            }
+            for pid in sessions { kill(pid, SIGCONT) }
+            let result = try await upload.value
+            #expect(seen * SSHUpload.chunkSize == SSHUpload.bytesInFlight)
+            #expect(result.sha256 == (try sha256sum(local)))
+            await connection.close()
+        }
+
         @Test func cancelledUploadLeavesNothingBehind() async throws {
             let cluster = try Fixture.cluster()
             let host = try cluster.host("h9")
             let dir = try Fixture.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let local = dir + "/artifact.bin"
-            try randomFile(local, bytes: 2 * SSHUpload.chunkSize, mode: 0o644)
+            // Large enough that the cancellation arrives while bytes are still to be sent: the first window of
+            // chunks (index 1 among them) is read before anything is written.
+            try randomFile(local, bytes: 16 * SSHUpload.bytesInFlight, mode: 0o644)
             let remote = host.rootDirectory + "/cancelled.bin"
             let connection = try await Fixture.connect("h9")
             let (reached, signal) = AsyncStream<Void>.makeStream()
@@ -186,4 +224,13 @@ func sha256sum(_ path: String) throws -> String {
 func leftovers(in directory: String, _ connection: SSHConnection) async throws -> [String] {
     let listing = try await connection.execute("ls -A \(directory)")
     return listing.stdoutText.split(separator: "\n").map(String.init).filter { $0.contains("rollout-tmp") }
+}
+
+/// Counts the upload's chunk reads from the executor thread.
+private final class ReadCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }
