@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries
@@ -44,7 +47,12 @@ let package = Package(
             ]),
         .target(
             name: "RolloutStore",
-            dependencies: ["RolloutJSON", "RolloutModel", "RolloutText", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "RolloutJSON", "RolloutModel", "RolloutText", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "RolloutGateway", dependencies: ["RolloutConfig", "RolloutCore", "RolloutText"]),
         .target(
             name: "RolloutEngine",
@@ -96,7 +104,8 @@ let package = Package(
         .testTarget(
             name: "RolloutStoreTests",
             dependencies: [
-                "RolloutJSON", "RolloutModel", "RolloutStore", .product(name: "GRDB", package: "GRDB.swift"),
+                "RolloutJSON", "RolloutModel", "RolloutStore", "RolloutTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "RolloutGatewayTests", dependencies: ["RolloutGateway", "RolloutTestSupport"]),

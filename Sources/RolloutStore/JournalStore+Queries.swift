@@ -1,4 +1,4 @@
-import GRDB
+import Foundation
 
 extension JournalStore {
     /// The latest rollouts, newest first (by start time, then id), with host counts; one SQL statement.
@@ -9,81 +9,58 @@ extension JournalStore {
     /// Like ``history(inventory:limit:)``, for rollouts journaled under any of `inventories` (the spellings of one
     /// fleet, ``InventoryIdentity/spellings(of:among:)``); nil: every rollout.
     public func history(inventories: [String]?, limit: Int = 20) async throws -> [RolloutSummary] {
-        try await pool.read { db in try HistoryQuery.fetch(db, inventories: inventories, limit: limit) }
+        try await backend.history(inventories: inventories, limit: limit)
     }
 
     /// Every inventory name rollouts were journaled under, sorted.
     public func inventoryNames() async throws -> [String] {
-        try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT inventory FROM rollout ORDER BY inventory")
-        }
+        try await backend.inventoryNames()
     }
 
     /// One rollout with its hosts (plan order), their phases and its events; nil for an unknown id.
     /// A constant number of statements, whatever the number of hosts. `includeJSON: false` leaves `plan` and the
     /// phases' `detail` nil without reading or parsing them (what a text report needs).
     public func rollout(_ id: Int64, includeJSON: Bool = true) async throws -> RolloutDetail? {
-        try await pool.read { db in try DetailQuery.fetch(db, id: id, includeJSON: includeJSON) }
+        try await backend.rollout(id, includeJSON: includeJSON)
     }
 
     /// Rollouts that `rollout resume` has to finish (`running` or `interrupted`), newest first, in full.
     public func unfinishedRollouts(inventory: String? = nil) async throws -> [RolloutDetail] {
-        try await pool.read { db in
-            let ids = try Int64.fetchAll(
-                db,
-                sql: """
-                    SELECT id FROM rollout
-                    WHERE status IN ('running', 'interrupted') AND (?1 IS NULL OR inventory = ?1)
-                    ORDER BY started_at DESC, id DESC
-                    """,
-                arguments: [inventory])
-            return try ids.compactMap { try DetailQuery.fetch(db, id: $0) }
-        }
+        try await backend.unfinishedRollouts(inventory: inventory)
     }
 
     /// Every spelling under which rollouts of the fleet whose inventory file is at `path` were journaled: its
-    /// canonical path and each journaled name that resolves to the same file (``InventoryIdentity``).
+    /// key (``fleetKey(ofFile:)``) and each journaled name that resolves to the same file (``InventoryIdentity``).
     public func fleetSpellings(ofFile path: String) async throws -> [String] {
-        InventoryIdentity.spellings(of: InventoryIdentity.key(ofFile: path), among: try await inventoryNames())
+        fleetSpellings(of: fleetKey(ofFile: path), among: try await inventoryNames())
+    }
+
+    /// The key the fleet whose inventory file is at `path` is locked under: its canonical path in a SQLite journal
+    /// (one machine), its path inside the project (`inventories/lab.yml`) in a PostgreSQL journal, so that every
+    /// machine sharing the journal locks the same fleet under the same key (``InventoryIdentity``).
+    public func fleetKey(ofFile path: String) -> String {
+        backend.isShared ? InventoryIdentity.projectKey(ofFile: path) : InventoryIdentity.key(ofFile: path)
+    }
+
+    /// Of `names` (journaled inventories or lock keys), `key` and those that name the same fleet.
+    public func fleetSpellings(of key: String, among names: [String]) -> [String] {
+        backend.isShared
+            ? InventoryIdentity.projectSpellings(of: key, among: names)
+            : InventoryIdentity.spellings(of: key, among: names)
     }
 
     /// Rollouts of the fleet journaled under `inventories` (its spellings, ``fleetSpellings(ofFile:)``) that
     /// `rollout resume` could still continue (``RolloutStatus/isResumable``), oldest first, in full; simulations
     /// (`rollout deploy --simulate`) are left out, as they never touched a host.
     public func resumableRollouts(inventories: [String]) async throws -> [RolloutDetail] {
-        try await pool.read { db in
-            let ids = try Int64.fetchAll(
-                db,
-                sql: """
-                    SELECT id FROM rollout
-                    WHERE inventory IN (\(databaseQuestionMarks(count: inventories.count)))
-                      AND status IN (\(RolloutStatus.resumableSQL))
-                      AND coalesce(strategy, '') NOT LIKE 'SIMULATED%'
-                    ORDER BY id
-                    """,
-                arguments: StatementArguments(inventories))
-            return try ids.compactMap { try DetailQuery.fetch(db, id: $0) }
-        }
+        try await backend.resumableRollouts(inventories: inventories)
     }
 
     /// The first rollout of the same fleet (journaled under one of `inventories`, its spellings) begun after
     /// rollout `id` (simulations aside): the one that supersedes it, so that resuming `id` would undo newer work.
     /// Nil when `id` is the newest (or unknown).
     public func newerRollout(than id: Int64, inventories: [String]) async throws -> RolloutSummary? {
-        try await pool.read { db in
-            guard
-                let newer = try Int64.fetchOne(
-                    db,
-                    sql: """
-                        SELECT id FROM rollout
-                        WHERE inventory IN (\(databaseQuestionMarks(count: inventories.count))) AND id > ?
-                          AND coalesce(strategy, '') NOT LIKE 'SIMULATED%'
-                        ORDER BY id LIMIT 1
-                        """,
-                    arguments: StatementArguments(inventories) + [id])
-            else { return nil }
-            return try DetailQuery.fetch(db, id: newer, includeJSON: false)?.summary
-        }
+        try await backend.newerRollout(than: id, inventories: inventories)
     }
 
     /// The default target of `rollout rollback`: the version of the latest `succeeded` rollout of the
@@ -96,13 +73,30 @@ extension JournalStore {
     /// Like ``lastFullySucceededVersion(inventory:excluding:)``, over the rollouts journaled under any of
     /// `inventories` (the spellings of one fleet).
     public func lastFullySucceededVersion(inventories: [String], excluding: String? = nil) async throws -> String? {
-        try await pool.read { db in
-            try VersionQueries.lastFullySucceededVersion(db, inventories: inventories, excluding: excluding)
-        }
+        try await backend.lastFullySucceededVersion(inventories: inventories, excluding: excluding)
     }
 
     /// What each host of the inventory last successfully got (see ``HostVersion``), sorted by host name.
     public func currentVersions(inventory: String) async throws -> [HostVersion] {
-        try await pool.read { db in try VersionQueries.currentVersions(db, inventory: inventory) }
+        try await backend.currentVersions(inventory: inventory)
+    }
+
+    /// The events of one rollout, oldest first.
+    public func events(rolloutID: Int64) async throws -> [JournalEvent] {
+        try await backend.events(rolloutID: rolloutID)
+    }
+
+    /// The latest events of an inventory (all inventories when nil), optionally of one kind, newest first.
+    public func events(inventory: String? = nil, kind: EventKind? = nil, limit: Int = 100) async throws
+        -> [JournalEvent]
+    {
+        try await backend.events(inventory: inventory, kind: kind, limit: limit)
+    }
+
+    /// The configuration files live on `host` at `date`, per path: the latest one switched at or before `date`
+    /// and not restored by then, in rollouts of `inventory` (nil: any). Paths no `reload` rollout ever switched
+    /// are not known.
+    public func liveConfigFiles(inventory: String?, host: String, at date: Date) async throws -> [ConfigFileRecord] {
+        try await backend.liveConfigFiles(inventory: inventory, host: host, at: date)
     }
 }

@@ -35,9 +35,10 @@ public final class HAProxyFixture: Sendable {
     /// Writes the configuration and starts HAProxy; returns once the frontend accepts and the socket answers.
     public init(backend: String = "web", servers: [Server], startTimeout: Duration = .seconds(10)) throws {
         executable = try BuiltProducts.tool("haproxy")
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "haproxy-\(UUID().uuidString.prefix(8))"
-        ).path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "haproxy-\(UUID().uuidString.prefix(8))"
+            ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.backend = backend
         self.servers = servers
@@ -45,8 +46,9 @@ public final class HAProxyFixture: Sendable {
         frontend = .loopback(host: "127.0.0.1", port: port)
         adminAddress = "127.0.0.1:\(try LocalPorts.free())"
         try Self.configuration(
-            directory: directory, port: port, admin: adminAddress, backend: backend, servers: servers)
-            .write(toFile: directory + "/haproxy.cfg", atomically: true, encoding: .utf8)
+            directory: directory, port: port, admin: adminAddress, backend: backend, servers: servers
+        )
+        .write(toFile: directory + "/haproxy.cfg", atomically: true, encoding: .utf8)
         let first = try Self.spawn(executable, config: directory + "/haproxy.cfg", replacing: nil)
         process = Mutex(first)
         try waitUntilServing(first, timeout: startTimeout)
@@ -114,29 +116,13 @@ public final class HAProxyFixture: Sendable {
                 throw TestSupportError("haproxy exited with status \(status):\n\(haproxy.output)")
             }
             if let info = try? adminCommand("show info"), info.contains("Pid: \(haproxy.pid)"),
-                case .loopback(_, let port) = frontend, Self.accepts(port: port)
+                case .loopback(_, let port) = frontend, LocalPorts.accepts(port: port)
             {
                 return
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw TestSupportError("haproxy did not serve within \(timeout):\n\(haproxy.output)")
-    }
-
-    /// Whether 127.0.0.1:`port` accepts a TCP connection now.
-    private static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 
     static func configuration(directory: String, port: Int, admin: String, backend: String, servers: [Server])

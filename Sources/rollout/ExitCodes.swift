@@ -22,6 +22,9 @@ enum RolloutExit {
     /// A rollout lost its lock (a heartbeat found it released or held by another controller) and stopped at once,
     /// drained hosts restored; `rollout resume` finishes it once the other controller is done.
     static let lockLost = ExitCode(7)
+    /// The journal (a PostgreSQL `--state`) cannot be reached or refused the login; nothing was done on any host
+    /// (or, during a rollout, its writes kept failing past their retries and it stopped).
+    static let journalUnreachable = ExitCode(8)
     /// A bug or an unexpected local failure (cannot write a file, ...).
     static let internalError = ExitCode(70)
 }

@@ -9,12 +9,13 @@ struct Rollout: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 ok, 1 failed (a rollout: nothing left on the new version), 2 invalid input, 3 a host \
             unreachable (a rollout: and nothing left on the new version; 3 wins over 1), 4 a rollout failed and left \
-            hosts on the new version, 5 lock held, 6 interrupted, 7 a rollout lost its lock, 70 internal error.
+            hosts on the new version, 5 lock held, 6 interrupted, 7 a rollout lost its lock, 8 the journal (PostgreSQL) \
+            unreachable, 70 internal error.
             """,
         subcommands: [
             Ping.self, Exec.self, PlanCommand.self, CheckCommand.self, Deploy.self, Rollback.self, Resume.self,
             Promote.self, AgentGroup.self, History.self, Show.self, LiveConfig.self, Lock.self, Gateway.self,
-            Dev.self, Serve.self,
+            Dev.self, Serve.self, State.self,
         ]
     )
 

@@ -10,10 +10,15 @@ final class DeployBackground: @unchecked Sendable {
     private var stderrText = ""
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ fixture: DeployFixture, _ arguments: [String]) throws {
+    /// Runs in `directory` (default: the fixture's project) with `environment` (default: the test's).
+    init(
+        _ fixture: DeployFixture, _ arguments: [String], directory: String? = nil,
+        environment: [String: String]? = nil
+    ) throws {
         process.executableURL = URL(fileURLWithPath: try BuiltProducts.executable("rollout"))
         process.arguments = arguments + ["--output", "json"]
-        process.currentDirectoryURL = URL(fileURLWithPath: fixture.project)
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? fixture.project)
+        if let environment { process.environment = environment }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

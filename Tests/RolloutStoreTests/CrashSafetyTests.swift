@@ -16,7 +16,7 @@ import Testing
     static let hostsPerRollout = 500
 
     @Test func killedWritersLoseNoAcknowledgedRow() async throws {
-        let journal = try TemporaryJournal()
+        let journal = try await TemporaryJournal()
         let acks = journal.directory.appendingPathComponent("acks.txt").path
         for round in 0..<3 {
             _ = FileManager.default.createFile(atPath: acks, contents: nil)
@@ -56,7 +56,7 @@ import Testing
     }
 
     private func verify(_ journal: TemporaryJournal, acks: String) async throws {
-        let store = try journal.reopen()
+        let store = try await journal.reopen()
         let integrity = try await store.pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
         #expect(integrity == "ok")
         var details: [Int64: RolloutDetail] = [:]

@@ -6,8 +6,8 @@ import Testing
 
 @Suite struct DetailJSONTests {
     /// The streamed `jsonText()` must be exactly the document of the Encodable conformance, in the same layout.
-    @Test func jsonTextIsTheEncodersDocument() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func jsonTextIsTheEncodersDocument(_ backend: StoreBackend) async throws {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         var begin = start("web", "2.0", previous: nil)
         begin.plan = .object([

@@ -23,8 +23,9 @@ import Testing
         #expect(FencingToken.next(after: nil, now: Date(timeIntervalSince1970: -5)) == 1)
     }
 
-    @Test func tokensStrictlyIncreaseAcrossAcquireReleaseTakeoverAndForceRelease() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases)
+    func tokensStrictlyIncreaseAcrossAcquireReleaseTakeoverAndForceRelease(_ backend: StoreBackend) async throws {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         var tokens: [Int64] = []
         func take(_ who: LockOwner, _ seconds: Double) async throws -> LockAcquisition {
@@ -63,14 +64,14 @@ import Testing
         #expect(tokens.count == 4)
         #expect(zip(tokens, tokens.dropFirst()).allSatisfy { $0 < $1 }, "strictly increasing: \(tokens)")
         // A journal that never saw this key still issues a token above these when it acquires later: ordered by time.
-        let other = try TemporaryJournal()
+        let other = try await TemporaryJournal()
         let later = try await other.store.acquireLock(
             inventory: "web", owner: owner("erin"), lease: lease, now: at(3700))
         #expect(try #require(later.lease?.fence) > tokens.last!)
     }
 
     @Test func theHighWaterMarkCannotBeDeleted() async throws {
-        let journal = try TemporaryJournal()
+        let journal = try await TemporaryJournal()
         _ = try await journal.store.acquireLock(inventory: "web", owner: owner("alice"), lease: lease, now: t0)
         await #expect(throws: DatabaseError.self) {
             try await journal.store.pool.write { try $0.execute(sql: "DELETE FROM lock_fence") }

@@ -3,8 +3,10 @@ import RolloutStore
 import Testing
 
 @Suite struct HistoryQueryTests {
-    @Test func newestFirstFilteredByInventoryAndLimited() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func newestFirstFilteredByInventoryAndLimited(_ backend: StoreBackend)
+        async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         let ok: [String: HostStatus] = ["a": .succeeded, "b": .succeeded]
         // Started out of id order: history sorts by start time, not insertion.
@@ -23,15 +25,18 @@ import Testing
         #expect(failed.duration == .seconds(2))
     }
 
-    @Test func aRolloutWithoutHostsHasZeroCounts() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func aRolloutWithoutHostsHasZeroCounts(_ backend: StoreBackend) async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let id = try await journal.store.beginRollout(start("web", "1"))
         let summary = try #require(try await journal.store.history().first)
         #expect(summary.id == id && summary.hostCounts == HostCounts() && summary.status == .running)
     }
 
-    @Test func lastFullySucceededVersionSkipsFailedPartialAndUnfinishedRollouts() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func lastFullySucceededVersionSkipsFailedPartialAndUnfinishedRollouts(
+        _ backend: StoreBackend
+    ) async throws {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         #expect(try await store.lastFullySucceededVersion(inventory: "web") == nil)
         _ = try await store.journalRollout(
@@ -54,8 +59,10 @@ import Testing
         #expect(try await store.lastFullySucceededVersion(inventory: "api") == "9")
     }
 
-    @Test func currentVersionsFollowEachHostsLastKnownState() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func currentVersionsFollowEachHostsLastKnownState(_ backend: StoreBackend)
+        async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         _ = try await store.journalRollout(
             "web", "1", hostStatuses: ["a": .succeeded, "b": .succeeded, "c": .succeeded], status: .succeeded,

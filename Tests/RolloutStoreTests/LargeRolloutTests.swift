@@ -4,8 +4,10 @@ import RolloutStore
 import Testing
 
 @Suite(.serialized) struct LargeRolloutTests {
-    @Test func tenThousandHostsAndFiftyThousandPhases() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func tenThousandHostsAndFiftyThousandPhases(_ backend: StoreBackend)
+        async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         let names = (0..<10_000).map { String(format: "host-%05d", $0) }
         let phases: [Phase] = [.upload, .drain, .switch, .restart, .verify]

@@ -19,15 +19,16 @@ import Testing
         return process.processIdentifier
     }
 
-    @Test func secondOwnerSeesTheHolder() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func secondOwnerSeesTheHolder(_ backend: StoreBackend) async throws {
+        let journal = try await TemporaryJournal(backend)
         let first = owner("alice")
         let second = owner("bob")
         let acquired = try await journal.store.acquireLock(inventory: "web", owner: first, lease: lease, now: t0)
         #expect(acquired == .acquired(try #require(acquired.lease)))
         #expect(acquired.lease?.expiresAt == at(30))
 
-        let result = try await journal.reopen().acquireLock(inventory: "web", owner: second, lease: lease, now: at(1))
+        let result = try await (try await journal.reopen()).acquireLock(
+            inventory: "web", owner: second, lease: lease, now: at(1))
         guard case .held(let holder) = result else {
             Issue.record("expected held, got \(result)")
             return
@@ -42,8 +43,10 @@ import Testing
         #expect(try await journal.store.lockStatus(inventory: "web").map(\.owner) == [first])
     }
 
-    @Test func anExpiredLeaseIsTakenOverAndRecorded() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func anExpiredLeaseIsTakenOverAndRecorded(_ backend: StoreBackend)
+        async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let first = owner("alice", host: "elsewhere")
         let second = owner("bob")
         _ = try await journal.store.acquireLock(inventory: "web", owner: first, lease: lease, now: t0)
@@ -73,8 +76,10 @@ import Testing
         #expect(try await journal.store.lockStatus(inventory: "web").map(\.owner) == [second])
     }
 
-    @Test func aDeadProcessOnTheSameHostIsTakenOver() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func aDeadProcessOnTheSameHostIsTakenOver(_ backend: StoreBackend)
+        async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let pid = try deadPid()
         let first = owner("alice", pid: pid)
         let second = owner("bob")
@@ -90,8 +95,10 @@ import Testing
                 == .string("owner_process_gone"))
     }
 
-    @Test func aLiveProcessOnTheSameHostKeepsItsLock() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func aLiveProcessOnTheSameHostKeepsItsLock(_ backend: StoreBackend)
+        async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let first = owner("alice", pid: getpid())
         let second = owner("bob")
         _ = try await journal.store.acquireLock(inventory: "web", owner: first, lease: lease, now: t0)
@@ -99,8 +106,10 @@ import Testing
         #expect(result == .held(by: try #require(try await journal.store.lockStatus(inventory: "web").first)))
     }
 
-    @Test func aDeadPidOnAnotherHostProvesNothing() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func aDeadPidOnAnotherHostProvesNothing(_ backend: StoreBackend)
+        async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let first = owner("alice", host: "other-host", pid: try deadPid())
         let second = owner("bob")
         _ = try await journal.store.acquireLock(inventory: "web", owner: first, lease: lease, now: t0)
@@ -109,8 +118,8 @@ import Testing
         #expect(result.lease == nil)
     }
 
-    @Test func theInjectedLivenessCheckDecides() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func theInjectedLivenessCheckDecides(_ backend: StoreBackend) async throws {
+        let journal = try await TemporaryJournal(backend)
         let first = owner("alice", pid: 1234)
         let second = owner("bob")
         _ = try await journal.store.acquireLock(inventory: "web", owner: first, lease: lease, now: t0)
@@ -122,8 +131,10 @@ import Testing
         #expect(gone.lease?.owner == second)
     }
 
-    @Test func renewExtendsTheLeaseAndReleaseFreesIt() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func renewExtendsTheLeaseAndReleaseFreesIt(_ backend: StoreBackend)
+        async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let first = owner("alice", host: "elsewhere")
         let second = owner("bob")
         _ = try await journal.store.acquireLock(inventory: "web", owner: first, lease: lease, now: t0)
@@ -151,8 +162,10 @@ import Testing
         #expect(try await journal.store.events().isEmpty)
     }
 
-    @Test func forceReleaseRemovesAnyHolderAndIsRecorded() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func forceReleaseRemovesAnyHolderAndIsRecorded(_ backend: StoreBackend)
+        async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let first = owner("alice")
         #expect(try await journal.store.forceReleaseLock(inventory: "web", releasedBy: alice) == nil)
         _ = try await journal.store.acquireLock(inventory: "web", owner: first, lease: lease, now: t0)
@@ -172,8 +185,10 @@ import Testing
     }
 
     /// A stopped (Ctrl-Z) controller on this host is alive: its expired lease is not taken over.
-    @Test func anExpiredLeaseOfALiveProcessOnTheSameHostIsNotTakenOver() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func anExpiredLeaseOfALiveProcessOnTheSameHostIsNotTakenOver(
+        _ backend: StoreBackend
+    ) async throws {
+        let journal = try await TemporaryJournal(backend)
         let first = LockOwner.current(
             ControllerIdentity(user: "alice", host: ControllerIdentity.currentHostName(), pid: getpid()))
         #expect(first.processStart != nil, "this process's start time is read from /proc")
@@ -189,8 +204,8 @@ import Testing
     }
 
     /// A pid that now belongs to a later process (another start time) is a dead holder.
-    @Test func aReusedPidIsTakenOver() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func aReusedPidIsTakenOver(_ backend: StoreBackend) async throws {
+        let journal = try await TemporaryJournal(backend)
         let first = LockOwner(
             identity: ControllerIdentity(user: "alice", host: ControllerIdentity.currentHostName(), pid: 4321),
             processStart: "boot:100")
@@ -210,8 +225,10 @@ import Testing
     }
 
     /// A lock an older controller keyed by a typed path is the same fleet's lock when passed as an alias.
-    @Test func aLockUnderAnAliasIsHeldOrTakenOver() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func aLockUnderAnAliasIsHeldOrTakenOver(_ backend: StoreBackend)
+        async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let first = owner("alice")
         _ = try await journal.store.acquireLock(inventory: "inventories/web.yml", owner: first, lease: lease, now: t0)
         let held = try await journal.store.acquireLock(

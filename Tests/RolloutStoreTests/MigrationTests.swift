@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct MigrationTests {
     @Test func createsDirectoryAndAppliesNamedMigrationsInWALMode() async throws {
-        let journal = try TemporaryJournal()
+        let journal = try await TemporaryJournal()
         #expect(FileManager.default.fileExists(atPath: journal.path))
         #expect(
             try await journal.store.appliedMigrations() == [
@@ -17,9 +17,9 @@ import Testing
     }
 
     @Test func reopeningKeepsDataAndSchema() async throws {
-        let journal = try TemporaryJournal()
+        let journal = try await TemporaryJournal()
         let id = try await journal.store.beginRollout(start("web", "1.0"))
-        let second = try journal.reopen()
+        let second = try await journal.reopen()
         #expect(
             try await second.appliedMigrations() == [
                 "v1-journal", "v2-config-files", "v3-lock-identity", "v4-lock-fence",
@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func historyRowsCannotBeDeleted() async throws {
-        let journal = try TemporaryJournal()
+        let journal = try await TemporaryJournal()
         let id = try await journal.store.journalRollout(
             "web", "1", hostStatuses: ["a": .succeeded], status: .succeeded, at: t0)
         try await journal.store.recordEvent(.canaryPromoted, message: "ok", rolloutID: id)
@@ -117,4 +117,9 @@ import Testing
             ])
         released.wait()
     }
+}
+
+extension JournalStore {
+    /// The SQLite backend's connection pool (SQLite-only tests).
+    var pool: DatabasePool { (backend as! SQLiteJournalStore).pool }
 }

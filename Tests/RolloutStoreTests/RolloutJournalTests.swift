@@ -5,8 +5,8 @@ import RolloutStore
 import Testing
 
 @Suite struct RolloutJournalTests {
-    @Test func fullRolloutRoundTrip() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func fullRolloutRoundTrip(_ backend: StoreBackend) async throws {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         var begin = start("web", "2.0", previous: "1.9")
         begin.plan = .object(["batches": .array([.array([.string("a"), .string("b")]), .array([.string("c")])])])
@@ -67,8 +67,10 @@ import Testing
         #expect(try await store.unfinishedRollouts().isEmpty)
     }
 
-    @Test func aPhaseBegunButNotFinishedIsRunningAndTheRolloutUnfinished() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func aPhaseBegunButNotFinishedIsRunningAndTheRolloutUnfinished(
+        _ backend: StoreBackend
+    ) async throws {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         let id = try await store.beginRollout(start("web", "2.0"))
         try await store.addHosts(hosts(["a", "b"], to: "2.0"), to: id)
@@ -76,7 +78,7 @@ import Testing
         try await store.finishPhase(upload, outcome: .ok, at: at(1))
         _ = try await store.beginPhase(.switch, host: "a", in: id, at: at(1))
         // The controller dies here. A second controller reads the journal from another connection.
-        let reader = try journal.reopen()
+        let reader = try await journal.reopen()
         let detail = try #require(try await reader.rollout(id))
         #expect(detail.status == .running && detail.summary.finishedAt == nil && detail.summary.duration == nil)
         #expect(detail.hosts[0].status == .running)
@@ -97,8 +99,8 @@ import Testing
         #expect(try await reader.unfinishedRollouts().isEmpty)
     }
 
-    @Test func batchWritesAreAllOrNothing() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func batchWritesAreAllOrNothing(_ backend: StoreBackend) async throws {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         let id = try await store.beginRollout(start("web", "2.0"))
         try await store.addHosts(hosts(["a", "b"], to: "2.0"), to: id)
@@ -132,8 +134,10 @@ import Testing
         #expect(phases.map(\.status) == [.ok, .running])
     }
 
-    @Test func writesToUnknownIdsFailWithTheirCode() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func writesToUnknownIdsFailWithTheirCode(_ backend: StoreBackend)
+        async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         let missingRollout = await #expect(throws: JournalError.self) {
             try await store.addHosts(hosts(["a"], to: "1"), to: 77)
@@ -152,8 +156,8 @@ import Testing
         #expect(try await store.rollout(77) == nil)
     }
 
-    @Test func writesCompleteInACancelledTask() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func writesCompleteInACancelledTask(_ backend: StoreBackend) async throws {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         let id = try await store.beginRollout(start("web", "2.0"))
         try await store.addHosts(hosts(["a"], to: "2.0"), to: id)
@@ -175,8 +179,10 @@ import Testing
 }
 
 @Suite struct ConfigFileJournalTests {
-    @Test func filesArePerHostInShowAndAnswerWhatWasLiveWhen() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func filesArePerHostInShowAndAnswerWhatWasLiveWhen(_ backend: StoreBackend)
+        async throws
+    {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         let first = try await store.beginRollout(start("web", "v1", previous: "v1"))
         try await store.addHosts(hosts(["web1", "web3"], to: "v1", from: "v1"), to: first, at: t0)
@@ -215,8 +221,8 @@ import Testing
         #expect(detail.jsonText().contains("\"previous_sha256\": \"aa\""))
     }
 
-    @Test func aFileOfAnUnknownHostIsRefused() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func aFileOfAnUnknownHostIsRefused(_ backend: StoreBackend) async throws {
+        let journal = try await TemporaryJournal(backend)
         let id = try await journal.store.beginRollout(start("web", "v1"))
         let error = await #expect(throws: JournalError.self) {
             try await journal.store.recordConfigFiles(

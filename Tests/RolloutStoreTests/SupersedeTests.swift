@@ -5,8 +5,10 @@ import Testing
 
 /// Rollouts a newer one supersedes, reopened by resume, and events closed after a write-ahead.
 @Suite struct SupersedeTests {
-    @Test func aNewerRolloutSupersedesAnUnfinishedOneInOneTransaction() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func aNewerRolloutSupersedesAnUnfinishedOneInOneTransaction(
+        _ backend: StoreBackend
+    ) async throws {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         let old = try await store.beginRollout(start("web", "2.0", at: at(0)))
         let aborted = try await store.beginRollout(start("web", "2.1", at: at(1)))
@@ -38,8 +40,10 @@ import Testing
         #expect(try await store.rollout(aborted)?.status == .succeeded)
     }
 
-    @Test func resumeReopensARolloutAndAWriteAheadEventIsClosed() async throws {
-        let journal = try TemporaryJournal()
+    @Test(arguments: StoreBackend.allCases) func resumeReopensARolloutAndAWriteAheadEventIsClosed(
+        _ backend: StoreBackend
+    ) async throws {
+        let journal = try await TemporaryJournal(backend)
         let store = journal.store
         let id = try await store.beginRollout(start("web", "2.0"))
         try await store.finishRollout(id, status: .aborted, exitCode: 6, error: "interrupted")

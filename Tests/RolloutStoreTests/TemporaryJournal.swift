@@ -1,23 +1,66 @@
 import Foundation
 import RolloutModel
 import RolloutStore
+import RolloutTestSupport
+import Synchronization
+import Testing
 
-/// A journal in a fresh temporary directory, removed when the value is deinitialized.
+/// The journal backends every store test runs against.
+enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    /// A SQLite file in a temporary directory.
+    case sqlite
+    /// A fresh database on the test process's PostgreSQL server (``PostgresServer/shared()``).
+    case postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// A journal of one backend: a SQLite file in a fresh temporary directory (removed when the value is deinitialized),
+/// or a new database on the shared PostgreSQL server.
 final class TemporaryJournal: Sendable {
+    let backend: StoreBackend
     let directory: URL
+    /// The `--state` of this journal: the file's path or the database's URL.
+    let state: String
     let store: JournalStore
+    private let opened: Mutex<[JournalStore]>
 
-    var path: String { store.path }
+    /// The SQLite file (only for `.sqlite`).
+    var path: String { state }
 
-    init(file: String = "state.db") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("rollout-store-\(UUID().uuidString)")
-        store = try JournalStore(path: directory.appendingPathComponent(".rollout/\(file)").path)
+    /// The environment a PostgreSQL client needs (its password), empty for SQLite.
+    var environment: [String: String] {
+        backend == .postgres ? ((try? PostgresServer.shared().clientEnvironment) ?? [:]) : [:]
     }
 
-    /// Another store (another connection pool) on the same file, as a second controller would open it.
-    func reopen() throws -> JournalStore { try JournalStore(path: path) }
+    init(_ backend: StoreBackend = .sqlite, file: String = "state.db") async throws {
+        self.backend = backend
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("rollout-store-\(UUID().uuidString)")
+        switch backend {
+        case .sqlite:
+            state = directory.appendingPathComponent(".rollout/\(file)").path
+        case .postgres:
+            let server = try PostgresServer.shared()
+            state = server.url(database: try server.makeDatabase())
+        }
+        store = try await JournalStore.open(
+            state, environment: backend == .postgres ? try PostgresServer.shared().clientEnvironment : [:])
+        opened = Mutex([store])
+    }
 
-    deinit { try? FileManager.default.removeItem(at: directory) }
+    /// Another store (another connection pool) on the same journal, as a second controller would open it.
+    func reopen() async throws -> JournalStore {
+        let store = try await JournalStore.open(state, environment: environment)
+        opened.withLock { $0.append(store) }
+        return store
+    }
+
+    deinit {
+        // PostgreSQL connections are closed in the background; the server is the test process's.
+        let stores = opened.withLock { $0 }
+        Task { for store in stores { await store.close() } }
+        try? FileManager.default.removeItem(at: directory)
+    }
 }
 
 /// A fixed instant with whole milliseconds, so that stored and expected times compare equal.

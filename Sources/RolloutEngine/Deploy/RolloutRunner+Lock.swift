@@ -3,9 +3,10 @@ import RolloutJSON
 import RolloutStore
 
 extension RolloutRunner {
-    /// The key the fleet is locked under: the canonical path of the inventory file (``InventoryIdentity``), the
-    /// same whichever way `--inventory` spelled it.
-    var lockKey: String { InventoryIdentity.key(ofFile: settings.inventory.file) }
+    /// The key the fleet is locked under (``JournalStore/fleetKey(ofFile:)``): the canonical path of the inventory
+    /// file, or in a journal shared by several machines its path inside the project; the same whichever way
+    /// `--inventory` spelled it.
+    var lockKey: String { settings.journal.fleetKey(ofFile: settings.inventory.file) }
 
     /// Takes the inventory's lock (waiting up to `lockWait`), renews it every third of the lease while `body`
     /// runs, and releases it afterwards, also when `body` throws.
@@ -22,7 +23,7 @@ extension RolloutRunner {
         let deadline = ContinuousClock.now + settings.lockWait
         while true {
             // Locks taken by a controller older than `v3-lock-identity` are keyed by the path it was given.
-            let legacy = InventoryIdentity.spellings(of: key, among: try await journal.lockStatus().map(\.inventory))
+            let legacy = journal.fleetSpellings(of: key, among: try await journal.lockStatus().map(\.inventory))
             let attempt = try await journal.acquireLock(inventory: key, owner: owner, lease: lease, aliases: legacy)
             if let held = attempt.lease { settings.heldLock.hold(held) }
             switch attempt {

@@ -31,4 +31,25 @@ public enum InventoryIdentity {
         for name in Set(names).sorted() where name != key && canonicalPath(name) == key { result.append(name) }
         return result
     }
+
+    /// The key of the fleet whose inventory file is at `path` in a journal shared by several machines (PostgreSQL):
+    /// its path inside the project, from the `inventories` directory on (`inventories/lab.yml`,
+    /// `inventories/eu/prod.yml`), the same on every CI runner and laptop that checked the project out, wherever it
+    /// did. The file is resolved first (symlinks, `.`, `..`) when it exists here; a path with no `inventories`
+    /// directory keeps its ``key(ofFile:)`` (an absolute path, only shared by machines that use the same one).
+    public static func projectKey(ofFile path: String) -> String {
+        let absolute = key(ofFile: path)
+        let components = absolute.split(separator: "/", omittingEmptySubsequences: true)
+        guard let index = components.lastIndex(of: "inventories"), index < components.count - 1 else {
+            return absolute
+        }
+        return components[index...].joined(separator: "/")
+    }
+
+    /// Like ``spellings(of:among:)`` for a ``projectKey(ofFile:)``: the names whose project key is `key`.
+    public static func projectSpellings(of key: String, among names: [String]) -> [String] {
+        var result = [key]
+        for name in Set(names).sorted() where name != key && projectKey(ofFile: name) == key { result.append(name) }
+        return result
+    }
 }

@@ -1,5 +1,8 @@
 /// A journal failure with a stable ``code`` and a message that says what to do.
 ///
+/// Backend errors that are not about the journal's content are not wrapped either (a PostgreSQL statement's
+/// `PSQLError`), except that a PostgreSQL server that cannot be reached gives `unreachable`.
+///
 /// SQLite errors (disk full, a database locked for longer than the busy timeout) are not wrapped:
 /// they surface as GRDB's `DatabaseError`, whose `resultCode` and message name the SQLite error.
 public struct JournalError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -29,6 +32,12 @@ public struct JournalError: Error, CustomStringConvertible, Sendable, Equatable 
         public static let corruptValue = Code(rawValue: "corrupt_value")
         /// The database file could not be opened or created.
         public static let cannotOpen = Code(rawValue: "cannot_open")
+        /// `--state` is not a usable journal location (a malformed `postgres://` URL, an unreadable `.pgpass`).
+        public static let invalidLocation = Code(rawValue: "invalid_location")
+        /// `rollout state migrate`: the target holds other rows under the source's ids; nothing was copied.
+        public static let conflictingRows = Code(rawValue: "conflicting_rows")
+        /// The PostgreSQL journal cannot be reached or refused the login (after the retries a write gets).
+        public static let unreachable = Code(rawValue: "unreachable")
     }
 
     public let code: Code
@@ -40,4 +49,38 @@ public struct JournalError: Error, CustomStringConvertible, Sendable, Equatable 
     }
 
     public var description: String { message }
+}
+
+extension JournalError {
+    static func unknownRollout(_ id: Int64) -> JournalError {
+        JournalError(.unknownRollout, "rollout \(id) is not in the journal; `rollout history` lists the known ids")
+    }
+
+    static func unknownHost(_ host: String, _ rolloutID: Int64) -> JournalError {
+        JournalError(.unknownHost, "host '\(host)' is not part of rollout \(rolloutID); add it with addHosts first")
+    }
+
+    static func unknownPhase(_ id: Int64) -> JournalError {
+        JournalError(.unknownPhase, "phase \(id) is not in the journal")
+    }
+
+    static func phaseAlreadyFinished(_ id: Int64) -> JournalError {
+        JournalError(.phaseAlreadyFinished, "phase \(id) was already finished; a phase is closed exactly once")
+    }
+
+    static func unknownEvent(_ id: Int64) -> JournalError {
+        JournalError(.unknownEvent, "event \(id) is not in the journal")
+    }
+
+    static func duplicateHost(_ host: String, _ rolloutID: Int64) -> JournalError {
+        JournalError(
+            .duplicateHost, "host '\(host)' is listed twice in rollout \(rolloutID); host names must be unique")
+    }
+
+    static func lockNotHeld(_ inventory: String, holder: String?) -> JournalError {
+        JournalError(
+            .lockNotHeld,
+            "the lock of \(inventory) is no longer ours (\(holder.map { "held by \($0)" } ?? "released")); "
+                + "stop this rollout and check `rollout lock status`")
+    }
 }

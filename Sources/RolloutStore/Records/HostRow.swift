@@ -48,3 +48,23 @@ struct HostRow: JournalRecord, Hashable {
         updatedAt = try row.journalDate(atIndex: 11)
     }
 }
+
+extension HostRow {
+    init(
+        id: Int64?, rolloutID: Int64, position: Int, batch: Int, name: String, address: String?, fromVersion: String?,
+        toVersion: String, strategy: String?, status: HostStatus, error: String?, updatedAt: Date
+    ) {
+        self.id = id
+        self.rolloutID = rolloutID
+        self.position = position
+        self.batch = batch
+        self.name = name
+        self.address = address
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+        self.strategy = strategy
+        self.status = status
+        self.error = error
+        self.updatedAt = updatedAt
+    }
+}

@@ -20,23 +20,37 @@ extension JournalRecord {
 // Records that use it declare `selection`, the column list their queries must select in that order.
 extension Row {
     func journalDate(atIndex index: Int) throws -> Date {
-        guard let date = try journalDateIfPresent(atIndex: index) else {
+        try JournalColumn.date(try decode(atIndex: index), index: index)
+    }
+
+    func journalDateIfPresent(atIndex index: Int) throws -> Date? {
+        try JournalColumn.dateIfPresent(try decode(atIndex: index))
+    }
+
+    func journalStatus<Status: RawRepresentable>(atIndex index: Int) throws -> Status
+    where Status.RawValue == String {
+        try JournalColumn.status(try decode(atIndex: index))
+    }
+}
+
+/// Reading the journal's text columns back, the same way in both backends.
+enum JournalColumn {
+    static func date(_ text: String?, index: Int) throws -> Date {
+        guard let date = try dateIfPresent(text) else {
             throw JournalError(.corruptValue, "a required time column (\(index)) is NULL")
         }
         return date
     }
 
-    func journalDateIfPresent(atIndex index: Int) throws -> Date? {
-        guard let text: String = try decode(atIndex: index) else { return nil }
+    static func dateIfPresent(_ text: String?) throws -> Date? {
+        guard let text else { return nil }
         guard let date = JournalTime.date(from: text) else {
             throw JournalError(.corruptValue, "a time column holds '\(text)', not a journal timestamp")
         }
         return date
     }
 
-    func journalStatus<Status: RawRepresentable>(atIndex index: Int) throws -> Status
-    where Status.RawValue == String {
-        let text: String = try decode(atIndex: index)
+    static func status<Status: RawRepresentable>(_ text: String) throws -> Status where Status.RawValue == String {
         guard let status = Status(rawValue: text) else {
             throw JournalError(
                 .corruptValue, "a status column holds the unknown status '\(text)'; was it written by a newer rollout?")

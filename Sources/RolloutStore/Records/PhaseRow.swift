@@ -41,3 +41,20 @@ struct PhaseRow: JournalRecord, Hashable {
         error = try row.decode(atIndex: 8)
     }
 }
+
+extension PhaseRow {
+    init(
+        id: Int64?, rolloutID: Int64, hostID: Int64, name: String, status: PhaseStatus, startedAt: Date,
+        finishedAt: Date?, detail: String?, error: String?
+    ) {
+        self.id = id
+        self.rolloutID = rolloutID
+        self.hostID = hostID
+        self.name = name
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.detail = detail
+        self.error = error
+    }
+}

@@ -57,8 +57,7 @@ extension Deploy {
                     + "path: drop hosts= to simulate its hosts, or name the simulated fleet otherwise (e.g. sim)")
             throw RolloutExit.invalidInput
         }
-        let directory = ((run.state as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
-            "simulated")
+        let directory = (JournalState.localDirectory(run.state) as NSString).appendingPathComponent("simulated")
         let path = (directory as NSString).appendingPathComponent("\(name).yml")
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -8,8 +8,11 @@ import RolloutStore
 
 /// The options every command that changes hosts shares: journal, output, JUnit, lock wait.
 struct DeployRunOptions: ParsableArguments {
-    @Option(name: .long, help: "The journal database (default: .rollout/state.db in the project directory).")
-    var state: String = ".rollout/state.db"
+    @Option(name: .customLong("state"), help: ArgumentHelp(JournalState.help, valueName: "path-or-url"))
+    var stateOption: String?
+
+    /// The journal named by `--state`, `ROLLOUT_STATE` or the default.
+    var state: String { JournalState.resolve(stateOption) }
 
     @Option(name: .shortAndLong, help: "text (progress for people) or json (one JSON event per line on stdout).")
     var output: OutputFormat = .text
@@ -46,13 +49,16 @@ struct DeployRunOptions: ParsableArguments {
         do { return try ConfigDuration.parse(lockWait) } catch { throw ValidationError("--lock-wait: \(error)") }
     }
 
-    /// Opens (creating when needed) the journal.
-    func openJournal() throws -> JournalStore {
-        let directory = (state as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    /// Opens (creating when needed) the journal; a journal that cannot be opened ends the command with its
+    /// message and exit code (2, or 8 for an unreachable PostgreSQL).
+    func openJournal() async throws -> JournalStore {
+        do {
+            return try await JournalState.open(state)
+        } catch {
+            let exit = JournalState.exit(for: error) ?? (RolloutExit.invalidInput.rawValue, "\(error)")
+            printError("cannot open the journal \(JournalState.display(state)): \(exit.message)")
+            throw ExitCode(exit.code)
         }
-        return try JournalStore(path: state)
     }
 }
 
@@ -66,11 +72,7 @@ struct DeploySession {
         inventory: Inventory, plan: Plan, vars: [String] = [], simulation: SimulatedFleet? = nil,
         _ body: (RolloutSettings) async throws -> RolloutOutcome
     ) async throws -> Never {
-        let journal: JournalStore
-        do { journal = try options.openJournal() } catch {
-            printError("cannot open the journal \(options.state): \(error)")
-            throw RolloutExit.invalidInput
-        }
+        let journal = try await options.openJournal()
         let junit = options.junit.map { JUnitObserver(path: $0) }
         var observers: [any DeployObserver] = [
             options.output == .json ? JSONLinesObserver() : TextObserver(terminal: isatty(STDOUT_FILENO) == 1)
@@ -114,8 +116,10 @@ struct DeploySession {
             throw error
         } catch {
             await fleet.closeAll()
-            printError("\(error)")
-            throw RolloutExit.internalError
+            // A PostgreSQL journal that stayed unreachable past its retries: exit 8, as when it cannot be opened.
+            let exit = JournalState.exit(for: error) ?? (RolloutExit.internalError.rawValue, "\(error)")
+            printError(exit.message)
+            throw ExitCode(exit.code)
         }
         await fleet.closeAll()
         signals.cancel()
@@ -125,6 +129,7 @@ struct DeploySession {
         if let path = options.htmlReport, let id = outcome.id {
             await Self.writeReport(rollout: id, journal: journal, to: path)
         }
+        await journal.close()
         throw ExitCode(outcome.exitCode)
     }
 

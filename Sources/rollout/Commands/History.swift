@@ -27,9 +27,11 @@ struct History: AsyncParsableCommand {
     func run() async throws {
         try await withJournalErrors {
             var rollouts: [RolloutSummary] = []
-            if let store = try journal.openExisting() {
+            if let store = try await journal.openExisting() {
                 var spellings: [String]?
-                if let inventory { spellings = FleetKey.spellings(inventory, among: try await store.inventoryNames()) }
+                if let inventory {
+                    spellings = FleetKey.spellings(inventory, in: store, among: try await store.inventoryNames())
+                }
                 rollouts = try await store.history(inventories: spellings, limit: limit)
             }
             switch journal.output {
@@ -42,7 +44,7 @@ struct History: AsyncParsableCommand {
     private func render(_ rollouts: [RolloutSummary]) -> String {
         guard !rollouts.isEmpty else {
             let scope = inventory.map { " for inventory \($0)" } ?? ""
-            return "No rollouts recorded\(scope) in \(journal.state)."
+            return "No rollouts recorded\(scope) in \(JournalState.display(journal.state))."
         }
         let rows = rollouts.map { rollout in
             [

@@ -35,7 +35,8 @@ struct LiveConfig: AsyncParsableCommand {
         let date = at.flatMap(Self.parseTime) ?? Date()
         try await withJournalErrors {
             let files =
-                try await journal.openExisting()?.liveConfigFiles(inventory: inventory, host: host, at: date) ?? []
+                try await journal.openExisting()?.liveConfigFiles(inventory: inventory, host: host, at: date)
+                ?? []
             switch journal.output {
             case .json: try printJSON(LiveConfigDocument(host: host, at: JournalTime.string(from: date), files: files))
             case .text:

@@ -32,10 +32,10 @@ extension Lock {
         func run() async throws {
             try await withJournalErrors {
                 let releasedBy = ControllerIdentity.current(ciJob: CIJob.detect(ProcessInfo.processInfo.environment))
-                guard let store = try journal.openExisting() else { return try report(key: inventory, nil) }
+                guard let store = try await journal.openExisting() else { return try report(key: inventory, nil) }
                 // The fleet's key, and any older lock of it keyed by a typed path.
                 let locks = try await store.lockStatus().map(\.inventory)
-                let spellings = FleetKey.spellings(inventory, among: locks)
+                let spellings = FleetKey.spellings(inventory, in: store, among: locks)
                 var released = false
                 for key in spellings where locks.contains(key) {
                     try report(key: key, try await store.forceReleaseLock(inventory: key, releasedBy: releasedBy))

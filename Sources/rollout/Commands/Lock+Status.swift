@@ -28,9 +28,10 @@ extension Lock {
         func run() async throws {
             try await withJournalErrors {
                 let now = Date()
-                var locks = try await journal.openExisting()?.lockStatus() ?? []
-                if let inventory {
-                    let spellings = FleetKey.spellings(inventory, among: locks.map(\.inventory))
+                let store = try await journal.openExisting()
+                var locks = try await store?.lockStatus() ?? []
+                if let inventory, let store {
+                    let spellings = FleetKey.spellings(inventory, in: store, among: locks.map(\.inventory))
                     locks = locks.filter { spellings.contains($0.inventory) }
                 }
                 let entries = locks.map { LockStatusEntry(lease: $0, state: .of($0, now: now)) }

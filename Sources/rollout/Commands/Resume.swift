@@ -36,16 +36,17 @@ struct Resume: AsyncParsableCommand {
     static func resume(
         id: Int64?, playbook: String?, promote: Bool, connection: ConnectionOptions, run: DeployRunOptions
     ) async throws {
-        let journal = try run.openJournal()
+        let journal = try await run.openJournal()
         let detail: RolloutDetail
         if let id {
             guard let found = try await journal.rollout(id) else {
-                printError("rollout \(id) is not in \(run.state); `rollout history` lists the known ids")
+                printError(
+                    "rollout \(id) is not in \(JournalState.display(run.state)); `rollout history` lists the known ids")
                 throw RolloutExit.invalidInput
             }
             detail = found
         } else {
-            detail = try await newestResumable(journal, state: run.state)
+            detail = try await newestResumable(journal, state: JournalState.display(run.state))
         }
         // Checked again by the runner under the lock; here so that a superseded rollout is refused before it is
         // planned again (its playbook may no longer even load).

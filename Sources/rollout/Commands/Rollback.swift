@@ -25,7 +25,7 @@ struct Rollback: AsyncParsableCommand {
     func run() async throws {
         var target = to
         if target == nil {
-            let journal = try run.openJournal()
+            let journal = try await run.openJournal()
             let inventoryFile = try loadInventory(planning.inventory).file
             // Every spelling of the same inventory file is the same fleet (`--inventory lab`, a path to it).
             let spellings = try await journal.fleetSpellings(ofFile: inventoryFile)
@@ -33,7 +33,8 @@ struct Rollback: AsyncParsableCommand {
             target = try await journal.lastFullySucceededVersion(inventories: spellings, excluding: latest)
             guard target != nil else {
                 printError(
-                    "no earlier version succeeded on every host of \(inventoryFile) in \(run.state); pass --to VERSION")
+                    "no earlier version succeeded on every host of \(inventoryFile) in \(JournalState.display(run.state)); pass --to VERSION"
+                )
                 throw RolloutExit.invalidInput
             }
         }

@@ -17,8 +17,8 @@ struct Serve: AsyncParsableCommand {
             listens; stops on Ctrl-C or SIGTERM. Exit 2: bad options or no journal.
             """)
 
-    @Option(name: .long, help: "The journal database.")
-    var state: String = ".rollout/state.db"
+    @Option(name: .customLong("state"), help: ArgumentHelp(JournalState.help, valueName: "path-or-url"))
+    var stateOption: String?
 
     @Option(name: .long, help: "HOST:PORT to listen on (port 0: any free port).")
     var listen: String = "127.0.0.1:8080"
@@ -41,14 +41,18 @@ struct Serve: AsyncParsableCommand {
             printError("--listen \(listen) is not a loopback address: pass --token (or ROLLOUT_SERVE_TOKEN) as well")
             throw RolloutExit.invalidInput
         }
-        guard FileManager.default.fileExists(atPath: state) else {
-            printError("no journal at \(state): pass --state PATH (a rollout creates it)")
-            throw RolloutExit.invalidInput
-        }
+        let state = JournalState.resolve(stateOption)
         let journal: JournalStore
-        do { journal = try JournalStore(path: state) } catch {
-            printError("cannot open the journal \(state): \(error)")
-            throw RolloutExit.invalidInput
+        do {
+            guard let opened = try await JournalState.openExisting(state) else {
+                printError("no journal at \(state): pass --state PATH (a rollout creates it)")
+                throw RolloutExit.invalidInput
+            }
+            journal = opened
+        } catch let error where JournalState.exit(for: error) != nil {
+            let exit = JournalState.exit(for: error)!
+            printError("cannot open the journal \(JournalState.display(state)): \(exit.message)")
+            throw ExitCode(exit.code)
         }
         try await RolloutServer(journal: journal, token: token).run(host: host, port: port) { bound in
             StandardStream.output.write("serving http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/\n")

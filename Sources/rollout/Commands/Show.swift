@@ -19,8 +19,8 @@ struct Show: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The journal database (relative paths are from the current directory).")
-    var state: String = ".rollout/state.db"
+    @Option(name: .long, help: ArgumentHelp(JournalState.help, valueName: "path-or-url"))
+    var state: String?
 
     @Option(name: .long, help: "Output format: text, json, html (a report page) or svg (its timeline).")
     var output: ShowFormat = .text
@@ -36,7 +36,9 @@ struct Show: AsyncParsableCommand {
         try await withJournalErrors {
             let journal = JournalOptions(state: state)
             guard let detail = try await journal.openExisting()?.rollout(id, includeJSON: output != .text) else {
-                printError("rollout \(id) is not in the journal \(state); `rollout history` lists the known ids")
+                printError(
+                    "rollout \(id) is not in the journal \(JournalState.display(journal.state)); `rollout history` lists the known ids"
+                )
                 throw RolloutExit.invalidInput
             }
             switch output {

@@ -6,8 +6,11 @@ import RolloutStore
 
 /// `--state` and `--output` of the commands that read the journal.
 struct JournalOptions: ParsableArguments {
-    @Option(name: .long, help: "The journal database (relative paths are from the current directory).")
-    var state: String = ".rollout/state.db"
+    @Option(name: .customLong("state"), help: ArgumentHelp(JournalState.help, valueName: "path-or-url"))
+    var stateOption: String?
+
+    /// The journal named by `--state`, `ROLLOUT_STATE` or the default.
+    var state: String { JournalState.resolve(stateOption) }
 
     @Option(name: .long, help: "Output format: text or json.")
     var output: OutputFormat = .text
@@ -15,27 +18,28 @@ struct JournalOptions: ParsableArguments {
     init() {}
 
     /// Only where the journal is: `rollout show` has its own `--output`.
-    init(state: String) {
-        self.state = state
+    init(state: String?) {
+        self.stateOption = state
     }
 
-    /// The journal, or nil when the file does not exist (read-only commands never create it).
-    func openExisting() throws -> JournalStore? {
-        guard FileManager.default.fileExists(atPath: state) else { return nil }
-        return try JournalStore(path: state)
+    /// The journal, or nil when it is a SQLite file that does not exist (read-only commands never create it).
+    func openExisting() async throws -> JournalStore? {
+        try await JournalState.openExisting(state)
     }
 }
 
 /// Runs a command body, turning journal and database errors into a one-line message and an exit code:
-/// 2 for a `--state` that cannot be opened as a journal, 70 for anything else unexpected.
+/// 2 for a `--state` that cannot be opened as a journal, 8 for a PostgreSQL journal that cannot be reached, 70 for
+/// anything else unexpected.
 func withJournalErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as ExitCode {
         throw error
-    } catch let error as JournalError where error.code == .cannotOpen {
-        printError(error.message)
-        throw RolloutExit.invalidInput
+    } catch let error where JournalState.exit(for: error) != nil {
+        let exit = JournalState.exit(for: error)!
+        printError(exit.message)
+        throw ExitCode(exit.code)
     } catch {
         printError("\(error)")
         throw RolloutExit.internalError

@@ -2,11 +2,8 @@ import Foundation
 import GRDB
 import RolloutJSON
 
-extension JournalStore {
-    /// Journals the start of a rollout (status `running`) and returns its id.
-    ///
-    /// Ids increase and are never reused, even across deletes by hand (`AUTOINCREMENT`).
-    public func beginRollout(_ start: RolloutStart) async throws -> Int64 {
+extension SQLiteJournalStore {
+    func beginRollout(_ start: RolloutStart) async throws -> Int64 {
         let plan = try JSONValue.columnText(start.plan)
         return try await journalWrite { db in
             let row = RolloutRow(
@@ -20,11 +17,7 @@ extension JournalStore {
         }
     }
 
-    /// Adds the planned hosts of a rollout, all `pending`, in one transaction (10,000 hosts included).
-    ///
-    /// - Throws: ``JournalError`` `unknown_rollout`, or `duplicate_host` when a name is already in the
-    ///   rollout or appears twice in `hosts` (then none of `hosts` is added).
-    public func addHosts(_ hosts: [HostEntry], to rolloutID: Int64, at date: Date = Date()) async throws {
+    func addHosts(_ hosts: [HostEntry], to rolloutID: Int64, at date: Date = Date()) async throws {
         try await journalWrite { db in
             try Self.requireRollout(rolloutID, db)
             let statement = try db.cachedStatement(
@@ -41,25 +34,13 @@ extension JournalStore {
                         host.toVersion, host.strategy, HostStatus.pending.rawValue, now,
                     ])
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-                    throw JournalError(
-                        .duplicateHost,
-                        "host '\(host.name)' is listed twice in rollout \(rolloutID); host names must be unique")
+                    throw JournalError.duplicateHost(host.name, rolloutID)
                 }
             }
         }
     }
 
-    /// Sets where one host stands (and its error, cleared when nil).
-    public func setHostStatus(
-        _ status: HostStatus, host: String, in rolloutID: Int64, error: String? = nil, at date: Date = Date()
-    ) async throws {
-        try await setHostStatuses([HostStatusUpdate(host: host, status: status, error: error)], in: rolloutID, at: date)
-    }
-
-    /// Sets the status of several hosts in one transaction (a whole batch finishing).
-    ///
-    /// - Throws: ``JournalError`` `unknown_host` if any host is not in the rollout (then nothing changes).
-    public func setHostStatuses(_ updates: [HostStatusUpdate], in rolloutID: Int64, at date: Date = Date())
+    func setHostStatuses(_ updates: [HostStatusUpdate], in rolloutID: Int64, at date: Date = Date())
         async throws
     {
         try await journalWrite { db in
@@ -68,53 +49,40 @@ extension JournalStore {
             let now = JournalTime.string(from: date)
             for update in updates {
                 try statement.execute(arguments: [update.status.rawValue, update.error, now, rolloutID, update.host])
-                if db.changesCount == 0 { throw Self.unknownHost(update.host, rolloutID) }
+                if db.changesCount == 0 { throw JournalError.unknownHost(update.host, rolloutID) }
             }
         }
     }
 
-    /// Closes a rollout with its final status, the controller's exit code and the error that ended it.
-    ///
-    /// Finishing an already finished rollout overwrites the outcome (resume finishing an `interrupted` one).
-    /// - Throws: ``JournalError`` `invalid_status` for `running`, `unknown_rollout` for an unknown id.
-    public func finishRollout(
+    func finishRollout(
         _ id: Int64, status: RolloutStatus, exitCode: Int32, error: String? = nil, at date: Date = Date()
     ) async throws {
-        guard status != .running else {
-            throw JournalError(.invalidStatus, "a rollout cannot be finished as 'running'; pass its final status")
-        }
         try await journalWrite { db in
             try db.execute(
                 sql: "UPDATE rollout SET status = ?, exit_code = ?, error = ?, finished_at = ? WHERE id = ?",
                 arguments: [status.rawValue, exitCode, error, JournalTime.string(from: date), id])
-            if db.changesCount == 0 { throw Self.unknownRollout(id) }
+            if db.changesCount == 0 { throw JournalError.unknownRollout(id) }
         }
     }
 
-    /// Puts a resumable rollout back to `running` (its finish time, exit code and error cleared): `rollout resume`
-    /// carries it on, and until it finishes again the journal says it runs (or, should that controller die too, that
-    /// it was left unfinished).
-    public func reopenRollout(_ id: Int64) async throws {
+    func reopenRollout(_ id: Int64) async throws {
         try await journalWrite { db in
             try db.execute(
                 sql: "UPDATE rollout SET status = ?, exit_code = NULL, error = NULL, finished_at = NULL WHERE id = ?",
                 arguments: [RolloutStatus.running.rawValue, id])
-            if db.changesCount == 0 { throw Self.unknownRollout(id) }
+            if db.changesCount == 0 { throw JournalError.unknownRollout(id) }
         }
     }
 
-    /// Marks the unfinished rollout `id` `superseded` by the newer rollout `newer`, in one transaction with the
-    /// events that say so on both (`rollout.superseded` on `id`, `rollout.supersedes` on `newer`, with `detail`).
-    /// Returns false, writing nothing, when `id` is no longer resumable (another controller finished it meanwhile).
     @discardableResult
-    public func supersedeRollout(
+    func supersedeRollout(
         _ id: Int64, by newer: Int64, message: String, detail: [String: JSONValue] = [:], at date: Date = Date()
     ) async throws -> Bool {
         let oldDetail = try JSONValue.columnText(.object(["by": .int(newer)]))
         let newDetail = try JSONValue.columnText(.object(detail.merging(["rollout": .int(id)]) { $1 }))
         return try await journalWrite { db in
             try Self.requireRollout(newer, db)
-            guard let row = try RolloutRow.fetchOne(db, key: id) else { throw Self.unknownRollout(id) }
+            guard let row = try RolloutRow.fetchOne(db, key: id) else { throw JournalError.unknownRollout(id) }
             guard row.status.isResumable else { return false }
             let now = JournalTime.string(from: date)
             try db.execute(
@@ -131,14 +99,6 @@ extension JournalStore {
     }
 
     static func requireRollout(_ id: Int64, _ db: Database) throws {
-        guard try RolloutRow.exists(db, key: id) else { throw unknownRollout(id) }
-    }
-
-    static func unknownRollout(_ id: Int64) -> JournalError {
-        JournalError(.unknownRollout, "rollout \(id) is not in the journal; `rollout history` lists the known ids")
-    }
-
-    static func unknownHost(_ host: String, _ rolloutID: Int64) -> JournalError {
-        JournalError(.unknownHost, "host '\(host)' is not part of rollout \(rolloutID); add it with addHosts first")
+        guard try RolloutRow.exists(db, key: id) else { throw JournalError.unknownRollout(id) }
     }
 }

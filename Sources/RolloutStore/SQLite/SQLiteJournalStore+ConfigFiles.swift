@@ -1,11 +1,8 @@
 import Foundation
 import GRDB
 
-extension JournalStore {
-    /// Journals that `files` went live on `host` (renamed into place) in one transaction.
-    ///
-    /// - Throws: ``JournalError`` `unknown_host` when the host is not part of the rollout.
-    public func recordConfigFiles(
+extension SQLiteJournalStore {
+    func recordConfigFiles(
         _ files: [ConfigFileEntry], host: String, in rolloutID: Int64, at date: Date = Date()
     ) async throws {
         try await journalWrite { db in
@@ -26,9 +23,7 @@ extension JournalStore {
         }
     }
 
-    /// Journals that the files this rollout switched on `host` were put back (their previous versions are
-    /// live again).
-    public func markConfigFilesRestored(host: String, in rolloutID: Int64, at date: Date = Date()) async throws {
+    func markConfigFilesRestored(host: String, in rolloutID: Int64, at date: Date = Date()) async throws {
         try await journalWrite { db in
             let hostID = try Self.hostID(host, rolloutID, db)
             try db.execute(
@@ -37,10 +32,7 @@ extension JournalStore {
         }
     }
 
-    /// The configuration files live on `host` at `date`, per path: the latest one switched at or before `date`
-    /// and not restored by then, in rollouts of `inventory` (nil: any). Paths no `reload` rollout ever switched
-    /// are not known.
-    public func liveConfigFiles(inventory: String?, host: String, at date: Date) async throws -> [ConfigFileRecord] {
+    func liveConfigFiles(inventory: String?, host: String, at date: Date) async throws -> [ConfigFileRecord] {
         try await pool.read { db in
             try ConfigFileQuery.live(db, inventory: inventory, host: host, at: JournalTime.string(from: date))
         }
@@ -50,7 +42,7 @@ extension JournalStore {
         guard
             let id = try Int64.fetchOne(
                 db, sql: "SELECT id FROM rollout_host WHERE rollout_id = ? AND name = ?", arguments: [rolloutID, host])
-        else { throw unknownHost(host, rolloutID) }
+        else { throw JournalError.unknownHost(host, rolloutID) }
         return id
     }
 }

@@ -2,11 +2,9 @@ import Foundation
 import GRDB
 import RolloutJSON
 
-extension JournalStore {
-    /// Records an event and returns its id. With a `rolloutID` and no `inventory`, the rollout's
-    /// inventory is filled in so that `events(inventory:)` finds it.
+extension SQLiteJournalStore {
     @discardableResult
-    public func recordEvent(
+    func recordEvent(
         _ kind: EventKind, message: String, rolloutID: Int64? = nil, inventory: String? = nil,
         detail: JSONValue? = nil, at date: Date = Date()
     ) async throws -> Int64 {
@@ -15,7 +13,7 @@ extension JournalStore {
             var inventory = inventory
             if let rolloutID {
                 guard let row = try RolloutRow.fetchOne(db, key: rolloutID) else {
-                    throw Self.unknownRollout(rolloutID)
+                    throw JournalError.unknownRollout(rolloutID)
                 }
                 inventory = inventory ?? row.inventory
             }
@@ -27,21 +25,16 @@ extension JournalStore {
         }
     }
 
-    /// Closes an event journaled write-ahead (a rollout hook recorded as `running` before it ran): replaces its
-    /// message and detail, keeping its kind, rollout and time.
-    ///
-    /// - Throws: ``JournalError`` `unknown_event` for an unknown id.
-    public func updateEvent(_ id: Int64, message: String, detail: JSONValue?) async throws {
+    func updateEvent(_ id: Int64, message: String, detail: JSONValue?) async throws {
         let detailText = try JSONValue.columnText(detail)
         try await journalWrite { db in
             try db.execute(
                 sql: "UPDATE event SET message = ?, detail = ? WHERE id = ?", arguments: [message, detailText, id])
-            if db.changesCount == 0 { throw JournalError(.unknownEvent, "event \(id) is not in the journal") }
+            if db.changesCount == 0 { throw JournalError.unknownEvent(id) }
         }
     }
 
-    /// The events of one rollout, oldest first.
-    public func events(rolloutID: Int64) async throws -> [JournalEvent] {
+    func events(rolloutID: Int64) async throws -> [JournalEvent] {
         try await pool.read { db in
             try EventRow.fetchAll(
                 db, sql: "SELECT * FROM event WHERE rollout_id = ? ORDER BY id", arguments: [rolloutID]
@@ -50,8 +43,7 @@ extension JournalStore {
         }
     }
 
-    /// The latest events of an inventory (all inventories when nil), optionally of one kind, newest first.
-    public func events(inventory: String? = nil, kind: EventKind? = nil, limit: Int = 100) async throws
+    func events(inventory: String? = nil, kind: EventKind? = nil, limit: Int = 100) async throws
         -> [JournalEvent]
     {
         try await pool.read { db in
