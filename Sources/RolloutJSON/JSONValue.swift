@@ -44,4 +44,10 @@ public indirect enum JSONValue: Sendable, Hashable {
         if case .int(let value) = self { return value }
         return nil
     }
+
+    /// The elements, nil for any other value.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
 }

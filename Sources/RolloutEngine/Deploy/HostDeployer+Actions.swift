@@ -167,7 +167,3 @@ extension HostDeployer {
         return bytes
     }
 }
-
-extension JSONValue {
-    var arrayValue: [JSONValue]? { if case .array(let items) = self { items } else { nil } }
-}

@@ -23,13 +23,13 @@ struct RolloutProgress: Sendable {
         for event in events {
             switch event.kind {
             case .canaryBaking:
-                if case .string(let text)? = event.detail?["until"] { bakeUntil = JournalTime.date(from: text) }
+                if let text = event.detail?["until"]?.stringValue { bakeUntil = JournalTime.date(from: text) }
             case .canaryBaked: baked = true
             case .canaryWaiting: waiting = true
             case .canaryPromoted: promoted = true
             case .hookBeforeRollout:
                 // Journals before write-ahead hook events carry only the exit status, one event per hook run.
-                let index = event.detail?["index"].flatMap { if case .int(let i) = $0 { Int(i) } else { nil } }
+                let index = event.detail?["index"]?.intValue.map(Int.init)
                 let state = event.detail?["state"]
                 let passed = state == .string("ok") || (state == nil && event.detail?["status"] == .int(0))
                 if passed { hooksDone.insert(index ?? hookOrdinal) }

@@ -3,6 +3,7 @@ import Foundation
 import RolloutConfig
 import RolloutCore
 import RolloutEngine
+import RolloutJSON
 import RolloutStore
 
 /// `rollout resume [ID]`: finishes a rollout whose controller died or was interrupted.
@@ -62,10 +63,7 @@ struct Resume: AsyncParsableCommand {
         // Planned again from what the rollout was planned from: the journaled `--var` values, the same hosts and
         // version; a rollback keeps to the releases already on the hosts.
         let request = detail.plan?["request"]
-        let vars: [String] =
-            if case .array(let values)? = request?["vars"] {
-                values.compactMap { if case .string(let text) = $0 { text } else { nil } }
-            } else { [] }
+        let vars = request?["vars"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let reuseReleasesOnly = request?["reuse_releases_only"] == .bool(true)
         let hosts = detail.hosts.map(\.name).joined(separator: ",")
         let options = PlanOptions(
