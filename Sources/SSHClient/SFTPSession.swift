@@ -1,7 +1,7 @@
 internal import CLibSSH2
 import Foundation
 
-/// Owns one `LIBSSH2_SFTP` subsystem channel; used only on its connection's executor thread.
+/// Owns one `LIBSSH2_SFTP` subsystem channel; used only from its connection's executor, one job at a time.
 final class SFTPSession {
     let handle: OpaquePointer
     let session: SSHSession

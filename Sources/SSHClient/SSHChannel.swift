@@ -1,7 +1,7 @@
 internal import CLibSSH2
 import Foundation
 
-/// Owns one `LIBSSH2_CHANNEL`; used only on its connection's executor thread.
+/// Owns one `LIBSSH2_CHANNEL`; used only from its connection's executor, one job at a time.
 final class SSHChannel {
     let handle: OpaquePointer
     let session: SSHSession

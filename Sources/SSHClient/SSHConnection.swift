@@ -2,9 +2,10 @@ import Foundation
 
 /// One authenticated SSH connection to a host, reused for every command and upload to it.
 ///
-/// All libssh2 work happens on the connection's own thread (never on Swift's cooperative pool), in
-/// non-blocking mode with `poll`, so every operation honours its timeout. Operations on one connection run one
-/// after another; connections to different hosts run in parallel.
+/// All libssh2 work happens on threads of ``SSHThreadPool`` (never on Swift's cooperative pool), lent to the
+/// connection while it has work, in non-blocking mode with `poll`, so every operation honours its timeout.
+/// Operations on one connection run one after another; connections to different hosts run in parallel. An idle
+/// connection holds its socket and its libssh2 session, no thread.
 public final class SSHConnection: Sendable {
     /// The endpoint this connection was made to.
     public let endpoint: SSHEndpoint
@@ -169,7 +170,7 @@ public final class SSHConnection: Sendable {
     }
 }
 
-/// The mutable part of a connection; touched only on its executor thread.
+/// The mutable part of a connection; touched only from its executor's jobs.
 final class SSHConnectionState: @unchecked Sendable {
     var session: SSHSession?
     var sftp: SFTPSession?

@@ -14,50 +14,41 @@ enum SSHIdleProgress {
     case finished, progressed, idle
 }
 
-/// A dedicated thread that runs one connection's blocking libssh2 calls, one job at a time.
+/// Runs one connection's blocking libssh2 calls, one job at a time, in order, on a thread lent by
+/// ``SSHThreadPool`` while it has jobs.
 ///
-/// libssh2 calls (even in non-blocking mode, with `poll`) must never run on Swift's cooperative pool, which has
-/// one thread per core: twenty hosts waiting there would starve every other task. Each connection gets its own
-/// thread; `run` bridges a job to `async` with a continuation. Between jobs the thread polls the descriptors of
-/// registered ``SSHIdleWork`` (the tunnels of a bastion) and pumps them.
+/// `run` bridges a job to `async` with a continuation. A connection with registered ``SSHIdleWork`` (a bastion
+/// carrying tunnels) keeps its thread while the work lasts: between jobs the thread polls the tunnels'
+/// descriptors and pumps them, and a self-pipe, made with the first idle work, interrupts that poll when a job
+/// arrives. Other connections hold no thread and no descriptor but their socket between jobs.
 final class SSHExecutor: @unchecked Sendable {
+    /// `ssh <host>`: the name of the thread while it runs this executor's jobs.
+    let name: String
     private let lock = NSLock()
     private var jobs: [() -> Void] = []
+    private var nextJob = 0
     private var finished = false
-    /// Only touched on the executor thread.
+    /// Whether a pool thread has been asked to drain the queue and has not given it back yet.
+    private var scheduled = false
+    /// The self-pipe that wakes the idle poll (read end, write end); made with the first idle work.
+    private var wake: (read: Int32, write: Int32)?
+    /// Only touched on the thread draining the executor.
     private var idleWork: [SSHIdleWork] = []
-    /// A self-pipe: writing to `wakeWrite` interrupts the idle `poll` when a job arrives.
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
 
     init(name: String) {
-        var fds: [Int32] = [-1, -1]
-        if pipe(&fds) != 0 { fatalError("pipe() failed for the SSH executor: errno \(errno)") }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
-        (wakeRead, wakeWrite) = (fds[0], fds[1])
-        // Name the OS thread (visible in ps, gdb, /proc) for diagnosis; Foundation's Thread.name does not reach
-        // the kernel on Linux, and pthread_setname_np is not imported, so write the comm file. The kernel keeps
-        // 15 bytes.
-        let shortName = String(decoding: name.utf8.prefix(15), as: UTF8.self)
-        let thread = Thread { [self] in
-            try? shortName.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
-            loop()
-        }
-        thread.name = name
-        thread.stackSize = 1 << 20
-        thread.start()
+        self.name = name
     }
 
     deinit {
-        close(wakeRead)
-        close(wakeWrite)
+        if let wake {
+            close(wake.read)
+            close(wake.write)
+        }
     }
 
-    /// Runs `body` on the executor thread and returns its result. Cancelling the calling task sets the flag
-    /// `body` receives; waits that watch it (``SSHSession/cancellation``) then end with `.cancelled`.
+    /// Runs `body` on a pool thread, after the jobs queued before it, and returns its result. Cancelling the
+    /// calling task sets the flag `body` receives; waits that watch it (``SSHSession/cancellation``) then end
+    /// with `.cancelled`.
     func run<T: Sendable>(_ body: @escaping @Sendable (SSHCancellation) throws -> T) async throws -> T {
         let cancellation = SSHCancellation()
         return try await withTaskCancellationHandler {
@@ -75,38 +66,61 @@ final class SSHExecutor: @unchecked Sendable {
     /// Queues `job`; false when the executor has already shut down.
     @discardableResult
     func enqueue(_ job: @escaping () -> Void) -> Bool {
-        let accepted = lock.withLock { () -> Bool in
-            guard !finished else { return false }
-            jobs.append(job)
-            return true
+        append(job, last: false)
+    }
+
+    /// Registers idle work; call from a job.
+    func addIdleWork(_ work: SSHIdleWork) {
+        idleWork.append(work)
+        if lock.withLock({ wake }) != nil { return }
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) != 0 { fatalError("pipe() failed for the SSH executor: errno \(errno)") }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         }
-        if accepted { signal() }
+        lock.withLock { wake = (fds[0], fds[1]) }
+    }
+
+    /// Runs `last` as the final job; later jobs are refused. Until it has run, the process's exit waits for it
+    /// (a little while): it frees libssh2 and OpenSSL state.
+    func shutdown(_ last: @escaping () -> Void) {
+        SSHThreadPool.shared.teardownQueued()
+        let job = { [self] in
+            last()
+            idleWork.removeAll()
+            SSHThreadPool.shared.teardownDone()
+        }
+        let accepted = append(job, last: true)
+        if !accepted { SSHThreadPool.shared.teardownDone() }
+    }
+
+    private func append(_ job: @escaping () -> Void, last: Bool) -> Bool {
+        let (accepted, schedule, wakeWrite) = lock.withLock { () -> (Bool, Bool, Int32?) in
+            guard !finished else { return (false, false, nil) }
+            jobs.append(job)
+            finished = last
+            if scheduled { return (true, false, wake?.write) }
+            scheduled = true
+            return (true, true, nil)
+        }
+        if schedule {
+            SSHThreadPool.shared.schedule(self)
+        } else if let wakeWrite {
+            var byte: UInt8 = 1
+            _ = write(wakeWrite, &byte, 1)
+        }
         return accepted
     }
 
-    /// Registers idle work; call on the executor thread.
-    func addIdleWork(_ work: SSHIdleWork) { idleWork.append(work) }
-
-    /// Runs `last` as the final job, then ends the thread. Later jobs are refused.
-    func shutdown(_ last: @escaping () -> Void) {
-        lock.withLock {
-            jobs.append { [self] in
-                last()
-                idleWork.removeAll()
-            }
-            finished = true
-        }
-        signal()
-    }
-
-    /// Whether idle work (tunnels) is registered; call on the executor thread.
+    /// Whether idle work (tunnels) is registered; call from a job.
     var hasIdleWork: Bool { !idleWork.isEmpty }
 
-    /// The descriptors the idle work waits on; call on the executor thread.
+    /// The descriptors the idle work waits on; call from a job.
     func idleDescriptors() -> [pollfd] { idleWork.flatMap { $0.pollDescriptors() } }
 
-    /// Pumps the idle work until nothing moves (one tunnel's read can queue data for another); call on the
-    /// executor thread, between jobs or from a job that is waiting for the server (``SSHSession/wait``).
+    /// Pumps the idle work until nothing moves (one tunnel's read can queue data for another); call between jobs
+    /// or from a job that is waiting for the server (``SSHSession/wait``).
     func pumpIdleWork() {
         for _ in 0..<16 {
             var moved = false
@@ -122,31 +136,52 @@ final class SSHExecutor: @unchecked Sendable {
         }
     }
 
-    private func signal() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
+    private enum Next {
+        case job(() -> Void)
+        case idle
+        case done
     }
 
-    private func loop() {
+    /// Takes the next job; with none, either keeps the thread for the idle work or gives it back.
+    private func next() -> Next {
+        lock.withLock {
+            if nextJob < jobs.count {
+                let job = jobs[nextJob]
+                nextJob += 1
+                if nextJob == jobs.count || nextJob > 256 {
+                    jobs.removeFirst(nextJob)
+                    nextJob = 0
+                }
+                return .job(job)
+            }
+            if idleWork.isEmpty {
+                scheduled = false
+                return .done
+            }
+            return .idle
+        }
+    }
+
+    /// Runs the queued jobs on the calling pool thread until the queue is empty and no idle work is left.
+    func drain() {
         while true {
-            let (job, done) = lock.withLock { () -> ((() -> Void)?, Bool) in
-                if jobs.isEmpty { return (nil, finished) }
-                return (jobs.removeFirst(), false)
-            }
-            if let job {
+            switch next() {
+            case .job(let job):
                 job()
-                continue
+            case .done:
+                return
+            case .idle:
+                // Pump before polling too: a job may have pulled a tunnel's data into libssh2's queue, where poll
+                // cannot see it.
+                pumpIdleWork()
+                guard let wake = lock.withLock({ nextJob < jobs.count ? nil : wake }), !idleWork.isEmpty else {
+                    continue
+                }
+                var fds = [pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)] + idleDescriptors()
+                _ = poll(&fds, nfds_t(fds.count), 500)
+                var sink = [UInt8](repeating: 0, count: 64)
+                while read(wake.read, &sink, sink.count) > 0 {}
             }
-            if done { return }
-            // Pump before polling too: a job may have pulled a tunnel's data into libssh2's queue, where poll
-            // cannot see it.
-            pumpIdleWork()
-            if lock.withLock({ !jobs.isEmpty || finished }) { continue }
-            var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-            for work in idleWork { fds += work.pollDescriptors() }
-            _ = poll(&fds, nfds_t(fds.count), idleWork.isEmpty ? -1 : 500)
-            var drain = [UInt8](repeating: 0, count: 64)
-            while read(wakeRead, &drain, drain.count) > 0 {}
         }
     }
 }

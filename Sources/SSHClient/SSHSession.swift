@@ -1,7 +1,7 @@
 internal import CLibSSH2
 import Foundation
 
-/// Owns one `LIBSSH2_SESSION` and its socket; used only on its connection's executor thread.
+/// Owns one `LIBSSH2_SESSION` and its socket; used only from its connection's executor, one job at a time.
 ///
 /// The session is non-blocking: every libssh2 call that would block returns `LIBSSH2_ERROR_EAGAIN`, and
 /// ``wait(until:timeout:)`` polls the socket in the directions libssh2 reports, so every wait honours a deadline.
@@ -17,7 +17,13 @@ final class SSHSession: @unchecked Sendable {
     /// The running job's cancellation flag: ``wait(until:timeout:)`` throws `.cancelled` once it is set.
     var cancellation: SSHCancellation?
 
-    private static let initialized: Int32 = libssh2_init(0)
+    private static let initialized: Int32 = {
+        let rc = libssh2_init(0)
+        // Registered after libssh2 initialised OpenSSL, so it runs before OpenSSL's own exit handler, which frees
+        // what a connection's teardown, still running on a pool thread, would use.
+        atexit { SSHThreadPool.shared.waitForTeardowns(until: Date(timeIntervalSinceNow: 2)) }
+        return rc
+    }()
 
     init(socket: Int32, host: String) throws {
         self.host = host

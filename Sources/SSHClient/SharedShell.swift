@@ -6,7 +6,7 @@ import Foundation
 /// A command on a new session channel costs the host a new login shell, and bash sources `~/.bashrc` for every
 /// command sshd starts: with a heavy one (pyenv, nvm, conda) that is 100–200 ms of CPU per command, paid again
 /// for each of the dozen small commands a host's rollout runs. The shared shell pays it once per connection.
-/// Used only on its connection's executor thread.
+/// Used only from its connection's executor, one job at a time.
 final class SharedShell {
     private let channel: SSHChannel
     private var reader = SharedShellFraming.Reader()
