@@ -102,6 +102,10 @@ struct SSHClusterFiles {
         try? FileManager.default.removeItem(atPath: hashedKnownHosts + ".old")
     }
 
+    /// The servers' configuration. `PYENV_REHASH_TIMEOUT=-1`: the login user is root, whose `~/.bashrc` on these
+    /// machines runs `pyenv init`, which rehashes pyenv's shims under a lock and waits up to 60 s for it; dozens of
+    /// tests logging in at once then waited for each other for over a minute (and printed pyenv's complaints on the
+    /// commands' stderr). A negative timeout skips the rehash; the login shell is still the heavy one otherwise.
     private static func sshdConfig(port: Int, hostKey: String, pidFile: String, files: SSHClusterFiles) -> String {
         """
         Port \(port)
@@ -126,7 +130,8 @@ struct SSHClusterFiles {
         MaxAuthTries 30
         LoginGraceTime 60
         Subsystem sftp internal-sftp
-        SetEnv PATH=\(files.binDirectory):/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+        SetEnv PATH=\(files.binDirectory):/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        PYENV_REHASH_TIMEOUT=-1
 
         """
     }

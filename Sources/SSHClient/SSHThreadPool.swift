@@ -20,6 +20,8 @@ final class SSHThreadPool: @unchecked Sendable {
     private var next = 0
     private var waiting = 0
     private var threads = 0
+    /// Guards `teardowns`; separate from `condition`, whose signals must reach a worker, not an exiting process.
+    private let teardownCondition = NSCondition()
     /// Connections whose last job (their teardown) has been queued but has not run yet.
     private var teardowns = 0
 
@@ -35,21 +37,21 @@ final class SSHThreadPool: @unchecked Sendable {
         if start { spawn(number) }
     }
 
-    func teardownQueued() { condition.withLock { teardowns += 1 } }
+    func teardownQueued() { teardownCondition.withLock { teardowns += 1 } }
 
     func teardownDone() {
-        condition.withLock {
+        teardownCondition.withLock {
             teardowns -= 1
-            if teardowns == 0 { condition.broadcast() }
+            if teardowns == 0 { teardownCondition.broadcast() }
         }
     }
 
     /// Waits until every queued teardown has run, at most until `deadline`: the process calls it on exit, before
     /// OpenSSL's exit handler frees what a teardown still uses (see ``SSHSession``'s `atexit`).
     func waitForTeardowns(until deadline: Date) {
-        condition.lock()
-        while teardowns > 0 && condition.wait(until: deadline) {}
-        condition.unlock()
+        teardownCondition.lock()
+        while teardowns > 0 && teardownCondition.wait(until: deadline) {}
+        teardownCondition.unlock()
     }
 
     private func spawn(_ number: Int) {
