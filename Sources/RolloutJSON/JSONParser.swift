@@ -46,16 +46,7 @@ struct JSONParser {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected `:`") }
                 index += 1
                 members[key] = try parseValue(depth: depth + 1)
-                skipWhitespace()
-                guard index < bytes.count else { throw failure("unexpected end") }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(members)
-                } else {
-                    throw failure("expected `,` or `}`")
-                }
+                if try closes(with: "}") { return .object(members) }
             }
         case UInt8(ascii: "["):
             index += 1
@@ -67,16 +58,7 @@ struct JSONParser {
             }
             while true {
                 items.append(try parseValue(depth: depth + 1))
-                skipWhitespace()
-                guard index < bytes.count else { throw failure("unexpected end") }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(items)
-                } else {
-                    throw failure("expected `,` or `]`")
-                }
+                if try closes(with: "]") { return .array(items) }
             }
         case UInt8(ascii: "\""):
             return .string(try parseString())
@@ -92,6 +74,19 @@ struct JSONParser {
         default:
             return try parseNumber()
         }
+    }
+
+    /// After an object's member or an array's item: true at its closing bracket, false at a comma (both consumed).
+    private mutating func closes(with closing: Unicode.Scalar) throws(JSONError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw failure("unexpected end") }
+        if bytes[index] == UInt8(ascii: ",") {
+            index += 1
+            return false
+        }
+        guard bytes[index] == UInt8(ascii: closing) else { throw failure("expected `,` or `\(closing)`") }
+        index += 1
+        return true
     }
 
     private mutating func literal(_ word: String) throws(JSONError) {

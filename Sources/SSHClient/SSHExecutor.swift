@@ -26,7 +26,6 @@ final class SSHExecutor: @unchecked Sendable {
     let name: String
     private let lock = NSLock()
     private var jobs: [() -> Void] = []
-    private var nextJob = 0
     private var finished = false
     /// Whether a pool thread has been asked to drain the queue and has not given it back yet.
     private var scheduled = false
@@ -145,15 +144,7 @@ final class SSHExecutor: @unchecked Sendable {
     /// Takes the next job; with none, either keeps the thread for the idle work or gives it back.
     private func next() -> Next {
         lock.withLock {
-            if nextJob < jobs.count {
-                let job = jobs[nextJob]
-                nextJob += 1
-                if nextJob == jobs.count || nextJob > 256 {
-                    jobs.removeFirst(nextJob)
-                    nextJob = 0
-                }
-                return .job(job)
-            }
+            if !jobs.isEmpty { return .job(jobs.removeFirst()) }
             if idleWork.isEmpty {
                 scheduled = false
                 return .done
@@ -174,7 +165,7 @@ final class SSHExecutor: @unchecked Sendable {
                 // Pump before polling too: a job may have pulled a tunnel's data into libssh2's queue, where poll
                 // cannot see it.
                 pumpIdleWork()
-                guard let wake = lock.withLock({ nextJob < jobs.count ? nil : wake }), !idleWork.isEmpty else {
+                guard let wake = lock.withLock({ jobs.isEmpty ? wake : nil }), !idleWork.isEmpty else {
                     continue
                 }
                 var fds = [pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)] + idleDescriptors()

@@ -17,7 +17,6 @@ final class SSHThreadPool: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var ready: [SSHExecutor] = []
-    private var next = 0
     private var waiting = 0
     private var threads = 0
     /// Guards `teardowns`; separate from `condition`, whose signals must reach a worker, not an exiting process.
@@ -30,7 +29,7 @@ final class SSHThreadPool: @unchecked Sendable {
     func schedule(_ executor: SSHExecutor) {
         condition.lock()
         ready.append(executor)
-        let start = waiting < ready.count - next
+        let start = waiting < ready.count
         if start { threads += 1 } else { condition.signal() }
         let number = threads
         condition.unlock()
@@ -65,21 +64,16 @@ final class SSHThreadPool: @unchecked Sendable {
         var namedIdle = false
         while true {
             condition.lock()
-            if next == ready.count && !namedIdle {
+            if ready.isEmpty && !namedIdle {
                 condition.unlock()
                 Self.nameThread("ssh idle")
                 namedIdle = true
                 continue
             }
             waiting += 1
-            while next == ready.count { condition.wait() }
+            while ready.isEmpty { condition.wait() }
             waiting -= 1
-            let executor = ready[next]
-            next += 1
-            if next == ready.count || next > 1024 {
-                ready.removeFirst(next)
-                next = 0
-            }
+            let executor = ready.removeFirst()
             condition.unlock()
             namedIdle = false
             Self.nameThread(executor.name)
